@@ -1,0 +1,25 @@
+import { Command } from 'commander';
+
+/** Builds the `provbench` command tree. Each command lives in its own module under ./commands. */
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('provbench')
+    .description('Compare and load-test IoT device provisioning patterns against AWS IoT Core')
+    .showHelpAfterError()
+    .exitOverride();
+  // Command modules register themselves here, one line each.
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    const code = (error as { exitCode?: number }).exitCode;
+    if (typeof code === 'number') process.exit(code);
+    console.error(`provbench: ${(error as Error).message}`);
+    process.exit(1);
+  }
+}

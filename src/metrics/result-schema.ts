@@ -1,0 +1,145 @@
+import { z } from 'zod';
+
+/**
+ * result.json: the contract between the engine (writer) and the reporters, CI gates and
+ * merge (readers). It may grow; fields are only ever added. Bump RESULT_SCHEMA_VERSION on a
+ * change that an older reader would misread.
+ */
+export const RESULT_SCHEMA_VERSION = 1;
+
+/** Error taxonomy from DESIGN "Measuring". */
+export const ERROR_CLASSES = [
+  'throttled',
+  'tls_rejected',
+  'auth_rejected',
+  'timeout',
+  'server_error',
+  'protocol_error',
+] as const;
+export type ErrorClass = (typeof ERROR_CLASSES)[number];
+
+/** An HDR histogram of latencies in microseconds, as hdr-histogram-js compressed base64. */
+export const EncodedHistogram = z.object({
+  unit: z.literal('us'),
+  encoded: z.string(),
+  count: z.number().int().nonnegative(),
+});
+export type EncodedHistogram = z.infer<typeof EncodedHistogram>;
+
+export const LatencySummaryMs = z.object({
+  p50: z.number(),
+  p90: z.number(),
+  p99: z.number(),
+  max: z.number(),
+});
+
+/** The block DESIGN fixes: always present for every scenario run. */
+export const ScenarioSummary = z.object({
+  scenario: z.string(),
+  devices: z.object({
+    requested: z.number().int().nonnegative(),
+    succeeded: z.number().int().nonnegative(),
+    failed: z.number().int().nonnegative(),
+  }),
+  devicesPerSecond: z.number(),
+  timeToConnectedMs: LatencySummaryMs,
+  errors: z.record(z.string(), z.number().int().nonnegative()),
+});
+export type ScenarioSummary = z.infer<typeof ScenarioSummary>;
+
+/** What a scenario declares about itself, for the qualitative comparison. */
+export const ScenarioFacts = z.object({
+  factorySteps: z.array(z.string()),
+  caToOperate: z.boolean(),
+  cloudCompute: z.string().nullable(),
+  bootstrapApi: z.string().nullable(),
+  secretsAtManufacturing: z.array(z.string()),
+  rootOfIdentity: z.string(),
+});
+export type ScenarioFacts = z.infer<typeof ScenarioFacts>;
+
+export const PhaseResult = z.object({
+  histogram: EncodedHistogram,
+  errors: z.record(z.string(), z.number().int().nonnegative()),
+});
+
+/** One second of a run, relative to the scenario's start. */
+export const SeriesPoint = z.object({
+  second: z.number().int().nonnegative(),
+  started: z.number().int().nonnegative(),
+  succeeded: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  errors: z.record(z.string(), z.number().int().nonnegative()),
+});
+
+export const ErrorRecord = z.object({
+  phase: z.string(),
+  errorClass: z.string(),
+  count: z.number().int().nonnegative(),
+  /** One example message; never contains key material. */
+  sample: z.string(),
+});
+
+export const ApiCallStats = z.object({
+  calls: z.number().int().nonnegative(),
+  attempts: z.number().int().nonnegative(),
+});
+
+export const FleetProjection = z.object({
+  bottleneckApi: z.string().nullable(),
+  /** Devices per second the quota table allows for this pattern. */
+  devicesPerSecondLimit: z.number().nullable(),
+  fleets: z.array(z.object({ devices: z.number().int(), seconds: z.number() })),
+});
+
+export const ScenarioResult = z.object({
+  summary: ScenarioSummary,
+  title: z.string(),
+  facts: ScenarioFacts,
+  startedAt: z.string(),
+  durationMs: z.number().nonnegative(),
+  timeToConnected: EncodedHistogram,
+  phases: z.record(z.string(), PhaseResult),
+  series: z.array(SeriesPoint),
+  errors: z.array(ErrorRecord),
+  /** Per API name: calls (logical) and attempts (including our retries). */
+  apiCalls: z.record(z.string(), ApiCallStats),
+  apiCallsPerDevice: z.number().nonnegative(),
+  attemptsPerDevice: z.number().nonnegative(),
+  projection: FleetProjection,
+});
+export type ScenarioResult = z.infer<typeof ScenarioResult>;
+
+export const RunResult = z.object({
+  schemaVersion: z.literal(RESULT_SCHEMA_VERSION),
+  runId: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  /** Whether the run ended early (Ctrl-C, fatal error): the figures are partial. */
+  partial: z.boolean(),
+  config: z.record(z.string(), z.unknown()),
+  environment: z.object({
+    provbenchVersion: z.string(),
+    node: z.string(),
+    platform: z.string(),
+    cpus: z.number().int(),
+    memoryBytes: z.number(),
+    target: z.string(),
+  }),
+  shard: z.object({ index: z.number().int(), count: z.number().int() }).nullable(),
+  scenarios: z.array(ScenarioResult),
+});
+export type RunResult = z.infer<typeof RunResult>;
+
+/** Parses and validates a result.json document, with a message that names the bad field. */
+export function parseRunResult(json: unknown, source = 'result.json'): RunResult {
+  const parsed = RunResult.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue ? issue.path.join('.') || '(root)' : '(root)';
+    throw new Error(
+      `${source} is not a provbench result (schema ${RESULT_SCHEMA_VERSION}): ${where}: ${issue?.message}`,
+    );
+  }
+  return parsed.data;
+}
