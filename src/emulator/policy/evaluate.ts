@@ -1,0 +1,79 @@
+import { conditionsHold } from './conditions.js';
+import { asList, type PolicyDocument, type PolicyStatement, statementsOf } from './policy-document.js';
+import { compileWithVariables, type PolicyContext } from './variables.js';
+import { tokensMatch, wildcardMatches } from './wildcard.js';
+
+export type IotDataAction = 'iot:Connect' | 'iot:Publish' | 'iot:Subscribe' | 'iot:Receive';
+
+export interface AuthorizationRequest {
+  action: IotDataAction | string;
+  /** Full resource ARN, e.g. `arn:aws:iot:us-east-1:123456789012:topic/things/a/data`. */
+  resource: string;
+  context: PolicyContext;
+}
+
+export type Decision = 'allow' | 'explicit-deny' | 'implicit-deny';
+
+export interface AuthorizationResult {
+  decision: Decision;
+  allowed: boolean;
+  /** The statement that decided (the first matching Deny, else the first matching Allow). */
+  statement?: PolicyStatement;
+}
+
+function actionMatches(statement: PolicyStatement, action: string): boolean {
+  const test = (patterns: string[]) => patterns.some((pattern) => wildcardMatches(pattern, action, true));
+  if (statement.Action !== undefined) return test(asList(statement.Action));
+  return !test(asList(statement.NotAction));
+}
+
+function resourceMatches(statement: PolicyStatement, resource: string, context: PolicyContext): boolean {
+  const test = (patterns: string[]) =>
+    patterns.some((pattern) => {
+      const compiled = compileWithVariables(pattern, context);
+      return compiled !== undefined && tokensMatch(compiled, resource);
+    });
+  if (statement.Resource !== undefined) return test(asList(statement.Resource));
+  return !test(asList(statement.NotResource));
+}
+
+function statementApplies(statement: PolicyStatement, request: AuthorizationRequest): boolean {
+  return (
+    actionMatches(statement, request.action) &&
+    resourceMatches(statement, request.resource, request.context) &&
+    conditionsHold(statement.Condition, request.context)
+  );
+}
+
+/**
+ * Evaluates every policy attached to a principal as AWS IoT does: an explicit Deny in any of
+ * them wins, otherwise any Allow allows, otherwise the request is implicitly denied (so a
+ * principal with no policy can do nothing).
+ */
+export function evaluatePolicies(
+  documents: readonly PolicyDocument[],
+  request: AuthorizationRequest,
+): AuthorizationResult {
+  let allowing: PolicyStatement | undefined;
+  for (const document of documents) {
+    for (const statement of statementsOf(document)) {
+      if (!statementApplies(statement, request)) continue;
+      if (statement.Effect === 'Deny') {
+        return { decision: 'explicit-deny', allowed: false, statement };
+      }
+      allowing ??= statement;
+    }
+  }
+  if (allowing !== undefined) return { decision: 'allow', allowed: true, statement: allowing };
+  return { decision: 'implicit-deny', allowed: false };
+}
+
+/** Resource ARNs for the data-plane actions. */
+export const iotResourceArn = {
+  client: (region: string, accountId: string, clientId: string) =>
+    `arn:aws:iot:${region}:${accountId}:client/${clientId}`,
+  topic: (region: string, accountId: string, topic: string) =>
+    `arn:aws:iot:${region}:${accountId}:topic/${topic}`,
+  topicFilter: (region: string, accountId: string, filter: string) =>
+    `arn:aws:iot:${region}:${accountId}:topicfilter/${filter}`,
+};

@@ -1,0 +1,17 @@
+export { conditionsHold, supportedConditionOperators } from './conditions.js';
+export {
+  type AuthorizationRequest,
+  type AuthorizationResult,
+  type Decision,
+  evaluatePolicies,
+  type IotDataAction,
+  iotResourceArn,
+} from './evaluate.js';
+export {
+  MalformedPolicyError,
+  type PolicyDocument,
+  type PolicyStatement,
+  parsePolicyDocument,
+} from './policy-document.js';
+export { type PolicyContext, resolveKey } from './variables.js';
+export { wildcardMatches } from './wildcard.js';
