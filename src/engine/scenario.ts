@@ -1,0 +1,210 @@
+import type { IoTClient } from '@aws-sdk/client-iot';
+import type { ScenarioFacts } from '../metrics/result-schema.js';
+
+/**
+ * The Scenario contract: the pluggable part of provbench. A scenario module (scenarios/<id>.ts
+ * or a user's `--scenario ./my-pattern.ts`) default-exports a Scenario (a named export
+ * `scenario` works too).
+ *
+ * Where each method runs:
+ * - `prepare` and `teardown` run once per run, in the main thread. Long-lived helpers they
+ *   start (e.g. a JITR activator subscribed to registration events) live there until teardown.
+ * - `manufacture` and `boot` run per device in worker threads; each worker imports the
+ *   scenario module itself, so module-level variables set by `prepare` are NOT visible to
+ *   them. Anything a device needs from `prepare` goes into `ctx.shared` (structured-cloneable
+ *   values only: strings, numbers, booleans, plain objects and arrays).
+ * - Per device, the engine calls `manufacture` (if any) and then `boot`, in the same worker
+ *   and with the same Device object: what the factory hands to the field goes in
+ *   `device.state`.
+ *
+ * When a device counts as connected: `boot` resolves after the device, using the
+ * credentials it obtained, made an MQTT connection over mutual TLS and got the PUBACK of one
+ * QoS 1 publish. The scenario does this itself (it owns the MQTT client); the engine treats a
+ * resolved `boot` as "connected" and a rejected one as a failed device. Time to connected is
+ * measured by the engine around `boot` (plus any scheduling lag in open-model runs).
+ *
+ * How errors are counted: wrap every network step in `ctx.phase(name, fn)`. If `fn` throws,
+ * the engine classifies the error once (typed errors from ./errors.ts keep their class;
+ * anything else goes through `classifyError`: AWS SDK exceptions, Node TLS/socket errors,
+ * fetch failures, mqtt.js CONNACK codes), counts it against that phase and rethrows it.
+ * Throw the typed errors (ThrottledError, TlsRejectedError, AuthRejectedError, TimeoutError,
+ * ServerError, ProtocolError) when you know better than the classifier, e.g. a
+ * `.../rejected` response on a fleet-provisioning topic is a ProtocolError or
+ * AuthRejectedError depending on its statusCode. Errors you handle (a JITR first connect that
+ * is expected to be refused) are simply caught inside the phase and never reach the engine.
+ */
+export interface Scenario<State extends object = Record<string, unknown>> {
+  /** Stable identifier used on the command line and in results, e.g. `pre-issued`. */
+  readonly id: string;
+  readonly title: string;
+  /** Qualitative facts for the comparison table (factory steps, CA to operate, ...). */
+  readonly facts: ScenarioFacts;
+  /**
+   * Optional named variants (e.g. krypton `cellular` | `sim-auth`). Selected on the command
+   * line as `--scenario id:variant`; the first one is the default. Read `ctx.options.variant`.
+   */
+  readonly variants?: readonly string[];
+  /** Once per run: CA, policy, templates, activator. Fill `ctx.shared` for the devices. */
+  prepare(ctx: RunContext): Promise<void>;
+  /** Factory step for one device; its phases are timed, but not into time-to-connected. */
+  manufacture?(device: Device<State>, ctx: RunContext): Promise<void>;
+  /** Field step: power-on to the first QoS 1 publish acknowledged. */
+  boot(device: Device<State>, ctx: RunContext): Promise<void>;
+  /**
+   * Once per run, after every device finished: stop what prepare started and delete what it
+   * made. Resources recorded in the ledger are deleted by the engine afterwards (in
+   * dependency order), so teardown may leave those alone.
+   */
+  teardown(ctx: RunContext): Promise<void>;
+}
+
+/** A SIM as fleet.json carries it (DESIGN "Command-line contract"); Ki and OPc are hex. */
+export interface SimIdentity {
+  imsi: string;
+  iccid: string;
+  msisdn: string;
+  imei: string;
+  ki: string;
+  opc: string;
+  group: string;
+}
+
+export interface Device<State extends object = Record<string, unknown>> {
+  /** Global index in the run, 0-based; identical across shards (device 7 is always device 7). */
+  readonly index: number;
+  /** A name unique in the run and valid as thing name and MQTT client id. */
+  readonly name: string;
+  readonly sim: SimIdentity;
+  /** What manufacture hands to boot (key, certificate, thing name). Starts empty. */
+  readonly state: Partial<State>;
+}
+
+export type KeyType = 'rsa' | 'ec';
+
+export interface ScenarioOptions {
+  /** Device key type: `rsa` (RSA-2048, what AWS issues; default) or `ec` (P-256, faster). */
+  readonly keyType: KeyType;
+  readonly seed: number;
+  /** Whether the target enforces AWS's default quotas (`aws`) or none. */
+  readonly quotas: 'aws' | 'none';
+  /** Budget for one device's lifecycle (manufacture + boot); `ctx.signal` aborts after it. */
+  readonly timeoutMs: number;
+  /** Attempts per API call including the first, for `ctx.call` and the IoT client. */
+  readonly maxAttempts: number;
+  /** Selected variant (see Scenario.variants) or null. */
+  readonly variant: string | null;
+  /** Devices requested in the whole run (all shards). */
+  readonly devices: number;
+}
+
+/**
+ * Where the target's AWS IoT lives. Scenarios use `ctx.iot` for the control plane; the rest is
+ * for device-side connections.
+ */
+export interface IoTEndpoint {
+  /** `embedded`, `localstack` or `aws`. */
+  readonly target: string;
+  readonly region: string;
+  readonly accountId: string | null;
+  /** Control-plane base URL, or null to let the SDK pick AWS's regional endpoint. */
+  readonly controlPlaneUrl: string | null;
+  /** MQTT over mTLS endpoint (port 8883 on AWS), or null if the target has no data plane. */
+  readonly mqttHost: string | null;
+  readonly mqttPort: number | null;
+  /** CA bundle (PEM) devices trust for MQTT and the bootstrap API. */
+  readonly rootCaPem: string;
+  /** Krypton-compatible bootstrap + SIM keys API base URL, or null. */
+  readonly kryptonUrl: string | null;
+}
+
+/** A resource a run creates, as written to the ledger. Only the fields that apply are set. */
+export interface ResourceRef {
+  kind: ResourceKind;
+  /** Thing, policy, template or rule name. */
+  name?: string;
+  /** Certificate or CA certificate id. */
+  id?: string;
+  arn?: string;
+  /** For `thing-principal`: the thing; for a certificate not yet known by id: its thing. */
+  thingName?: string;
+  /** For `policy-principal`: the policy. */
+  policyName?: string;
+  /** For attachments: the certificate ARN (or other principal). */
+  principal?: string;
+  deviceIndex?: number;
+}
+
+export type ResourceKind =
+  | 'thing'
+  | 'certificate'
+  | 'ca-certificate'
+  | 'policy'
+  | 'thing-principal'
+  | 'policy-principal'
+  | 'provisioning-template'
+  | 'topic-rule';
+
+export interface LedgerHandle {
+  readonly seq: number;
+}
+
+/**
+ * Append-only record of what a run creates, so `provbench cleanup --ledger` can remove it even
+ * after a crash. Record the intent BEFORE the call that creates a resource, acknowledge with
+ * what the call returned (a certificate's id is only known afterwards). `track` does both.
+ */
+export interface Ledger {
+  intend(resource: ResourceRef): LedgerHandle;
+  acknowledge(handle: LedgerHandle, details?: Partial<ResourceRef>): void;
+  /** Intent, `create()`, then acknowledge with `identify(result)`; the result is returned. */
+  track<T>(
+    resource: ResourceRef,
+    create: () => Promise<T>,
+    identify?: (result: T) => Partial<ResourceRef>,
+  ): Promise<T>;
+}
+
+/** A logger that redacts PEM blocks and never prints fields named like key material. */
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface CallOptions {
+  /** Attempts including the first; defaults to `ctx.options.maxAttempts`. */
+  maxAttempts?: number;
+}
+
+export interface RunContext {
+  readonly runId: string;
+  readonly scenarioId: string;
+  /**
+   * The control plane: an IoTClient with the SDK's own retries off (maxAttempts 1). Every
+   * `send` is counted per API (calls and attempts) and retried by provbench with exponential
+   * backoff and full jitter on throttling, server errors and timeouts; the retries show up in
+   * the result, never hidden. Wrap sends in `ctx.phase` to time them.
+   */
+  readonly iot: IoTClient;
+  readonly endpoint: IoTEndpoint;
+  readonly ledger: Ledger;
+  readonly options: ScenarioOptions;
+  readonly log: Logger;
+  /** Written by prepare (main thread), read by manufacture/boot (workers): structured-cloneable. */
+  readonly shared: Record<string, unknown>;
+  /** Tags to put on resources that accept them (`[{Key, Value}]`, includes the run id). */
+  readonly tags: ReadonlyArray<{ Key: string; Value: string }>;
+  /** Aborted when the device's timeout expires or the run is interrupted. */
+  readonly signal: AbortSignal;
+  /**
+   * Times `fn` as phase `name` (histogram per phase; in prepare/teardown named `prepare:name`).
+   * A thrown error is classified, counted against this phase once and rethrown.
+   */
+  phase<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * A counted API call that is not an IoTClient send (an MQTT request/response topic, a Krypton
+   * HTTP call): counted as one call of `api`, with one attempt per try; retried with backoff
+   * and jitter when the thrown error's class is retryable (throttled, server_error, timeout).
+   */
+  call<T>(api: string, fn: (attempt: number) => Promise<T>, options?: CallOptions): Promise<T>;
+}
