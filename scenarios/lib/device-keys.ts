@@ -1,0 +1,56 @@
+import type { webcrypto } from 'node:crypto';
+import { subtle, x509 } from './x509.js';
+
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
+
+/** EC P-256 is the fast choice; RSA-2048 is what CreateKeysAndCertificate gives a device. */
+export type DeviceKeyType = 'ec' | 'rsa';
+
+export interface DeviceKeyPair {
+  type: DeviceKeyType;
+  keys: CryptoKeyPair;
+  /** PKCS#8 PEM for the device's TLS stack. Never log it. */
+  privateKeyPem: string;
+}
+
+const ecAlgorithm: webcrypto.EcKeyGenParams = { name: 'ECDSA', namedCurve: 'P-256' };
+const rsaAlgorithm: webcrypto.RsaHashedKeyGenParams = {
+  name: 'RSASSA-PKCS1-v1_5',
+  modulusLength: 2048,
+  publicExponent: new Uint8Array([1, 0, 1]),
+  hash: 'SHA-256',
+};
+
+export function keyAlgorithm(
+  type: DeviceKeyType,
+): webcrypto.EcKeyGenParams | webcrypto.RsaHashedKeyGenParams {
+  return type === 'ec' ? ecAlgorithm : rsaAlgorithm;
+}
+
+/** Signing algorithm that goes with a key of this type (for CSRs and certificates). */
+export function signingAlgorithm(
+  type: DeviceKeyType,
+): webcrypto.EcdsaParams | webcrypto.RsaHashedKeyGenParams {
+  return type === 'ec' ? { name: 'ECDSA', hash: 'SHA-256' } : rsaAlgorithm;
+}
+
+export async function generateDeviceKeyPair(type: DeviceKeyType): Promise<DeviceKeyPair> {
+  const keys = (await subtle.generateKey(keyAlgorithm(type), true, ['sign', 'verify'])) as CryptoKeyPair;
+  const pkcs8 = await subtle.exportKey('pkcs8', keys.privateKey);
+  return { type, keys, privateKeyPem: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY') };
+}
+
+/** Escapes a value for an RFC 4514 distinguished-name string. */
+export function dnValue(value: string): string {
+  return value.replace(/[\\,+"<>;=#]/g, (c) => `\\${c}`);
+}
+
+/** A PKCS#10 CSR in PEM, signed by the device key, with the given subject (e.g. `CN=dev-1`). */
+export async function createCsr(key: DeviceKeyPair, subject: string): Promise<string> {
+  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
+    name: subject,
+    keys: key.keys,
+    signingAlgorithm: signingAlgorithm(key.type),
+  });
+  return csr.toString('pem');
+}
