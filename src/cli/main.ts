@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { fleetCommand } from './commands/fleet.js';
 
 /** Builds the `provbench` command tree. Each command lives in its own module under ./commands. */
 export function buildProgram(): Command {
@@ -9,6 +10,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   // Command modules register themselves here, one line each.
+  program.addCommand(fleetCommand());
   return program;
 }
 
