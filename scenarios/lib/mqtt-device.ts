@@ -1,7 +1,7 @@
 import { connect as netConnect } from 'node:net';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { type IClientOptions, MqttClient } from 'mqtt';
-import { DeviceError } from './device-error.js';
+import { ProvisioningError } from '../../src/engine/errors.js';
 
 /** Where and how a device reaches the AWS IoT data plane, with its own credentials. */
 export interface DeviceMqttOptions {
@@ -51,7 +51,10 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
     timer = setTimeout(
       () =>
         reject(
-          new DeviceError('timeout', `${what} took longer than ${ms} ms: is the data plane overloaded?`),
+          new ProvisioningError(
+            'timeout',
+            `${what} took longer than ${ms} ms: is the data plane overloaded?`,
+          ),
         ),
       ms,
     );
@@ -65,8 +68,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
  * closing the connection, so every operation also fails when the connection closes.
  */
 export class DeviceMqttConnection {
-  private closedError: DeviceError | undefined;
-  private readonly closeWaiters = new Set<(error: DeviceError) => void>();
+  private closedError: ProvisioningError | undefined;
+  private readonly closeWaiters = new Set<(error: ProvisioningError) => void>();
 
   private constructor(
     private readonly client: MqttClient,
@@ -74,7 +77,7 @@ export class DeviceMqttConnection {
     readonly clientId: string,
   ) {
     client.on('close', () =>
-      this.failAll(new DeviceError('auth_rejected', `${clientId}: the broker closed the connection`)),
+      this.failAll(new ProvisioningError('auth_rejected', `${clientId}: the broker closed the connection`)),
     );
     client.on('error', (error) => this.failAll(classifyAfterConnect(clientId, error)));
   }
@@ -114,7 +117,7 @@ export class DeviceMqttConnection {
     };
     const client = new MqttClient(streamBuilder, clientOptions);
     const connected = new Promise<void>((resolve, reject) => {
-      const fail = (error: DeviceError): void => {
+      const fail = (error: ProvisioningError): void => {
         cleanup();
         client.end(true);
         reject(error);
@@ -134,11 +137,14 @@ export class DeviceMqttConnection {
         // handshake, which a client cannot tell from a broker closing before CONNACK.
         fail(
           handshakeDone
-            ? new DeviceError(
+            ? new ProvisioningError(
                 'auth_rejected',
                 `${options.clientId}: the broker closed the connection before CONNACK (certificate not ACTIVE, unknown, or iot:Connect denied)`,
               )
-            : new DeviceError('tls_rejected', `${options.clientId}: the TLS handshake did not complete`),
+            : new ProvisioningError(
+                'tls_rejected',
+                `${options.clientId}: the TLS handshake did not complete`,
+              ),
         );
       };
       const cleanup = (): void => {
@@ -178,7 +184,7 @@ export class DeviceMqttConnection {
     const granted = await this.guard(this.client.subscribeAsync(topicFilters, { qos: 1 }), 'subscribe');
     const refused = granted.filter((g) => g.qos === 128);
     if (refused.length > 0) {
-      throw new DeviceError(
+      throw new ProvisioningError(
         'auth_rejected',
         `${this.clientId}: subscription refused for ${refused.map((g) => g.topic).join(', ')}: check iot:Subscribe in the policy`,
       );
@@ -210,7 +216,7 @@ export class DeviceMqttConnection {
     await new Promise<void>((resolve) => this.client.end(false, {}, () => resolve()));
   }
 
-  private failAll(error: DeviceError): void {
+  private failAll(error: ProvisioningError): void {
     this.closedError ??= error;
     for (const waiter of this.closeWaiters) waiter(this.closedError);
     this.closeWaiters.clear();
@@ -218,7 +224,7 @@ export class DeviceMqttConnection {
 
   private guard<T>(operation: Promise<T>, what: string): Promise<T> {
     if (this.closedError) return Promise.reject(this.closedError);
-    let waiter: ((error: DeviceError) => void) | undefined;
+    let waiter: ((error: ProvisioningError) => void) | undefined;
     const closed = new Promise<never>((_, reject) => {
       waiter = reject;
       this.closeWaiters.add(reject);
@@ -237,26 +243,36 @@ function isIpLiteral(host: string): boolean {
   return /^[\d.]+$/.test(host) || host.includes(':');
 }
 
-function classifyConnectError(clientId: string, error: Error, handshakeDone: boolean): DeviceError {
+function classifyConnectError(clientId: string, error: Error, handshakeDone: boolean): ProvisioningError {
   const errno = error as NodeJS.ErrnoException & { code?: string | number };
   if (typeof errno.code === 'number') {
     // A CONNACK with a failure return/reason code.
     const cls =
       errno.code === 3 || errno.code === 0x88 || errno.code === 0x89 ? 'server_error' : 'auth_rejected';
-    return new DeviceError(cls, `${clientId}: CONNACK refused with code ${errno.code}: ${error.message}`, {
-      cause: error,
-    });
+    return new ProvisioningError(
+      cls,
+      `${clientId}: CONNACK refused with code ${errno.code}: ${error.message}`,
+      {
+        cause: error,
+      },
+    );
   }
   if (error.message === 'connack timeout') {
-    return new DeviceError('timeout', `${clientId}: no CONNACK within the connect timeout`, { cause: error });
-  }
-  if (errno.code === 'ECONNREFUSED') {
-    return new DeviceError('server_error', `${clientId}: connection refused: is the data plane listening?`, {
+    return new ProvisioningError('timeout', `${clientId}: no CONNACK within the connect timeout`, {
       cause: error,
     });
   }
+  if (errno.code === 'ECONNREFUSED') {
+    return new ProvisioningError(
+      'server_error',
+      `${clientId}: connection refused: is the data plane listening?`,
+      {
+        cause: error,
+      },
+    );
+  }
   if (!handshakeDone || isTlsAlert(errno)) {
-    return new DeviceError(
+    return new ProvisioningError(
       'tls_rejected',
       `${clientId}: TLS failed (${errno.code ?? error.message}): check the device certificate and CA bundle`,
       {
@@ -265,17 +281,21 @@ function classifyConnectError(clientId: string, error: Error, handshakeDone: boo
     );
   }
   if (errno.code === 'ECONNRESET' || errno.code === 'EPIPE') {
-    return new DeviceError('auth_rejected', `${clientId}: the broker reset the connection before CONNACK`, {
-      cause: error,
-    });
+    return new ProvisioningError(
+      'auth_rejected',
+      `${clientId}: the broker reset the connection before CONNACK`,
+      {
+        cause: error,
+      },
+    );
   }
-  return new DeviceError('protocol_error', `${clientId}: ${error.message}`, { cause: error });
+  return new ProvisioningError('protocol_error', `${clientId}: ${error.message}`, { cause: error });
 }
 
-function classifyAfterConnect(clientId: string, error: Error): DeviceError {
+function classifyAfterConnect(clientId: string, error: Error): ProvisioningError {
   const errno = error as NodeJS.ErrnoException;
   if (errno.code === 'ECONNRESET' || errno.code === 'EPIPE') {
-    return new DeviceError(
+    return new ProvisioningError(
       'auth_rejected',
       `${clientId}: the broker reset the connection (action denied by policy?)`,
       {
@@ -283,7 +303,7 @@ function classifyAfterConnect(clientId: string, error: Error): DeviceError {
       },
     );
   }
-  return new DeviceError('protocol_error', `${clientId}: ${error.message}`, { cause: error });
+  return new ProvisioningError('protocol_error', `${clientId}: ${error.message}`, { cause: error });
 }
 
 /**

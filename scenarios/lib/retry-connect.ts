@@ -1,15 +1,15 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { DeviceError, isDeviceError } from './device-error.js';
+import { ProvisioningError } from '../../src/engine/errors.js';
+import { type BackoffPolicy, backoffDelayMs, sleep } from '../../src/engine/retry.js';
 
-export interface RetryPolicy {
+export interface ReconnectPolicy {
   /** Total attempts including the first. */
   maxAttempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
+  backoff: BackoffPolicy;
   /** Which failures mean "try again" (default: the broker closed or refused the connection). */
   retryOn?: (error: unknown) => boolean;
   /** Called before each retry, so the caller can count it. */
   onRetry?: (attempt: number, error: unknown, delayMs: number) => void;
+  signal?: AbortSignal;
   random?: () => number;
 }
 
@@ -21,42 +21,38 @@ export interface RetryOutcome<T> {
 /** JITR/JITP: the broker closes the first connection; these are the failures worth retrying. */
 export function isRejectedConnect(error: unknown): boolean {
   return (
-    isDeviceError(error) && (error.errorClass === 'auth_rejected' || error.errorClass === 'tls_rejected')
+    error instanceof ProvisioningError &&
+    (error.errorClass === 'auth_rejected' || error.errorClass === 'tls_rejected')
   );
 }
 
-/** Exponential backoff with full jitter: a delay in [0, min(max, base * 2^(attempt-1))]. */
-export function backoffDelayMs(attempt: number, policy: RetryPolicy): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  return Math.round((policy.random ?? Math.random)() * ceiling);
-}
-
 /**
- * Runs `attempt` until it succeeds, counting attempts. Retries only failures `retryOn` accepts;
- * after the last attempt the final error is rethrown with the attempt count in its message.
+ * Runs `attempt` until it succeeds, counting attempts, with exponential backoff and full
+ * jitter between tries. Retries only failures `retryOn` accepts; after the last attempt the
+ * final error's class is kept and the message says how many attempts were made.
  */
 export async function retryUntilAccepted<T>(
   attempt: (attemptNumber: number) => Promise<T>,
-  policy: RetryPolicy,
+  policy: ReconnectPolicy,
 ): Promise<RetryOutcome<T>> {
   const retryOn = policy.retryOn ?? isRejectedConnect;
   for (let attemptNumber = 1; ; attemptNumber++) {
     try {
       return { value: await attempt(attemptNumber), attempts: attemptNumber };
     } catch (error) {
-      if (!retryOn(error)) throw error;
+      if (!retryOn(error) || policy.signal?.aborted) throw error;
       if (attemptNumber >= policy.maxAttempts) {
         const message = error instanceof Error ? error.message : String(error);
-        const errorClass = isDeviceError(error) ? error.errorClass : 'auth_rejected';
-        throw new DeviceError(
+        const errorClass = error instanceof ProvisioningError ? error.errorClass : 'auth_rejected';
+        throw new ProvisioningError(
           errorClass,
-          `still rejected after ${attemptNumber} attempts (${message}): is the activator running, or raise maxAttempts`,
+          `still rejected after ${attemptNumber} attempts (${message}): is the activator running? raise the attempt limit if it is slow`,
           { cause: error },
         );
       }
-      const delayMs = backoffDelayMs(attemptNumber, policy);
+      const delayMs = backoffDelayMs(attemptNumber, policy.backoff, policy.random);
       policy.onRetry?.(attemptNumber, error, delayMs);
-      await sleep(delayMs);
+      await sleep(delayMs, policy.signal);
     }
   }
 }

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceCa } from '../../scenarios/lib/device-ca.js';
-import { isDeviceError } from '../../scenarios/lib/device-error.js';
 import { createCsr, generateDeviceKeyPair } from '../../scenarios/lib/device-keys.js';
 import {
   connectAndPublish,
   DeviceMqttConnection,
   type DeviceMqttOptions,
 } from '../../scenarios/lib/mqtt-device.js';
-import { backoffDelayMs, isRejectedConnect, retryUntilAccepted } from '../../scenarios/lib/retry-connect.js';
+import { isRejectedConnect, retryUntilAccepted } from '../../scenarios/lib/retry-connect.js';
 import { x509 } from '../../scenarios/lib/x509.js';
+import { ProvisioningError } from '../../src/engine/errors.js';
 import { startTestBroker, type TestBroker } from './support/mtls-broker.js';
 
 describe('device CA helper', () => {
@@ -45,14 +45,6 @@ describe('device CA helper', () => {
     await expect(ca.signCsr(x509.PemConverter.encode(der, 'CERTIFICATE REQUEST'))).rejects.toThrow(
       /does not verify/,
     );
-  });
-});
-
-describe('backoff', () => {
-  it('grows exponentially up to the cap, scaled by jitter', () => {
-    const policy = { maxAttempts: 10, baseDelayMs: 100, maxDelayMs: 1_000, random: () => 1 };
-    expect([1, 2, 3, 4, 5].map((n) => backoffDelayMs(n, policy))).toEqual([100, 200, 400, 800, 1_000]);
-    expect(backoffDelayMs(3, { ...policy, random: () => 0.5 })).toBe(200);
   });
 });
 
@@ -142,7 +134,7 @@ describe('device MQTT over mutual TLS', () => {
   it('reports a server certificate the device does not trust as tls_rejected', async () => {
     const options = { ...(await deviceOptions('dev-wrong-bundle')), caPem: strangerCa.certificatePem };
     const error = await connectAndPublish(options, { topic: 't', payload: 'x' }).catch((e: unknown) => e);
-    expect(isDeviceError(error) && error.errorClass).toBe('tls_rejected');
+    expect(error instanceof ProvisioningError && error.errorClass).toBe('tls_rejected');
   });
 
   it('treats a device certificate the server refuses as a rejected connect (closed, as on AWS)', async () => {
@@ -160,7 +152,7 @@ describe('device MQTT over mutual TLS', () => {
       topic: 't',
       payload: 'x',
     }).catch((e: unknown) => e);
-    expect(isDeviceError(error) && error.errorClass).toBe('auth_rejected');
+    expect(error instanceof ProvisioningError && error.errorClass).toBe('auth_rejected');
   });
 
   it('retries a closed connect with backoff, counting attempts, until accepted', async () => {
@@ -169,8 +161,7 @@ describe('device MQTT over mutual TLS', () => {
     const retries: number[] = [];
     const outcome = await retryUntilAccepted(() => connectAndPublish(options, { topic: 't', payload: 'x' }), {
       maxAttempts: 5,
-      baseDelayMs: 10,
-      maxDelayMs: 50,
+      backoff: { baseMs: 10, capMs: 50 },
       onRetry: (attempt) => retries.push(attempt),
     });
     expect(outcome.attempts).toBe(3);
@@ -183,8 +174,7 @@ describe('device MQTT over mutual TLS', () => {
     await expect(
       retryUntilAccepted(() => connectAndPublish(options, { topic: 't', payload: 'x' }), {
         maxAttempts: 2,
-        baseDelayMs: 1,
-        maxDelayMs: 1,
+        backoff: { baseMs: 1, capMs: 1 },
       }),
     ).rejects.toThrow(/after 2 attempts/);
   });

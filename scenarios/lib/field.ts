@@ -1,0 +1,79 @@
+import { ServerError } from '../../src/engine/errors.js';
+import type { Device, IoTEndpoint, RunContext } from '../../src/engine/scenario.js';
+import { bootTopic } from './device-policy.js';
+import { DeviceMqttConnection, type DeviceMqttOptions } from './mqtt-device.js';
+
+/** Credentials a device ends up with, whatever the pattern. */
+export interface DeviceCredentials {
+  clientId: string;
+  certificatePem: string;
+  privateKeyPem: string;
+  /** CA certificate sent after the device certificate (JITR/JITP style), if any. */
+  chainPem?: string;
+  /** Source address to bind (the cellular session address), if any. */
+  localAddress?: string;
+  /** CA bundle the data plane's server certificate chains to; defaults to the endpoint's. */
+  caPem?: string;
+}
+
+export function dataPlaneOf(endpoint: IoTEndpoint): { host: string; port: number } {
+  if (!endpoint.mqttHost || !endpoint.mqttPort) {
+    throw new ServerError(
+      `target ${endpoint.target} has no MQTT data plane: run this scenario on the embedded or aws target`,
+    );
+  }
+  return { host: endpoint.mqttHost, port: endpoint.mqttPort };
+}
+
+export function mqttOptions(ctx: RunContext, credentials: DeviceCredentials): DeviceMqttOptions {
+  const { host, port } = dataPlaneOf(ctx.endpoint);
+  const budget = Math.max(1_000, Math.min(ctx.options.timeoutMs, 30_000));
+  return {
+    host,
+    port,
+    clientId: credentials.clientId,
+    certificatePem: credentials.certificatePem,
+    privateKeyPem: credentials.privateKeyPem,
+    caPem: credentials.caPem ?? ctx.endpoint.rootCaPem,
+    chainPem: credentials.chainPem,
+    localAddress: credentials.localAddress,
+    connectTimeoutMs: budget,
+    operationTimeoutMs: budget,
+  };
+}
+
+/** One counted, timed MQTT connect (phase `phaseName`, API `mqtt:Connect`). */
+export function connectDevice(
+  ctx: RunContext,
+  credentials: DeviceCredentials,
+  phaseName = 'mqtt-connect',
+): Promise<DeviceMqttConnection> {
+  return ctx.phase(phaseName, () =>
+    ctx.call('mqtt:Connect', () => DeviceMqttConnection.open(mqttOptions(ctx, credentials)), {
+      maxAttempts: 1,
+    }),
+  );
+}
+
+/**
+ * The end of every boot, the definition of provisioned: connect with the device's own
+ * credentials and get one QoS 1 publish acknowledged (phases `mqtt-connect`, `mqtt-publish`).
+ */
+export async function proveConnected(
+  device: Device,
+  ctx: RunContext,
+  credentials: DeviceCredentials,
+  connection?: DeviceMqttConnection,
+): Promise<void> {
+  const open = connection ?? (await connectDevice(ctx, credentials));
+  try {
+    const payload = JSON.stringify({ device: device.index, scenario: ctx.scenarioId, at: Date.now() });
+    await ctx.phase('mqtt-publish', () =>
+      ctx.call('mqtt:Publish', () => open.publishAcked(bootTopic(credentials.clientId), payload), {
+        maxAttempts: 1,
+      }),
+    );
+  } finally {
+    await open.end();
+  }
+}
