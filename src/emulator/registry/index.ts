@@ -1,0 +1,43 @@
+export { IotArns } from './arn.js';
+export {
+  alreadyExists,
+  IOT_ERROR_STATUS,
+  IotError,
+  type IotErrorCode,
+  invalidRequest,
+  notFound,
+} from './errors.js';
+export {
+  type RegistryEventMap,
+  type RegistryEventName,
+  RegistryEvents,
+  type RegistryListener,
+} from './events.js';
+export { type Page, paginate, paginateList } from './pagination.js';
+export { validatePolicyDocument } from './policy-document.js';
+export type {
+  AutoRegistrationStatus,
+  CaCertificateRecord,
+  CaCertificateStatus,
+  CertificateMode,
+  CertificateRecord,
+  CertificateStatus,
+  PolicyRecord,
+  ProvisioningHook,
+  ProvisioningTemplateRecord,
+  RegistrationConfig,
+  ThingRecord,
+  TopicRuleRecord,
+} from './records.js';
+export {
+  type AddCaCertificateInput,
+  type AddCertificateInput,
+  IotRegistry,
+  type ListThingsFilter,
+  type RegistryOptions,
+  type TemplateInput,
+  type TemplateUpdate,
+  type ThingInput,
+  type ThingUpdate,
+} from './registry.js';
+export type { RegistrySnapshot } from './snapshot.js';

@@ -1,0 +1,112 @@
+/** What the registry stores. Timestamps are epoch milliseconds. */
+
+export type CertificateStatus =
+  | 'ACTIVE'
+  | 'INACTIVE'
+  | 'REVOKED'
+  | 'PENDING_TRANSFER'
+  | 'REGISTER_INACTIVE'
+  | 'PENDING_ACTIVATION';
+export type CaCertificateStatus = 'ACTIVE' | 'INACTIVE';
+export type AutoRegistrationStatus = 'ENABLE' | 'DISABLE';
+export type CertificateMode = 'DEFAULT' | 'SNI_ONLY';
+
+export interface CertificateRecord {
+  certificateId: string;
+  certificateArn: string;
+  certificatePem: string;
+  status: CertificateStatus;
+  /** Set when a registered CA signed it (RegisterCertificate, JITR, JITP). */
+  caCertificateId?: string;
+  certificateMode: CertificateMode;
+  /** How it came to be: AWS-issued, from a CSR, registered, or a provisioning claim. */
+  origin: 'keys-and-certificate' | 'csr' | 'registered' | 'registered-without-ca' | 'provisioning-claim';
+  creationDate: number;
+  lastModifiedDate: number;
+  customerVersion: number;
+  generationId: string;
+  validity: { notBefore: number; notAfter: number };
+  /** Provisioning claims are not listed and stop working at this time. */
+  expiresAt?: number;
+  /** Ordering key for pagination. */
+  sequence: number;
+}
+
+export interface RegistrationConfig {
+  templateBody?: string;
+  roleArn?: string;
+  templateName?: string;
+}
+
+export interface CaCertificateRecord {
+  certificateId: string;
+  certificateArn: string;
+  certificatePem: string;
+  /** Subject as Node renders it: device certs name it as their issuer. */
+  subjectName: string;
+  status: CaCertificateStatus;
+  autoRegistrationStatus: AutoRegistrationStatus;
+  registrationConfig: RegistrationConfig;
+  certificateMode: CertificateMode;
+  creationDate: number;
+  lastModifiedDate: number;
+  customerVersion: number;
+  generationId: string;
+  validity: { notBefore: number; notAfter: number };
+  sequence: number;
+}
+
+export interface ThingRecord {
+  thingName: string;
+  thingId: string;
+  thingArn: string;
+  thingTypeName?: string;
+  billingGroupName?: string;
+  attributes: Record<string, string>;
+  version: number;
+  creationDate: number;
+  sequence: number;
+}
+
+export interface PolicyRecord {
+  policyName: string;
+  policyArn: string;
+  policyDocument: string;
+  defaultVersionId: string;
+  creationDate: number;
+  lastModifiedDate: number;
+  generationId: string;
+}
+
+export interface ProvisioningHook {
+  targetArn: string;
+  payloadVersion?: string;
+}
+
+export interface ProvisioningTemplateRecord {
+  templateName: string;
+  templateArn: string;
+  description?: string;
+  templateBody: string;
+  enabled: boolean;
+  provisioningRoleArn: string;
+  preProvisioningHook?: ProvisioningHook;
+  type: 'FLEET_PROVISIONING' | 'JITP';
+  defaultVersionId: number;
+  creationDate: number;
+  lastModifiedDate: number;
+  sequence: number;
+}
+
+/** A topic rule as CreateTopicRule's `topicRulePayload` gives it (stored, not executed here). */
+export interface TopicRuleRecord {
+  ruleName: string;
+  ruleArn: string;
+  sql: string;
+  description?: string;
+  ruleDisabled: boolean;
+  awsIotSqlVersion?: string;
+  actions: unknown[];
+  errorAction?: unknown;
+  createdAt: number;
+}

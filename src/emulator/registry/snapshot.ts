@@ -1,0 +1,29 @@
+import type {
+  CaCertificateRecord,
+  CertificateRecord,
+  PolicyRecord,
+  ProvisioningTemplateRecord,
+  ThingRecord,
+  TopicRuleRecord,
+} from './records.js';
+
+/** The registry as saved in `<stateDir>/registry.json`. */
+export interface RegistrySnapshot {
+  version: 1;
+  region: string;
+  accountId: string;
+  sequence: number;
+  endpointPrefix: string;
+  registrationCode: string | undefined;
+  certificates: CertificateRecord[];
+  caCertificates: CaCertificateRecord[];
+  things: ThingRecord[];
+  policies: PolicyRecord[];
+  provisioningTemplates: ProvisioningTemplateRecord[];
+  topicRules: TopicRuleRecord[];
+  tags: Array<[string, Record<string, string>]>;
+  /** [thingName, principal ARN] */
+  thingPrincipals: Array<[string, string]>;
+  /** [policyName, target] */
+  policyTargets: Array<[string, string]>;
+}
