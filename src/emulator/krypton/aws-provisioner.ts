@@ -1,0 +1,189 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import {
+  AttachPolicyCommand,
+  AttachThingPrincipalCommand,
+  CreateKeysAndCertificateCommand,
+  CreateThingCommand,
+  DeleteCertificateCommand,
+  DetachPolicyCommand,
+  DetachThingPrincipalCommand,
+  IoTClient,
+  UpdateCertificateCommand,
+} from '@aws-sdk/client-iot';
+import type { AwsIotConfig } from './group-config.js';
+
+export interface ProvisionedThing {
+  thingName: string;
+  certificateId: string;
+  certificateArn: string;
+  certificatePem: string;
+  privateKeyPem: string;
+}
+
+/** A certificate that a failed bootstrap created and could not delete: kept for `provbench cleanup`. */
+export interface OrphanRecord {
+  certificateId: string;
+  certificateArn: string;
+  thingName: string;
+  policyName: string;
+  reason: string;
+  at: string;
+}
+
+export class ProvisioningError extends Error {
+  override readonly name = 'ProvisioningError';
+
+  constructor(
+    message: string,
+    readonly step: string,
+    readonly awsErrorName: string,
+    readonly httpStatus: number | undefined,
+  ) {
+    super(message);
+  }
+}
+
+export interface ProvisionerDefaults {
+  /** Control-plane URL used when a group's AwsIot config names none (the embedded emulator). */
+  endpoint?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** SDK attempts per call (the SDK default is 3; AWS throttling is retried within them). */
+  maxAttempts?: number;
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'Error';
+}
+
+function httpStatusOf(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+}
+
+/**
+ * Creates what a Krypton bootstrap gives a device, in the customer's AWS IoT, with the group's
+ * credentials: CreateKeysAndCertificate (active), CreateThing, AttachPolicy, AttachThingPrincipal.
+ * A failure after the certificate exists undoes the attachments and deletes the certificate; if
+ * that fails too, the certificate is recorded in `orphans`.
+ */
+export class AwsIotProvisioner {
+  private readonly clients = new Map<string, IoTClient>();
+  readonly orphans: OrphanRecord[] = [];
+  private readonly httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 64 });
+  private readonly httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 64 });
+
+  constructor(private readonly defaults: ProvisionerDefaults = {}) {}
+
+  async provision(config: AwsIotConfig, thingName: string): Promise<ProvisionedThing> {
+    const iot = this.clientFor(config);
+    const created = await this.step('CreateKeysAndCertificate', () =>
+      iot.send(new CreateKeysAndCertificateCommand({ setAsActive: true })),
+    );
+    const certificateArn = created.certificateArn!;
+    const certificateId = created.certificateId!;
+    const undo: Array<() => Promise<unknown>> = [];
+    try {
+      await this.step('CreateThing', () => this.createThing(iot, thingName));
+      await this.step('AttachPolicy', () =>
+        iot.send(new AttachPolicyCommand({ policyName: config.policyName, target: certificateArn })),
+      );
+      undo.push(() =>
+        iot.send(new DetachPolicyCommand({ policyName: config.policyName, target: certificateArn })),
+      );
+      await this.step('AttachThingPrincipal', () =>
+        iot.send(new AttachThingPrincipalCommand({ thingName, principal: certificateArn })),
+      );
+      undo.push(() => iot.send(new DetachThingPrincipalCommand({ thingName, principal: certificateArn })));
+    } catch (error) {
+      await this.rollBack(
+        iot,
+        undo,
+        { certificateId, certificateArn, thingName, policyName: config.policyName },
+        error,
+      );
+      throw error;
+    }
+    return {
+      thingName,
+      certificateId,
+      certificateArn,
+      certificatePem: created.certificatePem!,
+      privateKeyPem: created.keyPair!.PrivateKey!,
+    };
+  }
+
+  destroy(): void {
+    for (const client of this.clients.values()) client.destroy();
+    this.clients.clear();
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+
+  /** CreateThing is idempotent in AWS for the same attributes; a second bootstrap reuses the Thing. */
+  private async createThing(iot: IoTClient, thingName: string): Promise<void> {
+    try {
+      await iot.send(new CreateThingCommand({ thingName }));
+    } catch (error) {
+      if (errorName(error) !== 'ResourceAlreadyExistsException') throw error;
+    }
+  }
+
+  private async step<T>(step: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw new ProvisioningError(
+        `${step} failed: ${errorName(error)}: ${(error as Error).message}`,
+        step,
+        errorName(error),
+        httpStatusOf(error),
+      );
+    }
+  }
+
+  private async rollBack(
+    iot: IoTClient,
+    undo: Array<() => Promise<unknown>>,
+    created: Omit<OrphanRecord, 'reason' | 'at'>,
+    cause: unknown,
+  ): Promise<void> {
+    try {
+      for (const action of undo.reverse()) await action();
+      await iot.send(
+        new UpdateCertificateCommand({ certificateId: created.certificateId, newStatus: 'INACTIVE' }),
+      );
+      await iot.send(
+        new DeleteCertificateCommand({ certificateId: created.certificateId, forceDelete: true }),
+      );
+    } catch (rollbackError) {
+      this.orphans.push({
+        ...created,
+        reason: `${(cause as Error).message}; rollback failed: ${errorName(rollbackError)}: ${(rollbackError as Error).message}`,
+        at: new Date().toISOString(),
+      });
+    }
+  }
+
+  private clientFor(config: AwsIotConfig): IoTClient {
+    const endpoint = config.endpoint ?? this.defaults.endpoint;
+    const credentials = config.credentials ?? this.defaults.credentials;
+    const cacheKey = JSON.stringify([
+      config.region,
+      endpoint,
+      credentials?.accessKeyId,
+      credentials?.secretAccessKey,
+    ]);
+    let client = this.clients.get(cacheKey);
+    if (!client) {
+      client = new IoTClient({
+        region: config.region,
+        ...(endpoint ? { endpoint } : {}),
+        ...(credentials ? { credentials } : {}),
+        maxAttempts: this.defaults.maxAttempts ?? 3,
+        requestHandler: { httpAgent: this.httpAgent, httpsAgent: this.httpsAgent },
+      });
+      this.clients.set(cacheKey, client);
+    }
+    return client;
+  }
+}

@@ -1,0 +1,46 @@
+import { Milenage } from '../../fleet/milenage.js';
+import { hasSecrets, type SimRecord } from '../../fleet/sim-record.js';
+import { SqnGenerator } from '../../fleet/sqn.js';
+
+/** What the home network holds for one SIM: its record, MILENAGE for its keys, its SQN counter. */
+export interface Subscriber {
+  sim: SimRecord;
+  /** Absent when the SIM was loaded without Ki/OPc: it can use the cellular path only. */
+  milenage?: Milenage;
+  sqn: SqnGenerator;
+  createdAt: number;
+}
+
+/** The HSS: SIMs by IMSI, loaded from fleet.json or added at run time. */
+export class SubscriberRegistry {
+  private readonly byImsi = new Map<string, Subscriber>();
+
+  /** Adds or replaces SIMs by IMSI; a replaced SIM keeps its SQN counter unless its keys changed. */
+  upsert(sims: readonly SimRecord[]): { added: number; replaced: number } {
+    let added = 0;
+    let replaced = 0;
+    for (const sim of sims) {
+      const existing = this.byImsi.get(sim.imsi);
+      const sameKeys = existing && existing.sim.ki === sim.ki && existing.sim.opc === sim.opc;
+      this.byImsi.set(sim.imsi, {
+        sim,
+        milenage: hasSecrets(sim)
+          ? new Milenage(Buffer.from(sim.ki, 'hex'), Buffer.from(sim.opc, 'hex'))
+          : undefined,
+        sqn: sameKeys ? existing.sqn : new SqnGenerator(sim.sqn ?? 0),
+        createdAt: existing?.createdAt ?? Date.now(),
+      });
+      if (existing) replaced++;
+      else added++;
+    }
+    return { added, replaced };
+  }
+
+  get(imsi: string): Subscriber | undefined {
+    return this.byImsi.get(imsi);
+  }
+
+  get size(): number {
+    return this.byImsi.size;
+  }
+}
