@@ -1,5 +1,8 @@
 import type { IoTClient } from '@aws-sdk/client-iot';
 import type { ScenarioFacts } from '../metrics/result-schema.js';
+import type { Ledger } from '../targets/resources.js';
+
+export type { Ledger, LedgerHandle, ResourceKind, ResourceRef } from '../targets/resources.js';
 
 /**
  * The Scenario contract: the pluggable part of provbench. A scenario module (scenarios/<id>.ts
@@ -67,6 +70,8 @@ export interface SimIdentity {
   ki: string;
   opc: string;
   group: string;
+  /** SORACOM-style SIM id, when the fleet has one. */
+  simId?: string;
 }
 
 export interface Device<State extends object = Record<string, unknown>> {
@@ -115,53 +120,6 @@ export interface IoTEndpoint {
   readonly rootCaPem: string;
   /** Krypton-compatible bootstrap + SIM keys API base URL, or null. */
   readonly kryptonUrl: string | null;
-}
-
-/** A resource a run creates, as written to the ledger. Only the fields that apply are set. */
-export interface ResourceRef {
-  kind: ResourceKind;
-  /** Thing, policy, template or rule name. */
-  name?: string;
-  /** Certificate or CA certificate id. */
-  id?: string;
-  arn?: string;
-  /** For `thing-principal`: the thing; for a certificate not yet known by id: its thing. */
-  thingName?: string;
-  /** For `policy-principal`: the policy. */
-  policyName?: string;
-  /** For attachments: the certificate ARN (or other principal). */
-  principal?: string;
-  deviceIndex?: number;
-}
-
-export type ResourceKind =
-  | 'thing'
-  | 'certificate'
-  | 'ca-certificate'
-  | 'policy'
-  | 'thing-principal'
-  | 'policy-principal'
-  | 'provisioning-template'
-  | 'topic-rule';
-
-export interface LedgerHandle {
-  readonly seq: number;
-}
-
-/**
- * Append-only record of what a run creates, so `provbench cleanup --ledger` can remove it even
- * after a crash. Record the intent BEFORE the call that creates a resource, acknowledge with
- * what the call returned (a certificate's id is only known afterwards). `track` does both.
- */
-export interface Ledger {
-  intend(resource: ResourceRef): LedgerHandle;
-  acknowledge(handle: LedgerHandle, details?: Partial<ResourceRef>): void;
-  /** Intent, `create()`, then acknowledge with `identify(result)`; the result is returned. */
-  track<T>(
-    resource: ResourceRef,
-    create: () => Promise<T>,
-    identify?: (result: T) => Partial<ResourceRef>,
-  ): Promise<T>;
 }
 
 /** A logger that redacts PEM blocks and never prints fields named like key material. */

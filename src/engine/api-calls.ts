@@ -1,0 +1,103 @@
+import type { IoTClient } from '@aws-sdk/client-iot';
+import type { ErrorClass } from '../metrics/result-schema.js';
+import { type AttemptObserver, withRetries } from './retry.js';
+
+export interface ApiCallTally {
+  calls: number;
+  attempts: number;
+  /** Failed attempts that we retried, by error class. */
+  retries: Record<string, number>;
+}
+
+/**
+ * Counts logical calls and attempts per API name. `calls` counts `fn` invocations, `attempts`
+ * every try including our retries, so attempts - calls is the retry count (never hidden).
+ */
+export class ApiCallCounter {
+  private readonly tallies = new Map<string, ApiCallTally>();
+
+  observer(api: string): AttemptObserver {
+    const tally = this.tally(api);
+    return {
+      attempt: (attempt) => {
+        if (attempt === 1) tally.calls++;
+        tally.attempts++;
+      },
+      retry: (errorClass: ErrorClass) => {
+        tally.retries[errorClass] = (tally.retries[errorClass] ?? 0) + 1;
+      },
+    };
+  }
+
+  private tally(api: string): ApiCallTally {
+    let tally = this.tallies.get(api);
+    if (!tally) {
+      tally = { calls: 0, attempts: 0, retries: {} };
+      this.tallies.set(api, tally);
+    }
+    return tally;
+  }
+
+  snapshot(): Record<string, ApiCallTally> {
+    const out: Record<string, ApiCallTally> = {};
+    for (const [api, tally] of [...this.tallies].sort(([a], [b]) => a.localeCompare(b))) {
+      out[api] = { calls: tally.calls, attempts: tally.attempts, retries: { ...tally.retries } };
+    }
+    return out;
+  }
+}
+
+export function mergeApiCalls(
+  into: Record<string, ApiCallTally>,
+  from: Record<string, ApiCallTally>,
+): Record<string, ApiCallTally> {
+  for (const [api, tally] of Object.entries(from)) {
+    const target = into[api] ?? { calls: 0, attempts: 0, retries: {} };
+    into[api] = target;
+    target.calls += tally.calls;
+    target.attempts += tally.attempts;
+    for (const [errorClass, count] of Object.entries(tally.retries)) {
+      target.retries[errorClass] = (target.retries[errorClass] ?? 0) + count;
+    }
+  }
+  return into;
+}
+
+export interface InstrumentOptions {
+  maxAttempts: number;
+  /** Which counter a call goes to at the moment it is sent (setup vs device calls). */
+  counter: () => ApiCallCounter;
+  /** Tags injected into create calls that accept them (real AWS only). */
+  tags?: ReadonlyArray<{ Key: string; Value: string }>;
+}
+
+const TAGGABLE_COMMANDS = new Set([
+  'CreatePolicyCommand',
+  'CreateProvisioningTemplateCommand',
+  'RegisterCACertificateCommand',
+  'CreateRoleAliasCommand',
+]);
+
+/**
+ * Adds provbench's counting and retrying to an IoTClient built with maxAttempts 1: every send
+ * is counted under its operation name (CreateThing, ...) and retried with backoff and jitter on
+ * throttling, server errors and timeouts.
+ */
+export function instrumentIoTClient(client: IoTClient, options: InstrumentOptions): IoTClient {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const commandName = context.commandName ?? 'UnknownCommand';
+      const api = commandName.replace(/Command$/, '');
+      const input = args.input as Record<string, unknown>;
+      if (options.tags?.length && TAGGABLE_COMMANDS.has(commandName) && input.tags === undefined) {
+        input.tags = options.tags.map((tag) => ({ ...tag }));
+      }
+      return withRetries(() => next(args), {
+        maxAttempts: options.maxAttempts,
+        observer: options.counter().observer(api),
+      });
+    },
+    { step: 'initialize', name: 'provbenchCountAndRetry', priority: 'high' },
+  );
+  return client;
+}

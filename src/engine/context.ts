@@ -1,0 +1,80 @@
+import type { IoTClient } from '@aws-sdk/client-iot';
+import type { Ledger } from '../targets/resources.js';
+import type { ApiCallCounter } from './api-calls.js';
+import { classifyError, describeError, ProtocolError } from './errors.js';
+import type { MetricsRecorder } from './recorder.js';
+import { withRetries } from './retry.js';
+import type { CallOptions, IoTEndpoint, Logger, RunContext, ScenarioOptions } from './scenario.js';
+
+/** What every context of one scenario run in one thread shares. */
+export interface ContextBase {
+  runId: string;
+  scenarioId: string;
+  iot: IoTClient;
+  endpoint: IoTEndpoint;
+  ledger: Ledger;
+  options: ScenarioOptions;
+  log: Logger;
+  shared: Record<string, unknown>;
+  tags: ReadonlyArray<{ Key: string; Value: string }>;
+  recorder: MetricsRecorder;
+  /** The counter API calls go to right now (setup vs device calls). */
+  counter: () => ApiCallCounter;
+}
+
+/** Errors already counted by an inner phase, so an enclosing phase does not count them again. */
+const counted = new WeakSet<object>();
+
+function asError(error: unknown): Error {
+  if (error instanceof Error) return error;
+  return new ProtocolError(`non-error thrown: ${String(error)}`);
+}
+
+/**
+ * Records `error` against `phase` unless an inner phase already did; returns the error (an
+ * Error object, so it can be tracked) for rethrowing.
+ */
+export function countPhaseError(recorder: MetricsRecorder, phase: string, error: unknown): Error {
+  const value = asError(error);
+  if (!counted.has(value)) {
+    counted.add(value);
+    recorder.phaseError(phase, classifyError(value), describeError(value));
+  }
+  return value;
+}
+
+/** A RunContext for one device (or for prepare/teardown with `phasePrefix` "prepare:"). */
+export function createContext(base: ContextBase, signal: AbortSignal, phasePrefix = ''): RunContext {
+  return {
+    runId: base.runId,
+    scenarioId: base.scenarioId,
+    iot: base.iot,
+    endpoint: base.endpoint,
+    ledger: base.ledger,
+    options: base.options,
+    log: base.log,
+    shared: base.shared,
+    tags: base.tags,
+    signal,
+    async phase<T>(name: string, fn: () => Promise<T>): Promise<T> {
+      const phase = `${phasePrefix}${name}`;
+      const started = performance.now();
+      try {
+        const result = await fn();
+        base.recorder.phaseTime(phase, performance.now() - started);
+        return result;
+      } catch (error) {
+        // After a timeout or interrupt the engine has already counted the device's failure.
+        if (signal.aborted) throw error;
+        throw countPhaseError(base.recorder, phase, error);
+      }
+    },
+    call<T>(api: string, fn: (attempt: number) => Promise<T>, options: CallOptions = {}): Promise<T> {
+      return withRetries(fn, {
+        maxAttempts: options.maxAttempts ?? base.options.maxAttempts,
+        observer: base.counter().observer(api),
+        signal,
+      });
+    },
+  };
+}

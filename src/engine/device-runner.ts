@@ -1,0 +1,157 @@
+import { type ContextBase, countPhaseError, createContext } from './context.js';
+import { classifyError, ProvisioningError, TimeoutError } from './errors.js';
+import { sleep } from './retry.js';
+import type { Device, Scenario, SimIdentity } from './scenario.js';
+
+/** One device as a worker receives it. */
+export interface DeviceAssignment {
+  index: number;
+  name: string;
+  sim: SimIdentity;
+  /** Intended start in ms after the scenario origin (open models); null in closed models. */
+  offsetMs: number | null;
+}
+
+export interface DeviceRunnerOptions {
+  /** Epoch ms of the scenario origin that `offsetMs` counts from. */
+  originMs: number;
+  /** Closed model: devices in flight in this thread. Ignored when devices carry offsets. */
+  concurrency: number;
+  timeoutMs: number;
+  /** Open model safety valve: beyond this many in flight, starts wait (and lag is measured). */
+  maxInFlight: number;
+}
+
+export interface DeviceProgress {
+  started: number;
+  succeeded: number;
+  failed: number;
+}
+
+/** Epoch milliseconds with sub-millisecond precision, comparable across threads. */
+export function nowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+class Interrupted extends ProvisioningError {
+  constructor() {
+    super('protocol_error', 'run interrupted');
+  }
+}
+
+/**
+ * Runs device lifecycles (manufacture?, then boot) in this thread and records them. In open
+ * models each device starts at its intended time whatever is in flight, and its time to
+ * connected includes any lag between intended and actual start.
+ */
+export class DeviceRunner {
+  readonly progress: DeviceProgress = { started: 0, succeeded: 0, failed: 0 };
+  private readonly stopController = new AbortController();
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly scenario: Scenario,
+    private readonly base: ContextBase,
+    private readonly options: DeviceRunnerOptions,
+  ) {}
+
+  /** Stops starting devices and aborts those in flight; they count neither as succeeded nor failed. */
+  stop(): void {
+    if (!this.stopController.signal.aborted) this.stopController.abort(new Interrupted());
+  }
+
+  get stopped(): boolean {
+    return this.stopController.signal.aborted;
+  }
+
+  async run(devices: readonly DeviceAssignment[]): Promise<void> {
+    const open = devices.length > 0 && devices.every((device) => device.offsetMs !== null);
+    if (open) await this.runOpen(devices);
+    else await this.runClosed(devices);
+  }
+
+  private async runOpen(devices: readonly DeviceAssignment[]): Promise<void> {
+    for (const device of devices) {
+      if (this.stopped) break;
+      const intended = this.options.originMs + (device.offsetMs ?? 0);
+      const wait = intended - nowMs();
+      if (wait > 0.5) await sleep(wait, this.stopController.signal).catch(() => undefined);
+      while (this.inFlight.size >= this.options.maxInFlight && !this.stopped)
+        await Promise.race(this.inFlight);
+      if (this.stopped) break;
+      const lifecycle = this.lifecycle(device, intended).finally(() => this.inFlight.delete(lifecycle));
+      this.inFlight.add(lifecycle);
+    }
+    await Promise.all(this.inFlight);
+  }
+
+  private async runClosed(devices: readonly DeviceAssignment[]): Promise<void> {
+    let next = 0;
+    const slot = async () => {
+      while (!this.stopped && next < devices.length) {
+        const device = devices[next++] as DeviceAssignment;
+        await this.lifecycle(device, null);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, this.options.concurrency) }, slot));
+  }
+
+  private async lifecycle(assignment: DeviceAssignment, intendedMs: number | null): Promise<void> {
+    const { recorder } = this.base;
+    const startedAt = nowMs();
+    const lagMs = intendedMs === null ? 0 : Math.max(0, startedAt - intendedMs);
+    this.progress.started++;
+    recorder.deviceStarted(startedAt);
+    if (intendedMs !== null) recorder.phaseTime('schedule-lag', lagMs);
+
+    const controller = new AbortController();
+    const onStop = () => controller.abort(this.stopController.signal.reason);
+    this.stopController.signal.addEventListener('abort', onStop, { once: true });
+    const timer = setTimeout(
+      () =>
+        controller.abort(
+          new TimeoutError(
+            `device ${assignment.name} not connected within ${this.options.timeoutMs} ms; raise --timeout or lower the rate`,
+          ),
+        ),
+      this.options.timeoutMs,
+    );
+    const ctx = createContext(this.base, controller.signal);
+    const device: Device = { index: assignment.index, name: assignment.name, sim: assignment.sim, state: {} };
+    let stage: 'manufacture' | 'boot' = this.scenario.manufacture ? 'manufacture' : 'boot';
+    let timeToConnectedMs = 0;
+
+    const work = (async () => {
+      if (this.scenario.manufacture) {
+        const factoryStart = performance.now();
+        await this.scenario.manufacture(device, ctx);
+        recorder.phaseTime('manufacture', performance.now() - factoryStart);
+      }
+      stage = 'boot';
+      const bootStart = performance.now();
+      await this.scenario.boot(device, ctx);
+      const bootMs = performance.now() - bootStart;
+      recorder.phaseTime('boot', bootMs);
+      timeToConnectedMs = bootMs + lagMs;
+    })();
+    const aborted = new Promise<never>((_, reject) => {
+      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+    });
+    work.catch(() => undefined);
+    aborted.catch(() => undefined);
+
+    try {
+      await Promise.race([work, aborted]);
+      this.progress.succeeded++;
+      recorder.deviceSucceeded(nowMs(), timeToConnectedMs);
+    } catch (error) {
+      if (error instanceof Interrupted) return;
+      const counted = countPhaseError(recorder, stage, error);
+      this.progress.failed++;
+      recorder.deviceFailed(nowMs(), classifyError(counted));
+    } finally {
+      clearTimeout(timer);
+      this.stopController.signal.removeEventListener('abort', onStop);
+    }
+  }
+}

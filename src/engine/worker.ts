@@ -1,0 +1,99 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { createIoTClient, type IoTClientConfig } from '../targets/iot-client.js';
+import { FileLedger } from '../targets/ledger.js';
+import { ApiCallCounter, instrumentIoTClient } from './api-calls.js';
+import { type DeviceAssignment, DeviceRunner } from './device-runner.js';
+import { describeError } from './errors.js';
+import { createLogger } from './logger.js';
+import { MetricsRecorder, type MetricsSnapshot } from './recorder.js';
+import type { IoTEndpoint, ScenarioOptions } from './scenario.js';
+import { loadScenario } from './scenario-loader.js';
+
+/** What the main thread hands each worker (structured-cloned). */
+export interface WorkerInput {
+  workerIndex: number;
+  runId: string;
+  scenarioId: string;
+  moduleUrl: string;
+  iotConfig: IoTClientConfig;
+  endpoint: IoTEndpoint;
+  options: ScenarioOptions;
+  shared: Record<string, unknown>;
+  tags: Array<{ Key: string; Value: string }>;
+  ledgerPath: string;
+  originMs: number;
+  concurrency: number;
+  maxInFlight: number;
+  devices: DeviceAssignment[];
+}
+
+export type WorkerMessage =
+  | { type: 'progress'; started: number; succeeded: number; failed: number }
+  | { type: 'done'; snapshot: MetricsSnapshot; interrupted: boolean }
+  | { type: 'fatal'; message: string };
+
+export type MainMessage = { type: 'stop' };
+
+const PROGRESS_INTERVAL_MS = 250;
+
+async function runWorker(input: WorkerInput): Promise<void> {
+  const port = parentPort;
+  if (!port) throw new Error('worker.ts must run in a worker thread');
+  const scenario = await loadScenario(input.moduleUrl);
+  const counter = new ApiCallCounter();
+  const iot = instrumentIoTClient(createIoTClient(input.iotConfig), {
+    maxAttempts: input.options.maxAttempts,
+    counter: () => counter,
+    tags: input.endpoint.target === 'aws' ? input.tags : undefined,
+  });
+  const ledger = new FileLedger(input.ledgerPath, input.runId, `w${input.workerIndex}`);
+  const recorder = new MetricsRecorder(input.originMs);
+  const runner = new DeviceRunner(
+    scenario,
+    {
+      runId: input.runId,
+      scenarioId: input.scenarioId,
+      iot,
+      endpoint: input.endpoint,
+      ledger,
+      options: input.options,
+      log: createLogger(`${input.scenarioId}#${input.workerIndex}`),
+      shared: input.shared,
+      tags: input.tags,
+      recorder,
+      counter: () => counter,
+    },
+    {
+      originMs: input.originMs,
+      concurrency: input.concurrency,
+      timeoutMs: input.options.timeoutMs,
+      maxInFlight: input.maxInFlight,
+    },
+  );
+  port.on('message', (message: MainMessage) => {
+    if (message.type === 'stop') runner.stop();
+  });
+  const ticker = setInterval(
+    () => port.postMessage({ type: 'progress', ...runner.progress } satisfies WorkerMessage),
+    PROGRESS_INTERVAL_MS,
+  );
+  try {
+    await runner.run(input.devices);
+  } finally {
+    clearInterval(ticker);
+    ledger.close();
+    iot.destroy();
+  }
+  port.postMessage({ type: 'progress', ...runner.progress } satisfies WorkerMessage);
+  port.postMessage({
+    type: 'done',
+    snapshot: recorder.snapshot(counter.snapshot()),
+    interrupted: runner.stopped,
+  } satisfies WorkerMessage);
+  port.close();
+}
+
+runWorker(workerData as WorkerInput).catch((error: unknown) => {
+  parentPort?.postMessage({ type: 'fatal', message: describeError(error) } satisfies WorkerMessage);
+  parentPort?.close();
+});

@@ -1,0 +1,143 @@
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { z } from 'zod';
+import type { Ledger, LedgerHandle, ResourceKind, ResourceRef } from './resources.js';
+
+const RESOURCE_KINDS = [
+  'thing',
+  'certificate',
+  'ca-certificate',
+  'policy',
+  'thing-principal',
+  'policy-principal',
+  'provisioning-template',
+  'topic-rule',
+] as const satisfies readonly ResourceKind[];
+
+const ResourceRefSchema = z.object({
+  kind: z.enum(RESOURCE_KINDS),
+  name: z.string().optional(),
+  id: z.string().optional(),
+  arn: z.string().optional(),
+  thingName: z.string().optional(),
+  policyName: z.string().optional(),
+  principal: z.string().optional(),
+  deviceIndex: z.number().int().optional(),
+});
+
+/** One JSONL line: an intent (before creation), an acknowledgement (after) or a deletion. */
+const LedgerLineSchema = z.object({
+  op: z.enum(['intend', 'ack', 'deleted']),
+  key: z.string(),
+  runId: z.string(),
+  at: z.string(),
+  resource: ResourceRefSchema.partial().optional(),
+});
+type LedgerLine = z.infer<typeof LedgerLineSchema>;
+
+/**
+ * The resource ledger as an append-only JSONL file (mode 0600). Each line is written with one
+ * write(2) on an O_APPEND descriptor, so the main thread and every worker can append to the
+ * same file without interleaving. A line is on disk before `intend` returns.
+ */
+export class FileLedger implements Ledger {
+  private readonly fd: number;
+  private next = 0;
+
+  constructor(
+    readonly path: string,
+    private readonly runId: string,
+    /** Distinguishes writers (main thread, worker 1, ...) in keys. */
+    private readonly writer: string,
+  ) {
+    this.fd = openSync(path, 'a', 0o600);
+  }
+
+  intend(resource: ResourceRef): LedgerHandle {
+    const key = `${this.writer}-${this.next++}`;
+    this.append({ op: 'intend', key, runId: this.runId, at: new Date().toISOString(), resource });
+    return { key };
+  }
+
+  acknowledge(handle: LedgerHandle, details: Partial<ResourceRef> = {}): void {
+    this.append({
+      op: 'ack',
+      key: handle.key,
+      runId: this.runId,
+      at: new Date().toISOString(),
+      resource: details,
+    });
+  }
+
+  async track<T>(
+    resource: ResourceRef,
+    create: () => Promise<T>,
+    identify?: (result: T) => Partial<ResourceRef>,
+  ): Promise<T> {
+    const handle = this.intend(resource);
+    const result = await create();
+    this.acknowledge(handle, identify ? identify(result) : {});
+    return result;
+  }
+
+  /** Marks a resource as gone, so a resumed cleanup skips it. */
+  markDeleted(key: string): void {
+    this.append({ op: 'deleted', key, runId: this.runId, at: new Date().toISOString() });
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+
+  private append(line: LedgerLine): void {
+    writeSync(this.fd, `${JSON.stringify(line)}\n`);
+  }
+}
+
+export interface LedgerEntry {
+  key: string;
+  runId: string;
+  resource: ResourceRef;
+  /** The creating call returned (false: crashed or failed in between; the resource may exist). */
+  acknowledged: boolean;
+  deleted: boolean;
+}
+
+/**
+ * Reads a ledger back: intents merged with their acknowledgements, in file order. A torn last
+ * line (crash mid-write) is ignored; any other bad line is an error naming its line number.
+ */
+export function readLedger(path: string): LedgerEntry[] {
+  if (!existsSync(path))
+    throw new Error(`ledger ${path} does not exist; pass the file a run wrote (--ledger)`);
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const entries = new Map<string, LedgerEntry>();
+  lines.forEach((text, index) => {
+    if (text.trim() === '') return;
+    let line: LedgerLine;
+    try {
+      line = LedgerLineSchema.parse(JSON.parse(text));
+    } catch (error) {
+      if (index === lines.length - 1 || (index === lines.length - 2 && lines.at(-1) === '')) return;
+      throw new Error(`ledger ${path} line ${index + 1} is not a ledger record: ${(error as Error).message}`);
+    }
+    const existing = entries.get(line.key);
+    if (line.op === 'intend') {
+      const parsed = ResourceRefSchema.safeParse(line.resource);
+      if (!parsed.success)
+        throw new Error(`ledger ${path} line ${index + 1}: intent without a valid resource`);
+      entries.set(line.key, {
+        key: line.key,
+        runId: line.runId,
+        resource: parsed.data,
+        acknowledged: false,
+        deleted: false,
+      });
+    } else if (existing && line.op === 'ack') {
+      existing.acknowledged = true;
+      existing.resource = { ...existing.resource, ...line.resource, kind: existing.resource.kind };
+    } else if (existing && line.op === 'deleted') {
+      existing.deleted = true;
+    }
+  });
+  return [...entries.values()];
+}

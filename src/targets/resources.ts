@@ -1,0 +1,47 @@
+/** A resource a run creates, as written to the ledger. Only the fields that apply are set. */
+export interface ResourceRef {
+  kind: ResourceKind;
+  /** Thing, policy, template or rule name. */
+  name?: string;
+  /** Certificate or CA certificate id. */
+  id?: string;
+  arn?: string;
+  /** For `thing-principal`: the thing; for a certificate not yet known by id: its thing. */
+  thingName?: string;
+  /** For `policy-principal`: the policy. */
+  policyName?: string;
+  /** For attachments: the certificate ARN (or other principal). */
+  principal?: string;
+  deviceIndex?: number;
+}
+
+export type ResourceKind =
+  | 'thing'
+  | 'certificate'
+  | 'ca-certificate'
+  | 'policy'
+  | 'thing-principal'
+  | 'policy-principal'
+  | 'provisioning-template'
+  | 'topic-rule';
+
+export interface LedgerHandle {
+  /** Unique in the ledger file (several threads append to it). */
+  readonly key: string;
+}
+
+/**
+ * Append-only record of what a run creates, so `provbench cleanup --ledger` can remove it even
+ * after a crash. Record the intent BEFORE the call that creates a resource, acknowledge with
+ * what the call returned (a certificate's id is only known afterwards). `track` does both.
+ */
+export interface Ledger {
+  intend(resource: ResourceRef): LedgerHandle;
+  acknowledge(handle: LedgerHandle, details?: Partial<ResourceRef>): void;
+  /** Intent, `create()`, then acknowledge with `identify(result)`; the result is returned. */
+  track<T>(
+    resource: ResourceRef,
+    create: () => Promise<T>,
+    identify?: (result: T) => Partial<ResourceRef>,
+  ): Promise<T>;
+}
