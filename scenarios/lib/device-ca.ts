@@ -4,9 +4,10 @@ import {
   type DeviceKeyType,
   dnValue,
   generateDeviceKeyPair,
+  keyAlgorithm,
   signingAlgorithm,
 } from './device-keys.js';
-import { x509 } from './x509.js';
+import { subtle, x509 } from './x509.js';
 
 export interface IssuedDeviceCertificate {
   certificatePem: string;
@@ -59,6 +60,16 @@ export class DeviceCa {
       ],
     });
     return new DeviceCa(key, certificate);
+  }
+
+  /** Rebuilds a CA from its certificate and PKCS#8 key, e.g. in a worker from `ctx.shared`. */
+  static async fromPem(certificatePem: string, privateKeyPem: string): Promise<DeviceCa> {
+    const certificate = new x509.X509Certificate(certificatePem);
+    const type: DeviceKeyType = certificate.publicKey.algorithm.name === 'ECDSA' ? 'ec' : 'rsa';
+    const der = x509.PemConverter.decodeFirst(privateKeyPem);
+    const privateKey = await subtle.importKey('pkcs8', der, keyAlgorithm(type), true, ['sign']);
+    const publicKey = await certificate.publicKey.export(keyAlgorithm(type), ['verify']);
+    return new DeviceCa({ type, keys: { privateKey, publicKey }, privateKeyPem }, certificate);
   }
 
   get certificatePem(): string {

@@ -15,6 +15,7 @@ export function bootTopic(thingName: string): string {
  */
 export function devicePolicyDocument(endpoint: IoTEndpoint): string {
   const arn = arnPrefix(endpoint);
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: an IoT policy variable, not a JS template
   const thing = '${iot:Connection.Thing.ThingName}';
   return JSON.stringify({
     Version: '2012-10-17',

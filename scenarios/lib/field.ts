@@ -2,6 +2,7 @@ import { ServerError } from '../../src/engine/errors.js';
 import type { Device, IoTEndpoint, RunContext } from '../../src/engine/scenario.js';
 import { bootTopic } from './device-policy.js';
 import { DeviceMqttConnection, type DeviceMqttOptions } from './mqtt-device.js';
+import { retryUntilAccepted } from './retry-connect.js';
 
 /** Credentials a device ends up with, whatever the pattern. */
 export interface DeviceCredentials {
@@ -76,4 +77,27 @@ export async function proveConnected(
   } finally {
     await open.end();
   }
+}
+
+/**
+ * JITR/JITP field step: AWS closes the first connect of an unknown certificate (it registers
+ * it and starts provisioning), so reconnect with backoff and jitter until accepted. The whole
+ * loop is one phase; every attempt is one counted `mqtt:Connect` call, so the retries show in
+ * the result as connect calls per device above 1.
+ */
+export async function connectUntilAccepted(
+  ctx: RunContext,
+  credentials: DeviceCredentials,
+  policy: { maxAttempts: number; backoff: { baseMs: number; capMs: number } },
+): Promise<DeviceMqttConnection> {
+  return ctx.phase('connect-until-accepted', async () => {
+    const outcome = await retryUntilAccepted(
+      () =>
+        ctx.call('mqtt:Connect', () => DeviceMqttConnection.open(mqttOptions(ctx, credentials)), {
+          maxAttempts: 1,
+        }),
+      { ...policy, signal: ctx.signal },
+    );
+    return outcome.value;
+  });
 }

@@ -211,6 +211,19 @@ export class DeviceMqttConnection {
     return this.guard(answer, `answer on ${topic}/accepted|rejected`);
   }
 
+  /** Every message that arrives on this connection (after a subscribe). */
+  onMessage(handler: (topic: string, payload: Buffer) => void): void {
+    this.client.on('message', (topic, payload) => handler(topic, payload));
+  }
+
+  /** Resolves when the connection closes for any reason (broker, network, or end()). */
+  get closed(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.closedError || this.client.disconnected) resolve();
+      else this.client.once('close', () => resolve());
+    });
+  }
+
   async end(): Promise<void> {
     if (this.closedError) return;
     await new Promise<void>((resolve) => this.client.end(false, {}, () => resolve()));

@@ -1,0 +1,97 @@
+import { RegisterCertificateCommand } from '@aws-sdk/client-iot';
+import { ProtocolError } from '../src/engine/errors.js';
+import type { Scenario } from '../src/engine/scenario.js';
+import { createPolicy, registerThingWithCertificate } from './lib/attach.js';
+import { customerCaOf, registerCustomerCa } from './lib/customer-ca.js';
+import { createCsr, dnValue, generateDeviceKeyPair } from './lib/device-keys.js';
+import { devicePolicyDocument } from './lib/device-policy.js';
+import { proveConnected } from './lib/field.js';
+import { resourceName, thingNameOf } from './lib/names.js';
+
+interface ByoCaState {
+  thingName: string;
+  certificatePem: string;
+  privateKeyPem: string;
+}
+
+/**
+ * Bring your own CA: the CA is registered once; the factory has each device make a key and
+ * CSR, signs it with the CA, and registers the certificate, thing and policy one by one.
+ */
+const byoCa: Scenario<ByoCaState> = {
+  id: 'byo-ca',
+  title: 'Own CA, certificates registered one by one at the factory',
+  facts: {
+    factorySteps: [
+      'device generates key and CSR',
+      'customer CA signs the CSR',
+      'RegisterCertificate',
+      'CreateThing',
+      'AttachPolicy',
+      'AttachThingPrincipal',
+    ],
+    caToOperate: true,
+    cloudCompute: null,
+    bootstrapApi: null,
+    secretsAtManufacturing: ['device private key (generated on the device)', 'device certificate'],
+    rootOfIdentity: 'certificate from the customer CA, registered per device',
+  },
+
+  async prepare(ctx) {
+    ctx.shared.ca = await registerCustomerCa(ctx, { allowAutoRegistration: false });
+    ctx.shared.policyName = await createPolicy(
+      ctx,
+      resourceName(ctx, 'device'),
+      devicePolicyDocument(ctx.endpoint),
+    );
+  },
+
+  async manufacture(device, ctx) {
+    const thingName = thingNameOf(device);
+    const ca = await customerCaOf(ctx.shared);
+    const key = await ctx.phase('device-key-and-csr', async () => {
+      const pair = await generateDeviceKeyPair(ctx.options.keyType);
+      return { pair, csrPem: await createCsr(pair, `CN=${dnValue(thingName)}`) };
+    });
+    const certificatePem = await ctx.phase('ca-sign', () => ca.signCsr(key.csrPem));
+    const registered = await ctx.phase('register-certificate', () =>
+      ctx.ledger.track(
+        { kind: 'certificate', thingName, deviceIndex: device.index },
+        () =>
+          ctx.iot.send(
+            new RegisterCertificateCommand({
+              certificatePem,
+              caCertificatePem: ca.certificatePem,
+              setAsActive: true,
+            }),
+          ),
+        (out) => ({ id: out.certificateId, arn: out.certificateArn }),
+      ),
+    );
+    if (!registered.certificateArn) throw new ProtocolError('RegisterCertificate returned no certificateArn');
+    await registerThingWithCertificate(ctx, device, {
+      thingName,
+      certificateArn: registered.certificateArn,
+      policyName: ctx.shared.policyName as string,
+    });
+    device.state.thingName = thingName;
+    device.state.certificatePem = certificatePem;
+    device.state.privateKeyPem = key.pair.privateKeyPem;
+  },
+
+  async boot(device, ctx) {
+    const { thingName, certificatePem, privateKeyPem } = device.state;
+    if (!thingName || !certificatePem || !privateKeyPem) {
+      throw new ProtocolError(
+        `device ${device.index} has no factory credentials: manufacture must run first`,
+      );
+    }
+    await proveConnected(device, ctx, { clientId: thingName, certificatePem, privateKeyPem });
+  },
+
+  async teardown() {
+    // The CA, policy and every device's certificate, thing and attachments are in the ledger.
+  },
+};
+
+export default byoCa;

@@ -1,0 +1,235 @@
+import {
+  AttachPolicyCommand,
+  CreateKeysAndCertificateCommand,
+  CreateProvisioningTemplateCommand,
+} from '@aws-sdk/client-iot';
+import { ProtocolError } from '../src/engine/errors.js';
+import type { Device, RunContext, Scenario } from '../src/engine/scenario.js';
+import { createPolicy } from './lib/attach.js';
+import { certificateArnOf } from './lib/certificate-id.js';
+import { createCsr, dnValue, generateDeviceKeyPair } from './lib/device-keys.js';
+import { claimPolicyDocument, devicePolicyDocument } from './lib/device-policy.js';
+import { connectDevice, proveConnected } from './lib/field.js';
+import {
+  createCertificateFromCsr,
+  createKeysAndCertificate,
+  registerThing,
+} from './lib/fleet-provisioning-client.js';
+import type { DeviceMqttConnection } from './lib/mqtt-device.js';
+import { resourceName, templateName, thingNameOf } from './lib/names.js';
+import { provisioningRoleArn } from './lib/provisioning-role.js';
+
+const VARIANTS = ['create-keys', 'create-from-csr'] as const;
+type Variant = (typeof VARIANTS)[number];
+
+interface SharedClaim {
+  templateName: string;
+  claimCertificatePem: string;
+  /** The claim key every device ships with; kept in memory, never logged. */
+  claimPrivateKeyPem: string;
+}
+
+/** The fleet template: thing named by the SerialNumber parameter, certificate by ID, policy by name. */
+export function fleetTemplateBody(policyName: string): string {
+  return JSON.stringify({
+    Parameters: {
+      SerialNumber: { Type: 'String' },
+      'AWS::IoT::Certificate::Id': { Type: 'String' },
+    },
+    Resources: {
+      thing: { Type: 'AWS::IoT::Thing', Properties: { ThingName: { Ref: 'SerialNumber' } } },
+      certificate: {
+        Type: 'AWS::IoT::Certificate',
+        Properties: { CertificateId: { Ref: 'AWS::IoT::Certificate::Id' }, Status: 'ACTIVE' },
+      },
+      policy: { Type: 'AWS::IoT::Policy', Properties: { PolicyName: policyName } },
+    },
+    DeviceConfiguration: { bootTopicPrefix: 'provbench/things/' },
+  });
+}
+
+function variantOf(ctx: RunContext): Variant {
+  const variant = ctx.options.variant ?? VARIANTS[0];
+  if (!(VARIANTS as readonly string[]).includes(variant)) {
+    throw new ProtocolError(
+      `fleet-provisioning has no variant "${variant}"; use one of ${VARIANTS.join(', ')}`,
+    );
+  }
+  return variant as Variant;
+}
+
+/** Step 1 over the claim connection: a certificate (and key, or from the device's own CSR). */
+async function obtainCertificate(
+  device: Device,
+  ctx: RunContext,
+  claim: DeviceMqttConnection,
+): Promise<{ certificateId: string; certificatePem: string; privateKeyPem: string; ownershipToken: string }> {
+  const thingName = thingNameOf(device);
+  const intent = ctx.ledger.intend({ kind: 'certificate', thingName, deviceIndex: device.index });
+  if (variantOf(ctx) === 'create-keys') {
+    const created = await ctx.phase('create-keys-and-certificate', () =>
+      ctx.call('mqtt:CreateKeysAndCertificate', () => createKeysAndCertificate(claim)),
+    );
+    ctx.ledger.acknowledge(intent, {
+      id: created.certificateId,
+      arn: certificateArnOf(ctx.endpoint, created.certificateId),
+    });
+    return {
+      certificateId: created.certificateId,
+      certificatePem: created.certificatePem,
+      privateKeyPem: created.privateKey,
+      ownershipToken: created.certificateOwnershipToken,
+    };
+  }
+  const key = await ctx.phase('device-key-and-csr', async () => {
+    const pair = await generateDeviceKeyPair(ctx.options.keyType);
+    return { pair, csrPem: await createCsr(pair, `CN=${dnValue(thingName)}`) };
+  });
+  const created = await ctx.phase('create-certificate-from-csr', () =>
+    ctx.call('mqtt:CreateCertificateFromCsr', () => createCertificateFromCsr(claim, key.csrPem)),
+  );
+  ctx.ledger.acknowledge(intent, {
+    id: created.certificateId,
+    arn: certificateArnOf(ctx.endpoint, created.certificateId),
+  });
+  return {
+    certificateId: created.certificateId,
+    certificatePem: created.certificatePem,
+    privateKeyPem: key.pair.privateKeyPem,
+    ownershipToken: created.certificateOwnershipToken,
+  };
+}
+
+/**
+ * Fleet provisioning by claim: every device ships the same claim certificate; over MQTT it
+ * gets its own certificate (CreateKeysAndCertificate, or CreateCertificateFromCsr with a key
+ * that never leaves it), calls RegisterThing with the template, then reconnects as itself.
+ */
+const fleetProvisioning: Scenario = {
+  id: 'fleet-provisioning',
+  title: 'Fleet provisioning by claim (shared claim certificate, MQTT provisioning API)',
+  variants: VARIANTS,
+  facts: {
+    factorySteps: ['write the shared claim certificate and key into the device image'],
+    caToOperate: false,
+    cloudCompute: null,
+    bootstrapApi:
+      'AWS IoT fleet provisioning MQTT API ($aws/certificates/..., $aws/provisioning-templates/...)',
+    secretsAtManufacturing: ['shared claim certificate and private key'],
+    rootOfIdentity: 'possession of the shared claim certificate',
+  },
+
+  async prepare(ctx) {
+    const policyName = await createPolicy(
+      ctx,
+      resourceName(ctx, 'device'),
+      devicePolicyDocument(ctx.endpoint),
+    );
+    const name = templateName(ctx, 'fleet');
+    await ctx.phase('create-provisioning-template', () =>
+      ctx.ledger.track({ kind: 'provisioning-template', name }, () =>
+        ctx.iot.send(
+          new CreateProvisioningTemplateCommand({
+            templateName: name,
+            templateBody: fleetTemplateBody(policyName),
+            provisioningRoleArn: provisioningRoleArn(ctx),
+            enabled: true,
+            type: 'FLEET_PROVISIONING',
+            tags: [...ctx.tags],
+          }),
+        ),
+      ),
+    );
+    const claimPolicyName = await createPolicy(
+      ctx,
+      resourceName(ctx, 'claim'),
+      claimPolicyDocument(ctx.endpoint, name),
+    );
+    const claim = await ctx.phase('create-claim-certificate', () =>
+      ctx.ledger.track(
+        { kind: 'certificate' },
+        () => ctx.iot.send(new CreateKeysAndCertificateCommand({ setAsActive: true })),
+        (out) => ({ id: out.certificateId, arn: out.certificateArn }),
+      ),
+    );
+    if (!claim.certificateArn || !claim.certificatePem || !claim.keyPair?.PrivateKey) {
+      throw new ProtocolError('CreateKeysAndCertificate returned no claim certificate or key');
+    }
+    const claimArn = claim.certificateArn;
+    await ctx.phase('attach-claim-policy', () =>
+      ctx.ledger.track({ kind: 'policy-principal', policyName: claimPolicyName, principal: claimArn }, () =>
+        ctx.iot.send(new AttachPolicyCommand({ policyName: claimPolicyName, target: claimArn })),
+      ),
+    );
+    const shared: SharedClaim = {
+      templateName: name,
+      claimCertificatePem: claim.certificatePem,
+      claimPrivateKeyPem: claim.keyPair.PrivateKey,
+    };
+    ctx.shared.claim = shared;
+    ctx.shared.policyName = policyName;
+  },
+
+  async boot(device, ctx) {
+    const claim = ctx.shared.claim as SharedClaim | undefined;
+    if (!claim)
+      throw new ProtocolError('ctx.shared.claim is missing: prepare must create the claim certificate');
+    const thingName = thingNameOf(device);
+    const claimConnection = await connectDevice(
+      ctx,
+      {
+        clientId: `claim-${thingName}`,
+        certificatePem: claim.claimCertificatePem,
+        privateKeyPem: claim.claimPrivateKeyPem,
+      },
+      'claim-connect',
+    );
+    let own: Awaited<ReturnType<typeof obtainCertificate>>;
+    try {
+      own = await obtainCertificate(device, ctx, claimConnection);
+      const principal = certificateArnOf(ctx.endpoint, own.certificateId);
+      const policyName = ctx.shared.policyName as string;
+      const intents = [
+        ctx.ledger.intend({ kind: 'thing', name: thingName, deviceIndex: device.index }),
+        ctx.ledger.intend({
+          kind: 'policy-principal',
+          policyName,
+          id: own.certificateId,
+          principal,
+          deviceIndex: device.index,
+        }),
+        ctx.ledger.intend({
+          kind: 'thing-principal',
+          thingName,
+          id: own.certificateId,
+          principal,
+          deviceIndex: device.index,
+        }),
+      ];
+      const registered = await ctx.phase('register-thing', () =>
+        ctx.call('mqtt:RegisterThing', () =>
+          registerThing(claimConnection, claim.templateName, own.ownershipToken, { SerialNumber: thingName }),
+        ),
+      );
+      if (registered.thingName !== thingName) {
+        throw new ProtocolError(
+          `RegisterThing named the thing "${registered.thingName}", expected "${thingName}"`,
+        );
+      }
+      for (const intent of intents) ctx.ledger.acknowledge(intent);
+    } finally {
+      await claimConnection.end();
+    }
+    await proveConnected(device, ctx, {
+      clientId: thingName,
+      certificatePem: own.certificatePem,
+      privateKeyPem: own.privateKeyPem,
+    });
+  },
+
+  async teardown() {
+    // Template, policies, claim certificate and every device's resources are in the ledger.
+  },
+};
+
+export default fleetProvisioning;

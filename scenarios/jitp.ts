@@ -1,0 +1,131 @@
+import { ProtocolError } from '../src/engine/errors.js';
+import type { LedgerHandle, Scenario } from '../src/engine/scenario.js';
+import { JIT_RECONNECT } from './jitr.js';
+import { createPolicy } from './lib/attach.js';
+import { certificateArnOf, certificateIdOf } from './lib/certificate-id.js';
+import { customerCaOf, registerCustomerCa, type SharedCa } from './lib/customer-ca.js';
+import { dnValue } from './lib/device-keys.js';
+import { devicePolicyDocument } from './lib/device-policy.js';
+import { connectUntilAccepted, proveConnected } from './lib/field.js';
+import { resourceName, thingNameOf } from './lib/names.js';
+import { provisioningRoleArn } from './lib/provisioning-role.js';
+
+interface JitpState {
+  thingName: string;
+  certificatePem: string;
+  privateKeyPem: string;
+}
+
+/**
+ * The JITP template on the CA: thing named by the certificate CN, the certificate by its ID
+ * (JITP templates must use CertificateId), the run's device policy by name.
+ */
+export function jitpTemplateBody(policyName: string): string {
+  return JSON.stringify({
+    Parameters: {
+      'AWS::IoT::Certificate::CommonName': { Type: 'String' },
+      'AWS::IoT::Certificate::Id': { Type: 'String' },
+    },
+    Resources: {
+      thing: {
+        Type: 'AWS::IoT::Thing',
+        Properties: { ThingName: { Ref: 'AWS::IoT::Certificate::CommonName' } },
+      },
+      certificate: {
+        Type: 'AWS::IoT::Certificate',
+        Properties: { CertificateId: { Ref: 'AWS::IoT::Certificate::Id' }, Status: 'ACTIVE' },
+      },
+      policy: { Type: 'AWS::IoT::Policy', Properties: { PolicyName: policyName } },
+    },
+  });
+}
+
+/**
+ * Just-in-time provisioning: like JITR, but a provisioning template on the CA creates the
+ * thing, attaches the policy and activates the certificate inside AWS IoT; no compute of ours.
+ */
+const jitp: Scenario<JitpState> = {
+  id: 'jitp',
+  title: 'Just-in-time provisioning (own CA with a provisioning template)',
+  facts: {
+    factorySteps: ['device generates key', 'customer CA signs the device certificate'],
+    caToOperate: true,
+    cloudCompute: null,
+    bootstrapApi: null,
+    secretsAtManufacturing: ['device private key', 'device certificate'],
+    rootOfIdentity: 'certificate from the customer CA, provisioned by a template on first connect',
+  },
+
+  async prepare(ctx) {
+    const policyName = await createPolicy(
+      ctx,
+      resourceName(ctx, 'device'),
+      devicePolicyDocument(ctx.endpoint),
+    );
+    ctx.shared.policyName = policyName;
+    ctx.shared.ca = await registerCustomerCa(ctx, {
+      allowAutoRegistration: true,
+      registrationConfig: { templateBody: jitpTemplateBody(policyName), roleArn: provisioningRoleArn(ctx) },
+    });
+  },
+
+  async manufacture(device, ctx) {
+    const thingName = thingNameOf(device);
+    const ca = await customerCaOf(ctx.shared);
+    const issued = await ctx.phase('ca-issue', () =>
+      ca.issueDevice(`CN=${dnValue(thingName)}`, ctx.options.keyType),
+    );
+    device.state.thingName = thingName;
+    device.state.certificatePem = issued.certificatePem;
+    device.state.privateKeyPem = issued.key.privateKeyPem;
+  },
+
+  async boot(device, ctx) {
+    const { thingName, certificatePem, privateKeyPem } = device.state;
+    if (!thingName || !certificatePem || !privateKeyPem) {
+      throw new ProtocolError(`device ${device.index} has no certificate: manufacture must run first`);
+    }
+    // The template creates these inside AWS IoT on first connect: record them before it can.
+    const certificateId = certificateIdOf(certificatePem);
+    const policyName = ctx.shared.policyName as string;
+    const principal = certificateArnOf(ctx.endpoint, certificateId);
+    const intents: LedgerHandle[] = [
+      ctx.ledger.intend({
+        kind: 'certificate',
+        id: certificateId,
+        arn: principal,
+        thingName,
+        deviceIndex: device.index,
+      }),
+      ctx.ledger.intend({ kind: 'thing', name: thingName, deviceIndex: device.index }),
+      ctx.ledger.intend({
+        kind: 'policy-principal',
+        policyName,
+        id: certificateId,
+        deviceIndex: device.index,
+      }),
+      ctx.ledger.intend({
+        kind: 'thing-principal',
+        thingName,
+        id: certificateId,
+        principal,
+        deviceIndex: device.index,
+      }),
+    ];
+    const credentials = {
+      clientId: thingName,
+      certificatePem,
+      privateKeyPem,
+      chainPem: (ctx.shared.ca as SharedCa).caCertificatePem,
+    };
+    const connection = await connectUntilAccepted(ctx, credentials, JIT_RECONNECT);
+    for (const intent of intents) ctx.ledger.acknowledge(intent);
+    await proveConnected(device, ctx, credentials, connection);
+  },
+
+  async teardown() {
+    // The CA (with its template), the policy and every device's resources are in the ledger.
+  },
+};
+
+export default jitp;

@@ -1,0 +1,85 @@
+import { ProtocolError } from '../src/engine/errors.js';
+import type { Scenario } from '../src/engine/scenario.js';
+import { createPolicy } from './lib/attach.js';
+import { customerCaOf, registerCustomerCa, type SharedCa } from './lib/customer-ca.js';
+import { dnValue } from './lib/device-keys.js';
+import { devicePolicyDocument } from './lib/device-policy.js';
+import { connectUntilAccepted, proveConnected } from './lib/field.js';
+import { JitrActivator } from './lib/jitr-activator.js';
+import { resourceName, thingNameOf } from './lib/names.js';
+
+interface JitrState {
+  thingName: string;
+  certificatePem: string;
+  privateKeyPem: string;
+}
+
+/** Reconnect budget: the activator makes 5 control-plane calls per device, 10-15 TPS on AWS. */
+export const JIT_RECONNECT = { maxAttempts: 40, backoff: { baseMs: 250, capMs: 4_000 } };
+
+let activator: JitrActivator | undefined;
+
+/**
+ * Just-in-time registration: the CA is registered with auto-registration; the factory only
+ * signs device certificates. On first connect AWS registers the certificate as
+ * PENDING_ACTIVATION, publishes an event and closes the connection; the activator (the
+ * "Lambda") activates it, creates the thing and attaches the policy; the device reconnects.
+ */
+const jitr: Scenario<JitrState> = {
+  id: 'jitr',
+  title: 'Just-in-time registration (own CA, activator on the registration event)',
+  facts: {
+    factorySteps: ['device generates key', 'customer CA signs the device certificate'],
+    caToOperate: true,
+    cloudCompute: 'activator on $aws/events/certificates/registered/<caId> (a Lambda on AWS)',
+    bootstrapApi: null,
+    secretsAtManufacturing: ['device private key', 'device certificate'],
+    rootOfIdentity: 'certificate from the customer CA, registered on first connect',
+  },
+
+  async prepare(ctx) {
+    const ca = await registerCustomerCa(ctx, { allowAutoRegistration: true });
+    ctx.shared.ca = ca;
+    const policyName = await createPolicy(
+      ctx,
+      resourceName(ctx, 'device'),
+      devicePolicyDocument(ctx.endpoint),
+    );
+    ctx.shared.policyName = policyName;
+    activator = await JitrActivator.start(ctx, ca.caCertificateId, policyName);
+  },
+
+  async manufacture(device, ctx) {
+    const thingName = thingNameOf(device);
+    const ca = await customerCaOf(ctx.shared);
+    const issued = await ctx.phase('ca-issue', () =>
+      ca.issueDevice(`CN=${dnValue(thingName)}`, ctx.options.keyType),
+    );
+    device.state.thingName = thingName;
+    device.state.certificatePem = issued.certificatePem;
+    device.state.privateKeyPem = issued.key.privateKeyPem;
+  },
+
+  async boot(device, ctx) {
+    const { thingName, certificatePem, privateKeyPem } = device.state;
+    if (!thingName || !certificatePem || !privateKeyPem) {
+      throw new ProtocolError(`device ${device.index} has no certificate: manufacture must run first`);
+    }
+    const credentials = {
+      clientId: thingName,
+      certificatePem,
+      privateKeyPem,
+      chainPem: (ctx.shared.ca as SharedCa).caCertificatePem,
+    };
+    const connection = await connectUntilAccepted(ctx, credentials, JIT_RECONNECT);
+    await proveConnected(device, ctx, credentials, connection);
+  },
+
+  async teardown(ctx) {
+    const stats = await activator?.stop();
+    activator = undefined;
+    if (stats) ctx.log.info('JITR activator stopped', { ...stats });
+  },
+};
+
+export default jitr;

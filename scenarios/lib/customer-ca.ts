@@ -1,0 +1,71 @@
+import {
+  GetRegistrationCodeCommand,
+  RegisterCACertificateCommand,
+  type RegistrationConfig,
+} from '@aws-sdk/client-iot';
+import { ProtocolError } from '../../src/engine/errors.js';
+import type { RunContext } from '../../src/engine/scenario.js';
+import { DeviceCa } from './device-ca.js';
+
+/** What devices need from the customer CA, kept in `ctx.shared` (structured-cloneable). */
+export interface SharedCa {
+  caCertificatePem: string;
+  /** The CA key travels to the factory workers in memory only; never logged or written. */
+  caPrivateKeyPem: string;
+  caCertificateId: string;
+}
+
+/**
+ * The customer CA's one-time setup: create it, GetRegistrationCode, sign a verification
+ * certificate with CN = the code, RegisterCACertificate (ACTIVE), recorded in the ledger.
+ */
+export async function registerCustomerCa(
+  ctx: RunContext,
+  options: { allowAutoRegistration: boolean; registrationConfig?: RegistrationConfig },
+): Promise<SharedCa> {
+  const ca = await ctx.phase('create-ca', () =>
+    DeviceCa.create({ commonName: `provbench ${ctx.scenarioId} CA ${ctx.runId}`, keyType: 'ec' }),
+  );
+  const { registrationCode } = await ctx.phase('get-registration-code', () =>
+    ctx.iot.send(new GetRegistrationCodeCommand({})),
+  );
+  if (!registrationCode) throw new ProtocolError('GetRegistrationCode returned no registrationCode');
+  const verificationCertificate = await ca.verificationCertificate(registrationCode);
+  const registered = await ctx.phase('register-ca-certificate', () =>
+    ctx.ledger.track(
+      { kind: 'ca-certificate' },
+      () =>
+        ctx.iot.send(
+          new RegisterCACertificateCommand({
+            caCertificate: ca.certificatePem,
+            verificationCertificate,
+            setAsActive: true,
+            allowAutoRegistration: options.allowAutoRegistration,
+            registrationConfig: options.registrationConfig,
+            tags: [...ctx.tags],
+          }),
+        ),
+      (out) => ({ id: out.certificateId, arn: out.certificateArn }),
+    ),
+  );
+  if (!registered.certificateId) throw new ProtocolError('RegisterCACertificate returned no certificateId');
+  return {
+    caCertificatePem: ca.certificatePem,
+    caPrivateKeyPem: ca.privateKeyPem,
+    caCertificateId: registered.certificateId,
+  };
+}
+
+const caCache = new Map<string, Promise<DeviceCa>>();
+
+/** The customer CA in a worker, rebuilt once per worker from `ctx.shared`. */
+export function customerCaOf(shared: Record<string, unknown>): Promise<DeviceCa> {
+  const ca = shared.ca as SharedCa | undefined;
+  if (!ca) throw new ProtocolError('ctx.shared.ca is missing: prepare must register the customer CA first');
+  let cached = caCache.get(ca.caCertificateId);
+  if (!cached) {
+    cached = DeviceCa.fromPem(ca.caCertificatePem, ca.caPrivateKeyPem);
+    caCache.set(ca.caCertificateId, cached);
+  }
+  return cached;
+}

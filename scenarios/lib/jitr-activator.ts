@@ -1,0 +1,153 @@
+import {
+  AttachPolicyCommand,
+  AttachThingPrincipalCommand,
+  CreateKeysAndCertificateCommand,
+  CreateThingCommand,
+  DescribeCertificateCommand,
+  UpdateCertificateCommand,
+} from '@aws-sdk/client-iot';
+import { describeError, ProtocolError } from '../../src/engine/errors.js';
+import type { RunContext } from '../../src/engine/scenario.js';
+import { createPolicy } from './attach.js';
+import { commonNameOf } from './certificate-id.js';
+import { activatorPolicyDocument } from './device-policy.js';
+import { mqttOptions } from './field.js';
+import { DeviceMqttConnection } from './mqtt-device.js';
+import { resourceName } from './names.js';
+
+/** `$aws/events/certificates/registered/<caCertificateId>` payload fields the activator reads. */
+interface RegistrationEvent {
+  certificateId?: unknown;
+  caCertificateId?: unknown;
+  certificateStatus?: unknown;
+}
+
+export interface ActivatorStats {
+  events: number;
+  activated: number;
+  failed: number;
+}
+
+/**
+ * Plays the JITR Lambda: a privileged MQTT subscriber on the CA's registration events that,
+ * per new certificate, creates the thing named by the certificate CN, attaches the device
+ * policy and the thing, then activates the certificate (activating last, so the device's
+ * next connect finds everything in place). Runs in the main thread from prepare to teardown.
+ */
+export class JitrActivator {
+  private readonly inFlight = new Map<string, Promise<void>>();
+  readonly stats: ActivatorStats = { events: 0, activated: 0, failed: 0 };
+
+  private constructor(
+    private readonly ctx: RunContext,
+    private readonly connection: DeviceMqttConnection,
+    private readonly policyName: string,
+  ) {}
+
+  static async start(
+    ctx: RunContext,
+    caCertificateId: string,
+    devicePolicyName: string,
+  ): Promise<JitrActivator> {
+    const clientId = resourceName(ctx, 'activator');
+    const policyName = await createPolicy(
+      ctx,
+      resourceName(ctx, 'activator'),
+      activatorPolicyDocument(ctx.endpoint, caCertificateId, clientId),
+    );
+    const credentials = await ctx.phase('activator-credentials', () =>
+      ctx.ledger.track(
+        { kind: 'certificate' },
+        () => ctx.iot.send(new CreateKeysAndCertificateCommand({ setAsActive: true })),
+        (out) => ({ id: out.certificateId, arn: out.certificateArn }),
+      ),
+    );
+    if (!credentials.certificateArn || !credentials.certificatePem || !credentials.keyPair?.PrivateKey) {
+      throw new ProtocolError('CreateKeysAndCertificate returned no certificate for the activator');
+    }
+    const certificateArn = credentials.certificateArn;
+    await ctx.phase('activator-attach-policy', () =>
+      ctx.ledger.track({ kind: 'policy-principal', policyName, principal: certificateArn }, () =>
+        ctx.iot.send(new AttachPolicyCommand({ policyName, target: certificateArn })),
+      ),
+    );
+    const connection = await ctx.phase('activator-connect', () =>
+      DeviceMqttConnection.open(
+        mqttOptions(ctx, {
+          clientId,
+          certificatePem: credentials.certificatePem as string,
+          privateKeyPem: credentials.keyPair?.PrivateKey as string,
+        }),
+      ),
+    );
+    const activator = new JitrActivator(ctx, connection, devicePolicyName);
+    connection.onMessage((_topic, payload) => activator.onEvent(payload));
+    await ctx.phase('activator-subscribe', () =>
+      connection.subscribe([`$aws/events/certificates/registered/${caCertificateId}`]),
+    );
+    return activator;
+  }
+
+  private onEvent(payload: Buffer): void {
+    this.stats.events++;
+    let event: RegistrationEvent;
+    try {
+      event = JSON.parse(payload.toString('utf8')) as RegistrationEvent;
+    } catch {
+      this.ctx.log.warn('JITR activator: registration event is not JSON; ignored');
+      return;
+    }
+    const certificateId = event.certificateId;
+    if (typeof certificateId !== 'string' || event.certificateStatus !== 'PENDING_ACTIVATION') return;
+    // AWS republishes the event on every retry while the certificate is pending: handle once.
+    if (this.inFlight.has(certificateId)) return;
+    const work = this.activate(certificateId).then(
+      () => {
+        this.stats.activated++;
+      },
+      (error: unknown) => {
+        this.stats.failed++;
+        // Let a later event (the device retrying) try again.
+        this.inFlight.delete(certificateId);
+        this.ctx.log.warn('JITR activator: activation failed', {
+          certificateId,
+          error: describeError(error),
+        });
+      },
+    );
+    this.inFlight.set(certificateId, work);
+  }
+
+  private async activate(certificateId: string): Promise<void> {
+    const { iot, ledger } = this.ctx;
+    const certificate = ledger.intend({ kind: 'certificate', id: certificateId });
+    const described = await iot.send(new DescribeCertificateCommand({ certificateId }));
+    const description = described.certificateDescription;
+    if (!description?.certificateArn || !description.certificatePem) {
+      throw new ProtocolError(`DescribeCertificate ${certificateId} returned no ARN or PEM`);
+    }
+    const certificateArn = description.certificateArn;
+    ledger.acknowledge(certificate, { arn: certificateArn });
+    const thingName = commonNameOf(description.certificatePem);
+    if (!thingName)
+      throw new ProtocolError(`certificate ${certificateId} has no subject CN to name the thing after`);
+    await ledger.track({ kind: 'thing', name: thingName }, () =>
+      iot.send(new CreateThingCommand({ thingName })),
+    );
+    await ledger.track(
+      { kind: 'policy-principal', policyName: this.policyName, principal: certificateArn },
+      () => iot.send(new AttachPolicyCommand({ policyName: this.policyName, target: certificateArn })),
+    );
+    await ledger.track({ kind: 'thing-principal', thingName, principal: certificateArn }, () =>
+      iot.send(new AttachThingPrincipalCommand({ thingName, principal: certificateArn })),
+    );
+    await iot.send(new UpdateCertificateCommand({ certificateId, newStatus: 'ACTIVE' }));
+  }
+
+  /** Waits for activations in progress, then disconnects. */
+  async stop(): Promise<ActivatorStats> {
+    await Promise.allSettled([...this.inFlight.values()]);
+    await this.connection.end();
+    return this.stats;
+  }
+}
