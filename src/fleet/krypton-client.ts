@@ -162,8 +162,13 @@ export class KryptonClient {
     return JSON.parse(result.body.toString('utf8')) as T;
   }
 
-  /** One HTTPS POST; exposed for tests that send hand-made bodies and headers. */
-  send(path: string, body: string | Buffer, headers: Record<string, string>): Promise<HttpResult> {
+  /** One HTTPS request (POST unless told); exposed for harness calls and hand-made bodies in tests. */
+  send(
+    path: string,
+    body: string | Buffer,
+    headers: Record<string, string>,
+    method = 'POST',
+  ): Promise<HttpResult> {
     return new Promise((resolve, reject) => {
       const req = request(
         {
@@ -171,7 +176,7 @@ export class KryptonClient {
           hostname: this.url.hostname.replace(/^\[|\]$/g, ''),
           port: this.url.port,
           path,
-          method: 'POST',
+          method,
           agent: this.agent,
           timeout: this.options.timeoutMs ?? 30_000,
           headers: { 'content-type': 'application/json', 'x-soracom-lang': 'en', ...headers },
