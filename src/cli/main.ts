@@ -1,5 +1,7 @@
 import { Command } from 'commander';
+import { ciCommand } from './commands/ci.js';
 import { fleetCommand } from './commands/fleet.js';
+import { reportCommand } from './commands/report.js';
 
 /** Builds the `provbench` command tree. Each command lives in its own module under ./commands. */
 export function buildProgram(): Command {
@@ -11,6 +13,8 @@ export function buildProgram(): Command {
     .exitOverride();
   // Command modules register themselves here, one line each.
   program.addCommand(fleetCommand());
+  program.addCommand(reportCommand());
+  program.addCommand(ciCommand());
   return program;
 }
 

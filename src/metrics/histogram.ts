@@ -1,5 +1,5 @@
 import type { Histogram } from 'hdr-histogram-js';
-import hdr from 'hdr-histogram-js';
+import * as hdr from 'hdr-histogram-js';
 import type { EncodedHistogram } from './result-schema.js';
 
 /**

@@ -1,0 +1,250 @@
+import type { ChartConfiguration } from 'chart.js';
+import { formatFleetSize } from './format.js';
+import type { EntryView, ReportModel } from './model.js';
+
+/**
+ * Chart.js configurations for the HTML report, built here as plain JSON (no callbacks) so the
+ * page's script only has to apply the colour scheme and draw them.
+ */
+export interface ChartSpec {
+  id: string;
+  config: ChartConfiguration;
+}
+
+/** Distinguishable on light and dark backgrounds (Tableau 10). */
+const PATTERN_COLOURS = [
+  '#4e79a7',
+  '#f28e2b',
+  '#e15759',
+  '#76b7b2',
+  '#59a14f',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ac',
+];
+const ERROR_CLASS_COLOURS: Record<string, string> = {
+  throttled: '#f28e2b',
+  tls_rejected: '#b07aa1',
+  auth_rejected: '#e15759',
+  timeout: '#edc948',
+  server_error: '#9c755f',
+  protocol_error: '#76b7b2',
+};
+
+export function colourOf(index: number): string {
+  return PATTERN_COLOURS[index % PATTERN_COLOURS.length]!;
+}
+
+function errorClassColour(name: string, index: number): string {
+  return ERROR_CLASS_COLOURS[name] ?? colourOf(index + 3);
+}
+
+const axisTitle = (text: string) => ({ display: true, text });
+
+function percentileLabels(model: ReportModel): string[] {
+  return model.percentiles.map((percentile) => `${percentile}%`);
+}
+
+function percentileCurveChart(
+  id: string,
+  labels: string[],
+  lines: { label: string; values: number[]; colour: string }[],
+): ChartSpec {
+  return {
+    id,
+    config: {
+      type: 'line',
+      data: {
+        labels,
+        datasets: lines.map((line) => ({
+          label: line.label,
+          data: line.values,
+          borderColor: line.colour,
+          backgroundColor: line.colour,
+          pointRadius: 2,
+          borderWidth: 2,
+          tension: 0,
+        })),
+      },
+      options: {
+        scales: {
+          x: { title: axisTitle('percentile (spaced toward the tail)') },
+          y: { title: axisTitle('latency (ms)'), beginAtZero: true },
+        },
+      },
+    },
+  };
+}
+
+function seriesChart(
+  id: string,
+  entries: EntryView[],
+  pick: (entry: EntryView) => number[],
+  yTitle: string,
+): ChartSpec {
+  return {
+    id,
+    config: {
+      type: 'line',
+      data: {
+        datasets: entries.map((entry, index) => ({
+          label: entry.label,
+          data: pick(entry).map((y, bucket) => ({ x: entry.series.seconds[bucket] ?? 0, y })),
+          borderColor: colourOf(index),
+          backgroundColor: colourOf(index),
+          pointRadius: 0,
+          borderWidth: 1.5,
+        })),
+      },
+      options: {
+        parsing: false,
+        scales: {
+          x: { type: 'linear', title: axisTitle('time since scenario start (s)'), beginAtZero: true },
+          y: { title: axisTitle(yTitle), beginAtZero: true },
+        },
+      },
+    },
+  };
+}
+
+function stackedBars(
+  id: string,
+  labels: string[],
+  stacks: { label: string; values: number[]; colour: string }[],
+  yTitle: string,
+): ChartSpec {
+  return {
+    id,
+    config: {
+      type: 'bar',
+      data: {
+        labels,
+        datasets: stacks.map((stack) => ({
+          label: stack.label,
+          data: stack.values,
+          backgroundColor: stack.colour,
+          borderColor: stack.colour,
+        })),
+      },
+      options: {
+        scales: {
+          x: { stacked: true },
+          y: { stacked: true, beginAtZero: true, title: axisTitle(yTitle) },
+        },
+      },
+    },
+  };
+}
+
+export function hasErrors(model: ReportModel): boolean {
+  return model.entries.some((entry) => entry.failed > 0 || entry.errorRecords.length > 0);
+}
+
+export function hasProjection(model: ReportModel): boolean {
+  return model.entries.some((entry) => entry.projection.devicesPerSecondLimit !== null);
+}
+
+/** Every chart of the report, in page order; ids match the canvases the HTML places. */
+export function buildCharts(model: ReportModel): ChartSpec[] {
+  const labels = percentileLabels(model);
+  const charts: ChartSpec[] = [
+    percentileCurveChart(
+      'chart-time-to-connected',
+      labels,
+      model.entries.map((entry, index) => ({
+        label: entry.label,
+        values: entry.timeToConnectedCurve,
+        colour: colourOf(index),
+      })),
+    ),
+  ];
+  model.entries.forEach((entry, entryIndex) => {
+    charts.push(
+      percentileCurveChart(
+        `chart-phases-${entryIndex}`,
+        labels,
+        entry.phases.map((phase, index) => ({
+          label: phase.name,
+          values: phase.curve,
+          colour: colourOf(index),
+        })),
+      ),
+    );
+  });
+  charts.push(
+    seriesChart(
+      'chart-throughput',
+      model.entries,
+      (entry) => entry.series.succeededPerSecond,
+      'devices connected per second',
+    ),
+  );
+  charts.push(
+    seriesChart(
+      'chart-errors-over-time',
+      model.entries,
+      (entry) => entry.series.failedPerSecond,
+      'devices failed per second',
+    ),
+  );
+  if (hasErrors(model)) {
+    const entryLabels = model.entries.map((entry) => entry.label);
+    charts.push(
+      stackedBars(
+        'chart-errors-by-class',
+        entryLabels,
+        model.errorClasses.map((name, index) => ({
+          label: name,
+          values: model.entries.map((entry) => entry.errorsByClass[name] ?? 0),
+          colour: errorClassColour(name, index),
+        })),
+        'errors (count)',
+      ),
+    );
+    const phaseNames = [...new Set(model.entries.flatMap((entry) => Object.keys(entry.errorsByPhase)))];
+    charts.push(
+      stackedBars(
+        'chart-errors-by-phase',
+        entryLabels,
+        phaseNames.map((phase, index) => ({
+          label: phase,
+          values: model.entries.map((entry) => entry.errorsByPhase[phase] ?? 0),
+          colour: colourOf(index + 2),
+        })),
+        'errors (count)',
+      ),
+    );
+  }
+  if (hasProjection(model)) {
+    const projected = model.entries.filter((entry) => entry.projection.devicesPerSecondLimit !== null);
+    charts.push({
+      id: 'chart-projection',
+      config: {
+        type: 'bar',
+        data: {
+          labels: model.fleetSizes.map((devices) => `${formatFleetSize(devices)} devices`),
+          datasets: projected.map((entry) => {
+            const index = model.entries.indexOf(entry);
+            return {
+              label: `${entry.label} (${entry.projection.bottleneckApi ?? 'no quota'})`,
+              data: model.fleetSizes.map((devices) => {
+                const fleet = entry.projection.fleets.find((candidate) => candidate.devices === devices);
+                return fleet ? Math.round((fleet.seconds / 3600) * 1000) / 1000 : null;
+              }),
+              backgroundColor: colourOf(index),
+              borderColor: colourOf(index),
+            };
+          }),
+        },
+        options: {
+          scales: {
+            y: { type: 'logarithmic', title: axisTitle('time to provision the fleet (hours, log scale)') },
+          },
+        },
+      },
+    });
+  }
+  return charts;
+}

@@ -1,0 +1,275 @@
+import { escapeMarkup as e } from './escape.js';
+import {
+  formatCount,
+  formatDecimal,
+  formatDuration,
+  formatFleetSize,
+  formatMs,
+  formatPercent,
+  formatRate,
+} from './format.js';
+import type { EntryView, ReportModel } from './model.js';
+
+/** The HTML sections of the report: every figure is in a table, so the page reads without JS. */
+
+/** A table whose first column heads each row; columns in `textColumns` are prose, the rest figures. */
+function table(headers: string[], rows: string[][], caption?: string, textColumns: number[] = []): string {
+  const head = headers.map((header) => `<th scope="col">${header}</th>`).join('');
+  const cellOf = (cell: string, index: number) => {
+    if (index === 0) return `<th scope="row">${cell}</th>`;
+    return textColumns.includes(index) ? `<td class="text">${cell}</td>` : `<td class="num">${cell}</td>`;
+  };
+  const body = rows.map((cells) => `<tr>${cells.map(cellOf).join('')}</tr>`).join('\n');
+  return `<div class="table-wrap"><table>${caption ? `<caption>${caption}</caption>` : ''}<thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
+}
+
+function chart(id: string, caption: string): string {
+  return `<figure class="chart"><div class="chart-box"><canvas id="${id}" role="img" aria-label="${e(caption)}"></canvas></div><figcaption>${e(caption)}</figcaption></figure>`;
+}
+
+function patternCell(entry: EntryView): string {
+  return `<span class="pattern">${e(entry.label)}</span><br><span class="muted">${e(entry.title)}</span>`;
+}
+
+function best<T>(items: T[], score: (item: T) => number): T | undefined {
+  return items.reduce<T | undefined>(
+    (winner, item) => (winner === undefined || score(item) < score(winner) ? item : winner),
+    undefined,
+  );
+}
+
+function largestFleetSeconds(entry: EntryView, devices: number): number | undefined {
+  return entry.projection.fleets.find((fleet) => fleet.devices === devices)?.seconds;
+}
+
+export function glanceSection(model: ReportModel): string {
+  const connected = model.entries.filter((entry) => entry.succeeded > 0);
+  const items: string[] = [];
+  const fastest = best(connected, (entry) => entry.timeToConnected.p50);
+  if (fastest) {
+    items.push(
+      `Fastest to a working connection: <strong>${e(fastest.label)}</strong> (median ${formatMs(fastest.timeToConnected.p50)}, p99 ${formatMs(fastest.timeToConnected.p99)}).`,
+    );
+  }
+  const quickest = best(connected, (entry) => -entry.devicesPerSecond);
+  if (quickest) {
+    items.push(
+      `Highest measured throughput: <strong>${e(quickest.label)}</strong> (${formatRate(quickest.devicesPerSecond).replace('/s', ' devices/s')}).`,
+    );
+  }
+  const leanest = best(model.entries, (entry) => entry.apiCallsPerDevice);
+  if (leanest) {
+    items.push(
+      `Fewest AWS IoT API calls per device: <strong>${e(leanest.label)}</strong> (${formatDecimal(leanest.apiCallsPerDevice)}).`,
+    );
+  }
+  const reliable = best(model.entries, (entry) => entry.failureRate);
+  if (reliable && model.entries.length > 1) {
+    items.push(
+      `Lowest failure rate: <strong>${e(reliable.label)}</strong> (${formatPercent(reliable.failureRate)}).`,
+    );
+  }
+  const largest = model.fleetSizes.at(-1);
+  if (largest !== undefined) {
+    const projected = model.entries.filter((entry) => largestFleetSeconds(entry, largest) !== undefined);
+    const rollout = best(
+      projected,
+      (entry) => largestFleetSeconds(entry, largest) ?? Number.POSITIVE_INFINITY,
+    );
+    const slowest = best(projected, (entry) => -(largestFleetSeconds(entry, largest) ?? 0));
+    const rolloutSeconds = rollout ? largestFleetSeconds(rollout, largest) : undefined;
+    if (rollout && slowest && rolloutSeconds === largestFleetSeconds(slowest, largest)) {
+      items.push(
+        `Every pattern needs ${formatDuration(rolloutSeconds ?? 0)} for ${formatFleetSize(largest)} devices under AWS quotas (bottleneck ${e(rollout.projection.bottleneckApi ?? 'none')}, ${formatRate(rollout.projection.devicesPerSecondLimit ?? 0).replace('/s', ' devices/s')}).`,
+      );
+    } else if (rollout && slowest) {
+      items.push(
+        `Fastest ${formatFleetSize(largest)}-device rollout under AWS quotas: <strong>${e(rollout.label)}</strong> (${formatDuration(largestFleetSeconds(rollout, largest) ?? 0)}, bottleneck ${e(rollout.projection.bottleneckApi ?? 'none')}); slowest: <strong>${e(slowest.label)}</strong> (${formatDuration(largestFleetSeconds(slowest, largest) ?? 0)}, bottleneck ${e(slowest.projection.bottleneckApi ?? 'none')}).`,
+      );
+    }
+  }
+  const partial = model.runs.filter((run) => run.partial);
+  const warning = partial.length
+    ? `<p class="warning">Partial results: run ${partial.map((run) => e(run.runId)).join(', ')} ended early; its figures cover only the devices that ran.</p>`
+    : '';
+  return `<section id="glance"><h2>At a glance</h2>${warning}<ul>${items.map((item) => `<li>${item}</li>`).join('')}</ul></section>`;
+}
+
+export function summarySection(model: ReportModel): string {
+  const rows = model.entries.map((entry) => [
+    patternCell(entry),
+    formatCount(entry.requested),
+    formatCount(entry.succeeded),
+    formatCount(entry.failed),
+    formatPercent(entry.failureRate),
+    formatRate(entry.devicesPerSecond),
+    formatMs(entry.timeToConnected.p50),
+    formatMs(entry.timeToConnected.p90),
+    formatMs(entry.timeToConnected.p99),
+    formatMs(entry.timeToConnected.max),
+    formatDecimal(entry.apiCallsPerDevice),
+    formatDecimal(entry.attemptsPerDevice),
+  ]);
+  return `<section id="summary"><h2>Summary per pattern</h2>${table(
+    [
+      'Pattern',
+      'Devices requested',
+      'Succeeded',
+      'Failed',
+      'Failure rate',
+      'Devices per second',
+      'Time to connected p50',
+      'p90',
+      'p99',
+      'max',
+      'API calls per device',
+      'Attempts per device',
+    ],
+    rows,
+    'Time to connected: power-on to the first acknowledged MQTT publish, from the device’s point of view.',
+  )}</section>`;
+}
+
+function yesNo(value: boolean): string {
+  return value ? 'yes' : 'no';
+}
+
+function listOrNone(values: string[]): string {
+  return values.length ? values.map((value) => e(value)).join('<br>') : '<span class="muted">none</span>';
+}
+
+export function qualitativeSection(model: ReportModel): string {
+  const rows = model.entries.map((entry) => [
+    patternCell(entry),
+    listOrNone(entry.facts.factorySteps),
+    yesNo(entry.facts.caToOperate),
+    entry.facts.cloudCompute ? e(entry.facts.cloudCompute) : '<span class="muted">none</span>',
+    entry.facts.bootstrapApi ? e(entry.facts.bootstrapApi) : '<span class="muted">none</span>',
+    listOrNone(entry.facts.secretsAtManufacturing),
+    e(entry.facts.rootOfIdentity),
+    formatMs(entry.timeToConnected.p50),
+    formatRate(entry.devicesPerSecond),
+    formatDecimal(entry.apiCallsPerDevice),
+  ]);
+  return `<section id="qualitative"><h2>What each pattern asks of you</h2>${table(
+    [
+      'Pattern',
+      'Factory steps',
+      'CA to operate',
+      'Cloud compute to run',
+      'Bootstrap API to host',
+      'Secrets present at manufacturing',
+      'Root of identity',
+      'Measured: connected p50',
+      'Measured: devices per second',
+      'Measured: API calls per device',
+    ],
+    rows,
+    undefined,
+    [1, 2, 3, 4, 5, 6],
+  )}</section>`;
+}
+
+export function projectionSection(model: ReportModel, withChart: boolean): string {
+  const rows = model.entries.map((entry) => [
+    patternCell(entry),
+    entry.projection.bottleneckApi
+      ? e(entry.projection.bottleneckApi)
+      : '<span class="muted">no quota applies</span>',
+    entry.projection.devicesPerSecondLimit === null
+      ? '–'
+      : formatRate(entry.projection.devicesPerSecondLimit),
+    formatRate(entry.devicesPerSecond),
+    ...model.fleetSizes.map((devices) => {
+      const fleet = entry.projection.fleets.find((candidate) => candidate.devices === devices);
+      return fleet ? formatDuration(fleet.seconds) : '–';
+    }),
+  ]);
+  return `<section id="projection"><h2>Time to provision a fleet under AWS quotas</h2>
+<p>Projected from each pattern’s API calls per device and AWS IoT’s default per-account quotas; the bottleneck is the API whose quota runs out first.</p>
+${table(
+  [
+    'Pattern',
+    'Bottleneck API',
+    'Quota allows (devices/s)',
+    'Measured (devices/s)',
+    ...model.fleetSizes.map((devices) => `${formatFleetSize(devices)} devices`),
+  ],
+  rows,
+  undefined,
+  [1],
+)}${withChart ? chart('chart-projection', 'Time to provision the whole fleet, hours (log scale), per fleet size and pattern') : ''}</section>`;
+}
+
+export function latencySection(model: ReportModel): string {
+  const phaseBlocks = model.entries
+    .map((entry, index) => {
+      const rows = entry.phases.map((phase) => [
+        e(phase.name),
+        formatCount(phase.count),
+        formatMs(phase.p50),
+        formatMs(phase.p90),
+        formatMs(phase.p99),
+        formatMs(phase.max),
+        formatCount(Object.values(phase.errors).reduce((sum, count) => sum + count, 0)),
+      ]);
+      return `<article class="phase-block"><h3>${e(entry.label)} <span class="muted">${e(entry.title)}</span></h3>
+${table(['Phase', 'Samples', 'p50', 'p90', 'p99', 'max', 'Errors'], rows)}
+${chart(`chart-phases-${index}`, `${entry.label}: latency by percentile per phase (ms)`)}</article>`;
+    })
+    .join('\n');
+  return `<section id="latency"><h2>Latency</h2>
+${chart('chart-time-to-connected', 'Time to connected by percentile, per pattern (ms)')}
+<h3>Per phase</h3>
+<p>From HDR histograms (3 significant digits); open-model runs are corrected for coordinated omission.</p>
+${phaseBlocks}</section>`;
+}
+
+export function timelineSection(model: ReportModel): string {
+  const folded = model.entries.filter((entry) => entry.series.bucketSeconds > 1);
+  const note = folded.length
+    ? `<p class="muted">Long runs are drawn in buckets of ${[...new Set(folded.map((entry) => entry.series.bucketSeconds))].join('/')} s (average per second over the bucket); result.json keeps every second.</p>`
+    : '';
+  return `<section id="timeline"><h2>Throughput and errors over time</h2>${note}
+${chart('chart-throughput', 'Devices reaching a working connection per second')}
+${chart('chart-errors-over-time', 'Devices failing per second')}</section>`;
+}
+
+export function errorsSection(model: ReportModel, withCharts: boolean): string {
+  if (!withCharts) {
+    return '<section id="errors"><h2>Errors</h2><p>No device failed and no error was recorded.</p></section>';
+  }
+  const classRows = model.entries.map((entry) => [
+    e(entry.label),
+    ...model.errorClasses.map((name) => formatCount(entry.errorsByClass[name] ?? 0)),
+    formatCount(Object.values(entry.errorsByClass).reduce((sum, count) => sum + count, 0)),
+  ]);
+  const recordRows = model.entries.flatMap((entry) =>
+    entry.errorRecords.map((record) => [
+      e(entry.label),
+      e(record.phase),
+      e(record.errorClass),
+      formatCount(record.count),
+      `<code>${e(record.sample)}</code>`,
+    ]),
+  );
+  return `<section id="errors"><h2>Errors</h2>
+${table(['Pattern', ...model.errorClasses.map((name) => e(name)), 'Total'], classRows, 'Errors by class')}
+<div class="chart-pair">${chart('chart-errors-by-class', 'Errors by class, per pattern (count)')}${chart('chart-errors-by-phase', 'Errors by phase, per pattern (count)')}</div>
+${table(['Pattern', 'Phase', 'Class', 'Count', 'Example message'], recordRows, 'Errors by phase and class', [1, 2, 4])}</section>`;
+}
+
+export function runsSection(model: ReportModel): string {
+  const rows = model.runs.map((run) => [
+    `<code>${e(run.runId)}</code>`,
+    e(run.target),
+    e(run.startedAt),
+    e(run.finishedAt),
+    run.partial ? '<strong>partial</strong>' : 'complete',
+    run.shard ? `${run.shard.index}/${run.shard.count}` : '–',
+    e(
+      `provbench ${run.environment.provbenchVersion}, Node ${run.environment.node}, ${run.environment.platform}, ${run.environment.cpus} CPUs, ${(run.environment.memoryBytes / 1024 ** 3).toFixed(1)} GiB`,
+    ),
+  ]);
+  return `<section id="runs"><h2>Runs</h2>${table(['Run', 'Target', 'Started', 'Finished', 'Status', 'Shard', 'Environment'], rows, undefined, [1, 2, 3, 4, 5, 6])}</section>`;
+}

@@ -1,0 +1,71 @@
+import type { RunResult } from '../metrics/result-schema.js';
+import type { ThresholdOutcome } from '../metrics/thresholds.js';
+import { escapeMarkdownCell as cell } from './escape.js';
+import {
+  formatCount,
+  formatDecimal,
+  formatDuration,
+  formatFleetSize,
+  formatMs,
+  formatPercent,
+  formatRate,
+} from './format.js';
+
+/** A markdown summary of one run, for a CI step summary ($GITHUB_STEP_SUMMARY) or a PR comment. */
+export function renderMarkdownSummary(result: RunResult, outcomes: readonly ThresholdOutcome[] = []): string {
+  const lines: string[] = [];
+  lines.push(`## provbench run \`${result.runId}\``);
+  lines.push('');
+  lines.push(
+    `Target **${cell(result.environment.target)}**, started ${result.startedAt}, ${result.scenarios.length} scenario(s)${result.partial ? ', **partial: the run ended early**' : ''}.`,
+  );
+  lines.push('');
+  lines.push(
+    '| Pattern | Succeeded | Failed | Failure rate | Devices/s | Connected p50 | p90 | p99 | max | API calls/device | Largest fleet under quotas |',
+  );
+  lines.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|');
+  for (const scenario of result.scenarios) {
+    const { succeeded, failed } = scenario.summary.devices;
+    const finished = succeeded + failed;
+    const ttc = scenario.summary.timeToConnectedMs;
+    const largest = scenario.projection.fleets.at(-1);
+    const projection =
+      largest && scenario.projection.bottleneckApi
+        ? `${formatFleetSize(largest.devices)}: ${formatDuration(largest.seconds)} (${cell(scenario.projection.bottleneckApi)})`
+        : '–';
+    lines.push(
+      `| ${cell(scenario.summary.scenario)} | ${formatCount(succeeded)} | ${formatCount(failed)} | ${formatPercent(finished === 0 ? 0 : failed / finished)} | ${formatRate(scenario.summary.devicesPerSecond)} | ${formatMs(ttc.p50)} | ${formatMs(ttc.p90)} | ${formatMs(ttc.p99)} | ${formatMs(ttc.max)} | ${formatDecimal(scenario.apiCallsPerDevice)} | ${projection} |`,
+    );
+  }
+  if (outcomes.length) {
+    const failedCount = outcomes.filter((outcome) => !outcome.passed).length;
+    lines.push('');
+    lines.push(
+      `### Thresholds: ${failedCount === 0 ? 'all passed' : `${failedCount} of ${outcomes.length} failed`}`,
+    );
+    lines.push('');
+    lines.push('| | Pattern | Metric | Threshold | Actual |');
+    lines.push('|---|---|---|---|--:|');
+    for (const outcome of outcomes) {
+      lines.push(
+        `| ${outcome.passed ? '✅' : '❌'} | ${cell(outcome.scenario)} | \`${cell(outcome.metric)}\` | \`${cell(outcome.expression)}\` | ${formatDecimal(outcome.actual, 4)}${outcome.unit ? ` ${cell(outcome.unit)}` : ''} |`,
+      );
+    }
+  }
+  const errorLines = result.scenarios.flatMap((scenario) =>
+    scenario.errors.map(
+      (record) =>
+        `| ${cell(scenario.summary.scenario)} | ${cell(record.phase)} | ${cell(record.errorClass)} | ${formatCount(record.count)} | ${cell(record.sample.slice(0, 160))} |`,
+    ),
+  );
+  if (errorLines.length) {
+    lines.push('');
+    lines.push('### Errors');
+    lines.push('');
+    lines.push('| Pattern | Phase | Class | Count | Example |');
+    lines.push('|---|---|---|--:|---|');
+    lines.push(...errorLines);
+  }
+  lines.push('');
+  return lines.join('\n');
+}

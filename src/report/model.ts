@@ -1,0 +1,192 @@
+import { CURVE_PERCENTILES, LatencyHistogram } from '../metrics/histogram.js';
+import { ERROR_CLASSES, type RunResult, type ScenarioResult } from '../metrics/result-schema.js';
+
+/**
+ * What the reports show, computed once from one or more results: summary rows, percentile
+ * curves decoded from the HDR histograms, per-second series folded into at most
+ * MAX_SERIES_POINTS buckets (so a 100,000-device report stays small), error breakdowns and
+ * the fleet projection.
+ */
+export const MAX_SERIES_POINTS = 300;
+
+export interface LatencyFigures {
+  count: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+export interface PhaseView extends LatencyFigures {
+  name: string;
+  curve: number[];
+  errors: Record<string, number>;
+}
+
+export interface SeriesView {
+  bucketSeconds: number;
+  /** Seconds since the scenario started, at each bucket's start. */
+  seconds: number[];
+  startedPerSecond: number[];
+  succeededPerSecond: number[];
+  failedPerSecond: number[];
+}
+
+export interface EntryView {
+  label: string;
+  scenario: string;
+  title: string;
+  runId: string;
+  target: string;
+  partial: boolean;
+  requested: number;
+  succeeded: number;
+  failed: number;
+  failureRate: number;
+  devicesPerSecond: number;
+  timeToConnected: LatencyFigures;
+  timeToConnectedCurve: number[];
+  apiCallsPerDevice: number;
+  attemptsPerDevice: number;
+  phases: PhaseView[];
+  series: SeriesView;
+  errorsByClass: Record<string, number>;
+  errorsByPhase: Record<string, number>;
+  errorRecords: ScenarioResult['errors'];
+  facts: ScenarioResult['facts'];
+  projection: ScenarioResult['projection'];
+}
+
+export interface RunView {
+  runId: string;
+  startedAt: string;
+  finishedAt: string;
+  partial: boolean;
+  target: string;
+  environment: RunResult['environment'];
+  shard: RunResult['shard'];
+}
+
+export interface ReportModel {
+  runs: RunView[];
+  entries: EntryView[];
+  percentiles: readonly number[];
+  /** Every error class that occurs, taxonomy order first. */
+  errorClasses: string[];
+  fleetSizes: number[];
+}
+
+function latencyFigures(histogram: LatencyHistogram): LatencyFigures {
+  return { count: histogram.count, ...histogram.summaryMs() };
+}
+
+function curveOf(histogram: LatencyHistogram): number[] {
+  return CURVE_PERCENTILES.map((percentile) => histogram.percentileMs(percentile));
+}
+
+export function foldSeries(series: ScenarioResult['series'], maxPoints = MAX_SERIES_POINTS): SeriesView {
+  const lastSecond = series.reduce((last, point) => Math.max(last, point.second), -1);
+  const length = lastSecond + 1;
+  const bucketSeconds = Math.max(1, Math.ceil(length / maxPoints));
+  const buckets = Math.ceil(length / bucketSeconds);
+  const started = new Array<number>(buckets).fill(0);
+  const succeeded = new Array<number>(buckets).fill(0);
+  const failed = new Array<number>(buckets).fill(0);
+  for (const point of series) {
+    const bucket = Math.floor(point.second / bucketSeconds);
+    started[bucket] = (started[bucket] ?? 0) + point.started;
+    succeeded[bucket] = (succeeded[bucket] ?? 0) + point.succeeded;
+    failed[bucket] = (failed[bucket] ?? 0) + point.failed;
+  }
+  // The last bucket may be shorter than bucketSeconds.
+  const widthOf = (bucket: number) => Math.min(bucketSeconds, length - bucket * bucketSeconds);
+  const perSecond = (values: number[]) =>
+    values.map((value, bucket) => Math.round((value / widthOf(bucket)) * 1000) / 1000);
+  return {
+    bucketSeconds,
+    seconds: Array.from({ length: buckets }, (_, bucket) => bucket * bucketSeconds),
+    startedPerSecond: perSecond(started),
+    succeededPerSecond: perSecond(succeeded),
+    failedPerSecond: perSecond(failed),
+  };
+}
+
+function sumBy(records: ScenarioResult['errors'], key: 'errorClass' | 'phase'): Record<string, number> {
+  const sums: Record<string, number> = {};
+  for (const record of records) sums[record[key]] = (sums[record[key]] ?? 0) + record.count;
+  return sums;
+}
+
+function entryOf(run: RunResult, scenario: ScenarioResult, label: string): EntryView {
+  const timeToConnected = LatencyHistogram.decode(scenario.timeToConnected);
+  const { requested, succeeded, failed } = scenario.summary.devices;
+  const finished = succeeded + failed;
+  return {
+    label,
+    scenario: scenario.summary.scenario,
+    title: scenario.title,
+    runId: run.runId,
+    target: run.environment.target,
+    partial: run.partial,
+    requested,
+    succeeded,
+    failed,
+    failureRate: finished === 0 ? 0 : failed / finished,
+    devicesPerSecond: scenario.summary.devicesPerSecond,
+    timeToConnected: latencyFigures(timeToConnected),
+    timeToConnectedCurve: curveOf(timeToConnected),
+    apiCallsPerDevice: scenario.apiCallsPerDevice,
+    attemptsPerDevice: scenario.attemptsPerDevice,
+    phases: Object.entries(scenario.phases).map(([name, phase]) => {
+      const histogram = LatencyHistogram.decode(phase.histogram);
+      return { name, ...latencyFigures(histogram), curve: curveOf(histogram), errors: phase.errors };
+    }),
+    series: foldSeries(scenario.series),
+    errorsByClass: sumBy(scenario.errors, 'errorClass'),
+    errorsByPhase: sumBy(scenario.errors, 'phase'),
+    errorRecords: scenario.errors,
+    facts: scenario.facts,
+    projection: scenario.projection,
+  };
+}
+
+/** Builds the report model; a scenario that appears in several runs is labelled with its run id. */
+export function buildReportModel(runs: readonly RunResult[]): ReportModel {
+  if (runs.length === 0) throw new Error('no results to report; pass at least one result.json');
+  const occurrences = new Map<string, number>();
+  for (const run of runs) {
+    for (const scenario of run.scenarios) {
+      occurrences.set(scenario.summary.scenario, (occurrences.get(scenario.summary.scenario) ?? 0) + 1);
+    }
+  }
+  const entries = runs.flatMap((run) =>
+    run.scenarios.map((scenario) => {
+      const id = scenario.summary.scenario;
+      const label = (occurrences.get(id) ?? 0) > 1 ? `${id} · ${run.runId}` : id;
+      return entryOf(run, scenario, label);
+    }),
+  );
+  const seenClasses = new Set(entries.flatMap((entry) => Object.keys(entry.errorsByClass)));
+  const errorClasses = [
+    ...ERROR_CLASSES.filter((name) => seenClasses.has(name)),
+    ...[...seenClasses].filter((name) => !(ERROR_CLASSES as readonly string[]).includes(name)).sort(),
+  ];
+  const fleetSizes = [
+    ...new Set(entries.flatMap((entry) => entry.projection.fleets.map((fleet) => fleet.devices))),
+  ].sort((a, b) => a - b);
+  return {
+    runs: runs.map((run) => ({
+      runId: run.runId,
+      startedAt: run.startedAt,
+      finishedAt: run.finishedAt,
+      partial: run.partial,
+      target: run.environment.target,
+      environment: run.environment,
+      shard: run.shard,
+    })),
+    entries,
+    percentiles: CURVE_PERCENTILES,
+    errorClasses,
+    fleetSizes,
+  };
+}
