@@ -1,0 +1,186 @@
+import { ProtocolError } from '../src/engine/errors.js';
+import type { Device, RunContext, Scenario } from '../src/engine/scenario.js';
+import { type BootstrapResponse, KryptonClient, type SimKey } from '../src/fleet/krypton-client.js';
+import { SimCard } from '../src/fleet/sim-card.js';
+import { createPolicy } from './lib/attach.js';
+import { certificateArnOf, certificateIdOf } from './lib/certificate-id.js';
+import { devicePolicyDocument } from './lib/device-policy.js';
+import { proveConnected } from './lib/field.js';
+import { asProvisioningError, kryptonUrlOf, operatorRequest } from './lib/krypton-operator.js';
+import { resourceName, runTag } from './lib/names.js';
+
+const VARIANTS = ['cellular', 'sim-auth'] as const;
+type Variant = (typeof VARIANTS)[number];
+
+interface KryptonShared {
+  group: string;
+  thingNamePattern: string;
+  policyName: string;
+}
+
+function variantOf(ctx: RunContext): Variant {
+  const variant = ctx.options.variant ?? VARIANTS[0];
+  if (!(VARIANTS as readonly string[]).includes(variant)) {
+    throw new ProtocolError(`krypton has no variant "${variant}"; use one of ${VARIANTS.join(', ')}`);
+  }
+  return variant as Variant;
+}
+
+function sharedOf(ctx: RunContext): KryptonShared {
+  const shared = ctx.shared.krypton as KryptonShared | undefined;
+  if (!shared) throw new ProtocolError('ctx.shared.krypton is missing: prepare must configure the SIM group');
+  return shared;
+}
+
+async function rethrowTyped<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw asProvisioningError(error);
+  }
+}
+
+/** Bootstraps over the Krypton API; what the service creates in AWS IoT goes into the ledger. */
+async function bootstrap(
+  device: Device,
+  ctx: RunContext,
+  client: KryptonClient,
+  key: SimKey | undefined,
+): Promise<BootstrapResponse & { certificate: string }> {
+  const thingName = sharedOf(ctx).thingNamePattern.replaceAll('$imsi', device.sim.imsi);
+  const thingIntent = ctx.ledger.intend({ kind: 'thing', name: thingName, deviceIndex: device.index });
+  const response = await ctx.phase('bootstrap', () =>
+    ctx.call('krypton:Bootstrap', () => rethrowTyped(() => client.bootstrap({}, key))),
+  );
+  ctx.ledger.acknowledge(thingIntent);
+  if (!response.certificate || !response.privateKey) {
+    throw new ProtocolError('Krypton bootstrap returned no certificate or private key');
+  }
+  const certificateId = response.certificateId ?? certificateIdOf(response.certificate);
+  const principal = certificateArnOf(ctx.endpoint, certificateId);
+  const { policyName } = sharedOf(ctx);
+  for (const ref of [
+    { kind: 'certificate' as const, id: certificateId, arn: principal, thingName },
+    { kind: 'policy-principal' as const, policyName, id: certificateId, principal },
+    { kind: 'thing-principal' as const, thingName, id: certificateId, principal },
+  ]) {
+    ctx.ledger.acknowledge(ctx.ledger.intend({ ...ref, deviceIndex: device.index }));
+  }
+  return { ...response, certificate: response.certificate };
+}
+
+/**
+ * SIM-identified devices with a Krypton-compatible bootstrap service: nothing at the factory;
+ * in the field the device proves its SIM (cellular: the network knows it by its session
+ * address; sim-auth: a 3GPP AKA challenge over the keys API, then CK-signed requests) and the
+ * service creates keys, certificate, thing and policy attachment in AWS IoT with its own
+ * credentials and returns them. The device then connects with what it received.
+ */
+const krypton: Scenario = {
+  id: 'krypton',
+  title: 'SIM identity with a Krypton-compatible bootstrap service',
+  variants: VARIANTS,
+  facts: {
+    factorySteps: [],
+    caToOperate: false,
+    cloudCompute: null,
+    bootstrapApi: 'Krypton POST /v1/provisioning/aws/iot/bootstrap (operated by the mobile operator)',
+    secretsAtManufacturing: [],
+    rootOfIdentity: 'SIM (Ki/OPc in the USIM; the cellular session or an AKA challenge)',
+  },
+
+  async prepare(ctx) {
+    kryptonUrlOf(ctx.endpoint);
+    const policyName = await createPolicy(
+      ctx,
+      resourceName(ctx, 'device'),
+      devicePolicyDocument(ctx.endpoint),
+    );
+    const shared: KryptonShared = {
+      group: resourceName(ctx, 'sims'),
+      thingNamePattern: `pb-${runTag(ctx)}-$imsi`,
+      policyName,
+    };
+    await ctx.phase('configure-sim-group', () =>
+      operatorRequest(ctx.endpoint, 'PUT', `/_emulator/groups/${shared.group}/configuration/SoracomKrypton`, [
+        { key: 'enabled', value: true },
+        {
+          key: 'AwsIot',
+          value: {
+            region: ctx.endpoint.region,
+            policyName,
+            thingNamePattern: shared.thingNamePattern,
+            host: ctx.endpoint.mqttHost ?? '',
+            ...(ctx.endpoint.controlPlaneUrl ? { endpoint: ctx.endpoint.controlPlaneUrl } : {}),
+          },
+        },
+      ]),
+    );
+    ctx.shared.krypton = shared;
+  },
+
+  /** Not a factory step: the operator puts the SIM in the run's Krypton-enabled group. */
+  async manufacture(device, ctx) {
+    const { group } = sharedOf(ctx);
+    await ctx.phase('operator-register-sim', () =>
+      operatorRequest(ctx.endpoint, 'POST', '/_emulator/sims', [{ ...device.sim, group }]),
+    );
+  },
+
+  async boot(device, ctx) {
+    const baseUrl = kryptonUrlOf(ctx.endpoint);
+    const variant = variantOf(ctx);
+    let localAddress: string | undefined;
+    if (variant === 'cellular') {
+      const session = await ctx.phase('cellular-attach', () =>
+        operatorRequest<{ address: string }>(
+          ctx.endpoint,
+          'POST',
+          `/_emulator/sims/${encodeURIComponent(device.sim.imsi)}/attach`,
+          {},
+        ),
+      );
+      localAddress = session.address;
+    }
+    const client = new KryptonClient({
+      baseUrl,
+      ca: ctx.endpoint.rootCaPem,
+      localAddress,
+      keepAlive: true,
+      timeoutMs: Math.min(ctx.options.timeoutMs, 30_000),
+    });
+    try {
+      let key: SimKey | undefined;
+      if (variant === 'sim-auth') {
+        const card = new SimCard({ ...device.sim, group: device.sim.group });
+        key = await ctx.phase('sim-authentication', () =>
+          ctx.call('keys:Authenticate', () => rethrowTyped(() => client.authenticate(card))),
+        );
+      }
+      const credentials = await bootstrap(device, ctx, client, key);
+      await proveConnected(device, ctx, {
+        clientId: credentials.clientId,
+        certificatePem: credentials.certificate,
+        privateKeyPem: credentials.privateKey,
+        caPem: credentials.rootCaCertificate ?? ctx.endpoint.rootCaPem,
+        localAddress,
+      });
+    } finally {
+      client.close();
+      if (localAddress) {
+        await operatorRequest(
+          ctx.endpoint,
+          'POST',
+          `/_emulator/sims/${encodeURIComponent(device.sim.imsi)}/detach`,
+          {},
+        ).catch(() => undefined);
+      }
+    }
+  },
+
+  async teardown() {
+    // The policy and every device's certificate, thing and attachments are in the ledger.
+  },
+};
+
+export default krypton;
