@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { type ContextBase, countPhaseError, createContext } from './context.js';
 import { classifyError, ProvisioningError, TimeoutError } from './errors.js';
 import { sleep } from './retry.js';
@@ -53,7 +54,10 @@ export class DeviceRunner {
     private readonly scenario: Scenario,
     private readonly base: ContextBase,
     private readonly options: DeviceRunnerOptions,
-  ) {}
+  ) {
+    // One listener per device in flight.
+    setMaxListeners(0, this.stopController.signal);
+  }
 
   /** Stops starting devices and aborts those in flight; they count neither as succeeded nor failed. */
   stop(): void {

@@ -21,18 +21,19 @@ export interface WorkerInput {
   shared: Record<string, unknown>;
   tags: Array<{ Key: string; Value: string }>;
   ledgerPath: string;
-  originMs: number;
   concurrency: number;
   maxInFlight: number;
   devices: DeviceAssignment[];
 }
 
 export type WorkerMessage =
+  | { type: 'ready' }
   | { type: 'progress'; started: number; succeeded: number; failed: number }
   | { type: 'done'; snapshot: MetricsSnapshot; interrupted: boolean }
   | { type: 'fatal'; message: string };
 
-export type MainMessage = { type: 'stop' };
+/** `start` carries the epoch ms every worker counts intended start times from. */
+export type MainMessage = { type: 'start'; originMs: number } | { type: 'stop' };
 
 const PROGRESS_INTERVAL_MS = 250;
 
@@ -47,7 +48,16 @@ async function runWorker(input: WorkerInput): Promise<void> {
     tags: input.endpoint.target === 'aws' ? input.tags : undefined,
   });
   const ledger = new FileLedger(input.ledgerPath, input.runId, `w${input.workerIndex}`);
-  const recorder = new MetricsRecorder(input.originMs);
+  const originMs = await new Promise<number>((resolve) => {
+    const onStart = (message: MainMessage) => {
+      if (message.type !== 'start') return;
+      port.off('message', onStart);
+      resolve(message.originMs);
+    };
+    port.on('message', onStart);
+    port.postMessage({ type: 'ready' } satisfies WorkerMessage);
+  });
+  const recorder = new MetricsRecorder(originMs);
   const runner = new DeviceRunner(
     scenario,
     {
@@ -64,7 +74,7 @@ async function runWorker(input: WorkerInput): Promise<void> {
       counter: () => counter,
     },
     {
-      originMs: input.originMs,
+      originMs,
       concurrency: input.concurrency,
       timeoutMs: input.options.timeoutMs,
       maxInFlight: input.maxInFlight,

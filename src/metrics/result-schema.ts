@@ -83,6 +83,8 @@ export const ErrorRecord = z.object({
 export const ApiCallStats = z.object({
   calls: z.number().int().nonnegative(),
   attempts: z.number().int().nonnegative(),
+  /** Failed attempts the engine retried, by error class (attempts - calls, itemised). */
+  retries: z.record(z.string(), z.number().int().nonnegative()).optional(),
 });
 
 export const FleetProjection = z.object({
@@ -105,6 +107,12 @@ export const ScenarioResult = z.object({
   /** Per API name: calls (logical) and attempts (including our retries). */
   apiCalls: z.record(z.string(), ApiCallStats),
   apiCallsPerDevice: z.number().nonnegative(),
+  /** Once-per-run calls (prepare, teardown), kept apart from the per-device figures. */
+  setupApiCalls: z.record(z.string(), ApiCallStats).optional(),
+  /** Devices whose lifecycle started (less than requested in a partial run). */
+  devicesStarted: z.number().int().nonnegative().optional(),
+  /** The scenario variant run (e.g. krypton `sim-auth`), when the scenario has variants. */
+  variant: z.string().nullable().optional(),
   attemptsPerDevice: z.number().nonnegative(),
   projection: FleetProjection,
 });

@@ -24,6 +24,9 @@ export const LOCAL_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'tes
  * each pay a TCP (and TLS) handshake.
  */
 export function createIoTClient(config: IoTClientConfig): IoTClient {
+  // provbench supports Node 20 on purpose; the SDK's per-thread notice about its future Node 22
+  // requirement would otherwise interleave with the progress bar once per worker.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   return new IoTClient({
     region: config.region,
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),

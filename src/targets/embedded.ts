@@ -1,0 +1,139 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, openSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { LOCAL_CREDENTIALS } from './iot-client.js';
+import type { StartedTarget, TargetOptions } from './target.js';
+
+const CLI_ENTRY = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/provbench.js');
+
+/** `provbench emulator --ready-file` contents (DESIGN "Command-line contract"). */
+export const ReadyFile = z.object({
+  controlPlaneUrl: z.string().url(),
+  region: z.string(),
+  accountId: z.string(),
+  mqttHost: z.string().nullable().optional(),
+  mqttPort: z.number().int().nullable().optional(),
+  kryptonUrl: z.string().nullable().optional(),
+  rootCaFile: z.string(),
+});
+export type ReadyFile = z.infer<typeof ReadyFile>;
+
+const READY_TIMEOUT_MS = 60_000;
+
+function waitForReadyFile(path: string, child: ChildProcess, logPath: string): Promise<ReadyFile> {
+  return new Promise((resolvePromise, reject) => {
+    const started = Date.now();
+    let settled = false;
+    const finish = (action: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearInterval(timer);
+      child.off('exit', onExit);
+      action();
+    };
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
+      finish(() =>
+        reject(
+          new Error(
+            `the embedded emulator exited (${signal ?? `code ${code}`}) before it was ready; see ${logPath}`,
+          ),
+        ),
+      );
+    child.on('exit', onExit);
+    const timer = setInterval(() => {
+      if (existsSync(path)) {
+        try {
+          const ready = ReadyFile.parse(JSON.parse(readFileSync(path, 'utf8')));
+          finish(() => resolvePromise(ready));
+        } catch {
+          // Half-written: try again on the next tick.
+        }
+      } else if (Date.now() - started > READY_TIMEOUT_MS) {
+        finish(() =>
+          reject(
+            new Error(
+              `the embedded emulator was not ready within ${READY_TIMEOUT_MS / 1000} s; see ${logPath}`,
+            ),
+          ),
+        );
+      }
+    }, 50);
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolvePromise) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolvePromise();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/**
+ * Starts `provbench emulator` as a child process (so harness and emulator do not share a
+ * thread) on loopback with ports picked by the OS, and waits for its ready file.
+ */
+export async function startEmbeddedTarget(options: TargetOptions): Promise<StartedTarget> {
+  const readyPath = join(options.workDir, 'emulator-ready.json');
+  const logPath = join(options.workDir, 'emulator.log');
+  const args = [
+    CLI_ENTRY,
+    'emulator',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    '0',
+    '--mqtt-port',
+    '0',
+    '--krypton-port',
+    '0',
+    '--quotas',
+    options.quotas,
+    '--ready-file',
+    readyPath,
+  ];
+  if (options.fleetFile) args.push('--fleet', options.fleetFile);
+  const log = openSync(logPath, 'a', 0o600);
+  // detached: Ctrl-C in the terminal goes to the harness, which then stops the emulator itself
+  // after writing partial results.
+  const child = spawn(process.execPath, args, { stdio: ['ignore', log, log], detached: true });
+  child.unref();
+  let ready: ReadyFile;
+  try {
+    ready = await waitForReadyFile(readyPath, child, logPath);
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
+  const stopOnExit = () => child.kill('SIGKILL');
+  process.once('exit', stopOnExit);
+  return {
+    name: 'embedded',
+    endpoint: {
+      target: 'embedded',
+      region: ready.region,
+      accountId: ready.accountId,
+      controlPlaneUrl: ready.controlPlaneUrl,
+      mqttHost: ready.mqttHost ?? null,
+      mqttPort: ready.mqttPort ?? null,
+      rootCaPem: readFileSync(ready.rootCaFile, 'utf8'),
+      kryptonUrl: ready.kryptonUrl ?? null,
+    },
+    iotConfig: {
+      region: ready.region,
+      endpoint: ready.controlPlaneUrl,
+      credentials: { ...LOCAL_CREDENTIALS },
+      requestTimeoutMs: options.requestTimeoutMs,
+    },
+    close: async () => {
+      process.off('exit', stopOnExit);
+      await stopChild(child);
+    },
+  };
+}

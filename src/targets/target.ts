@@ -1,0 +1,25 @@
+import type { IoTEndpoint } from '../engine/scenario.js';
+import type { IoTClientConfig } from './iot-client.js';
+
+/** A target that is up: where its AWS IoT is, and how to let it go. */
+export interface StartedTarget {
+  readonly name: 'embedded' | 'localstack' | 'aws';
+  readonly endpoint: IoTEndpoint;
+  readonly iotConfig: IoTClientConfig;
+  /** Stops what the target started (the embedded emulator); a no-op for remote targets. */
+  close(): Promise<void>;
+}
+
+export interface TargetOptions {
+  quotas: 'aws' | 'none';
+  requestTimeoutMs: number;
+  /** fleet.json the embedded emulator's Krypton service should know. */
+  fleetFile?: string;
+  /** LocalStack: edge URL (default http://localhost.localstack.cloud:4566, or LOCALSTACK_ENDPOINT). */
+  endpointUrl?: string;
+  region?: string;
+  /** Bootstrap (Krypton-compatible) API for non-embedded targets, if any. */
+  kryptonUrl?: string;
+  /** Where the embedded emulator writes its ready file and logs. */
+  workDir: string;
+}
