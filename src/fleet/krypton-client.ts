@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:https';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import { signKryptonRequest } from './krypton-signature.js';
 import type { SimCard } from './sim-card.js';
 
@@ -50,6 +51,20 @@ export interface KryptonClientOptions {
   timeoutMs?: number;
 }
 
+/** Building a TLS context from a CA bundle costs milliseconds; devices trusting the same bundle share one. */
+const secureContexts = new Map<string, SecureContext>();
+
+function secureContextFor(ca: string | Buffer): SecureContext {
+  const key = ca.toString();
+  let context = secureContexts.get(key);
+  if (!context) {
+    if (secureContexts.size >= 8) secureContexts.clear();
+    context = createSecureContext({ ca });
+    secureContexts.set(key, context);
+  }
+  return context;
+}
+
 interface HttpResult {
   status: number;
   body: Buffer;
@@ -66,7 +81,7 @@ export class KryptonClient {
   constructor(private readonly options: KryptonClientOptions) {
     this.url = new URL(options.baseUrl);
     this.agent = new Agent({
-      ca: options.ca,
+      secureContext: secureContextFor(options.ca),
       keepAlive: options.keepAlive ?? true,
       maxSockets: 4,
       ...(options.localAddress ? { localAddress: options.localAddress } : {}),
