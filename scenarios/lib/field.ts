@@ -96,7 +96,8 @@ export async function connectUntilAccepted(
         ctx.call('mqtt:Connect', () => DeviceMqttConnection.open(mqttOptions(ctx, credentials)), {
           maxAttempts: 1,
         }),
-      { ...policy, signal: ctx.signal },
+      // Under AWS quotas a client ID may connect once per second: never reconnect sooner.
+      { ...policy, minDelayMs: ctx.options.quotas === 'aws' ? 1_000 : 0, signal: ctx.signal },
     );
     return outcome.value;
   });

@@ -5,6 +5,8 @@ export interface ReconnectPolicy {
   /** Total attempts including the first. */
   maxAttempts: number;
   backoff: BackoffPolicy;
+  /** Floor under every delay, e.g. AWS's 1 connect per second per client ID. */
+  minDelayMs?: number;
   /** Which failures mean "try again" (default: the broker closed or refused the connection). */
   retryOn?: (error: unknown) => boolean;
   /** Called before each retry, so the caller can count it. */
@@ -50,7 +52,7 @@ export async function retryUntilAccepted<T>(
           { cause: error },
         );
       }
-      const delayMs = backoffDelayMs(attemptNumber, policy.backoff, policy.random);
+      const delayMs = (policy.minDelayMs ?? 0) + backoffDelayMs(attemptNumber, policy.backoff, policy.random);
       policy.onRetry?.(attemptNumber, error, delayMs);
       await sleep(delayMs, policy.signal);
     }

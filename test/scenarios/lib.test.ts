@@ -48,6 +48,42 @@ describe('device CA helper', () => {
   });
 });
 
+describe('retryUntilAccepted', () => {
+  it('retries only rejected connects, never sooner than the floor, and reports every delay', async () => {
+    const delays: number[] = [];
+    let calls = 0;
+    const outcome = await retryUntilAccepted(
+      async () => {
+        calls++;
+        if (calls < 3) throw new ProvisioningError('auth_rejected', 'closed before CONNACK');
+        return 'connected';
+      },
+      {
+        maxAttempts: 5,
+        backoff: { baseMs: 8, capMs: 8 },
+        minDelayMs: 5,
+        random: () => 0.5,
+        onRetry: (_attempt, _error, delayMs) => delays.push(delayMs),
+      },
+    );
+    expect(outcome).toEqual({ value: 'connected', attempts: 3 });
+    expect(delays).toEqual([9, 9]);
+  });
+
+  it('does not retry a failure that is not a rejected connect', async () => {
+    let calls = 0;
+    const failing = retryUntilAccepted(
+      async () => {
+        calls++;
+        throw new ProvisioningError('server_error', 'connection refused');
+      },
+      { maxAttempts: 5, backoff: { baseMs: 1, capMs: 1 } },
+    );
+    await expect(failing).rejects.toThrow('connection refused');
+    expect(calls).toBe(1);
+  });
+});
+
 describe('device MQTT over mutual TLS', () => {
   let deviceCa: DeviceCa;
   let strangerCa: DeviceCa;
