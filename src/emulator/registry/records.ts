@@ -28,6 +28,8 @@ export interface CertificateRecord {
   validity: { notBefore: number; notAfter: number };
   /** Provisioning claims are not listed and stop working at this time. */
   expiresAt?: number;
+  /** The fleet-provisioning template a provisioning claim was made for. */
+  provisioningTemplateName?: string;
   /** Ordering key for pagination. */
   sequence: number;
 }

@@ -42,6 +42,7 @@ export interface AddCertificateInput {
   caCertificateId?: string;
   certificateMode?: CertificateMode;
   expiresAt?: number;
+  provisioningTemplateName?: string;
 }
 
 export interface AddCaCertificateInput {
@@ -239,6 +240,8 @@ export class IotRegistry {
     };
     if (input.caCertificateId) record.caCertificateId = input.caCertificateId;
     if (input.expiresAt !== undefined) record.expiresAt = input.expiresAt;
+    if (input.provisioningTemplateName !== undefined)
+      record.provisioningTemplateName = input.provisioningTemplateName;
     this.certificates.set(id, record);
     this.changed();
     return record;

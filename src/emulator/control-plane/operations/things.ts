@@ -1,0 +1,139 @@
+import { invalidRequest, type ThingUpdate } from '../../registry/index.js';
+import type { OperationHandlers } from '../context.js';
+import {
+  header,
+  type OperationInput,
+  optionalBoolean,
+  optionalObject,
+  optionalString,
+  queryBoolean,
+  queryInteger,
+  queryString,
+  RULES,
+  requiredString,
+  stringMap,
+} from '../input.js';
+import { thingAttribute } from '../wire.js';
+
+function attributePayload(
+  body: Record<string, unknown>,
+): { attributes?: Record<string, string>; merge?: boolean } | undefined {
+  const payload = optionalObject(body, 'attributePayload');
+  if (!payload) return undefined;
+  const attributes =
+    payload.attributes === undefined
+      ? undefined
+      : stringMap(payload.attributes, 'attributes', RULES.attributeValue);
+  for (const name of Object.keys(attributes ?? {})) {
+    if (!RULES.attributeName.pattern.test(name) || name.length > RULES.attributeName.max) {
+      throw invalidRequest(
+        `attribute name "${name}" must match ${RULES.attributeName.pattern.source} (at most 128 characters)`,
+      );
+    }
+  }
+  if (attributes && Object.keys(attributes).length > 50) {
+    throw invalidRequest('A thing may have at most 50 attributes');
+  }
+  return { attributes, merge: optionalBoolean(payload, 'merge') };
+}
+
+function principalHeader(input: OperationInput): string {
+  const principal = header(input, 'x-amzn-principal');
+  if (!principal)
+    throw invalidRequest('principal is required: send the certificate ARN in the x-amzn-principal header');
+  return principal;
+}
+
+export const thingOperations: OperationHandlers = {
+  CreateThing(input, { registry }) {
+    const thingName = requiredString(input.labels, 'thingName', RULES.thingName);
+    const payload = attributePayload(input.body);
+    const record = registry.createThing({
+      thingName,
+      thingTypeName: optionalString(input.body, 'thingTypeName', RULES.thingName),
+      attributes: payload?.attributes,
+      billingGroupName: optionalString(input.body, 'billingGroupName', RULES.thingName),
+    });
+    return { thingName: record.thingName, thingArn: record.thingArn, thingId: record.thingId };
+  },
+
+  DescribeThing(input, { registry }) {
+    const record = registry.describeThing(requiredString(input.labels, 'thingName', RULES.thingName));
+    return {
+      defaultClientId: record.thingName,
+      thingName: record.thingName,
+      thingId: record.thingId,
+      thingArn: record.thingArn,
+      thingTypeName: record.thingTypeName,
+      attributes: record.attributes,
+      version: record.version,
+      billingGroupName: record.billingGroupName,
+    };
+  },
+
+  UpdateThing(input, { registry }) {
+    const thingName = requiredString(input.labels, 'thingName', RULES.thingName);
+    const expectedVersion = input.body.expectedVersion;
+    if (expectedVersion !== undefined && !Number.isInteger(expectedVersion)) {
+      throw invalidRequest('expectedVersion must be an integer');
+    }
+    const update: ThingUpdate = {
+      thingTypeName: optionalString(input.body, 'thingTypeName', RULES.thingName),
+      removeThingType: optionalBoolean(input.body, 'removeThingType'),
+      attributePayload: attributePayload(input.body),
+      expectedVersion: expectedVersion as number | undefined,
+    };
+    registry.updateThing(thingName, update);
+    return undefined;
+  },
+
+  DeleteThing(input, { registry }) {
+    const thingName = requiredString(input.labels, 'thingName', RULES.thingName);
+    registry.deleteThing(thingName, queryInteger(input.query, 'expectedVersion', 0, Number.MAX_SAFE_INTEGER));
+    return undefined;
+  },
+
+  ListThings(input, { registry }) {
+    const page = registry.listThings({
+      maxResults: queryInteger(input.query, 'maxResults', 1, 250),
+      nextToken: queryString(input.query, 'nextToken'),
+      attributeName: queryString(input.query, 'attributeName', RULES.attributeName),
+      attributeValue: queryString(input.query, 'attributeValue', RULES.attributeValue),
+      usePrefixAttributeValue: queryBoolean(input.query, 'usePrefixAttributeValue'),
+      thingTypeName: queryString(input.query, 'thingTypeName', RULES.thingName),
+    });
+    return { things: page.items.map(thingAttribute), nextToken: page.next };
+  },
+
+  AttachThingPrincipal(input, { registry }) {
+    const thingName = requiredString(input.labels, 'thingName', RULES.thingName);
+    const type = queryString(input.query, 'thingPrincipalType', {
+      oneOf: ['EXCLUSIVE_THING', 'NON_EXCLUSIVE_THING'],
+    });
+    registry.attachThingPrincipal(thingName, principalHeader(input), type as 'EXCLUSIVE_THING' | undefined);
+    return undefined;
+  },
+
+  DetachThingPrincipal(input, { registry }) {
+    const thingName = requiredString(input.labels, 'thingName', RULES.thingName);
+    registry.detachThingPrincipal(thingName, principalHeader(input));
+    return undefined;
+  },
+
+  ListThingPrincipals(input, { registry }) {
+    const thingName = requiredString(input.labels, 'thingName', RULES.thingName);
+    const page = registry.listThingPrincipals(thingName, {
+      maxResults: queryInteger(input.query, 'maxResults', 1, 250),
+      nextToken: queryString(input.query, 'nextToken'),
+    });
+    return { principals: page.items, nextToken: page.next };
+  },
+
+  ListPrincipalThings(input, { registry }) {
+    const page = registry.listPrincipalThings(principalHeader(input), {
+      maxResults: queryInteger(input.query, 'maxResults', 1, 250),
+      nextToken: queryString(input.query, 'nextToken'),
+    });
+    return { things: page.items, nextToken: page.next };
+  },
+};

@@ -1,0 +1,229 @@
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { EmulatorPki, type KeyAlgorithm } from '../pki/index.js';
+import { applyQuotaOverrides, defaultQuotaTable, type QuotaTable } from '../quotas/aws-default-quotas.js';
+import {
+  ControlPlaneServer,
+  FaultInjector,
+  type FaultModelConfig,
+  faultModelSchema,
+  LatencyModel,
+  type LatencyModelConfig,
+  latencyModelSchema,
+  parseModelFile,
+  QuotaGate,
+} from './control-plane/index.js';
+import { IotRegistry } from './registry/index.js';
+import { RegistryStore } from './state/registry-store.js';
+
+export interface EmulatorOptions {
+  /** Interface every listener binds to (default 127.0.0.1). */
+  host?: string;
+  /** Control-plane port; 0 picks a free one (default 0). */
+  port?: number;
+  /** MQTT/mTLS data-plane port (default 0). */
+  mqttPort?: number;
+  /** Krypton-compatible service port (default 0). */
+  kryptonPort?: number;
+  region?: string;
+  accountId?: string;
+  /** AWS's default TPS quotas (default) or none. */
+  quotas?: 'aws' | 'none';
+  /** Overrides on top of the AWS defaults: `{ "controlPlaneTps": {...}, "limits": {...} }`, or a JSON file path. */
+  quotaOverrides?: unknown;
+  quotaFile?: string;
+  /** Where CA keys and the registry persist; absent: in memory only. */
+  stateDir?: string;
+  /** Written (JSON) once every listener accepts connections. */
+  readyFile?: string;
+  /** SIMs the Krypton service knows (fleet.json). */
+  fleetFile?: string;
+  /** Per-operation latency model (object or JSON file path); off by default. */
+  latencyModel?: LatencyModelConfig | string;
+  /** Per-operation fault injection (object or JSON file path); off by default. */
+  faults?: FaultModelConfig | string;
+  /** Key type CreateKeysAndCertificate returns (default AWS's rsa-2048). */
+  deviceKeyAlgorithm?: KeyAlgorithm;
+  /** Device key pairs kept ready by the key-pool worker (default 32). */
+  keyPoolSize?: number;
+  /** Listeners to start after the control plane; defaults to EMULATOR_LISTENERS. */
+  listeners?: EmulatorListenerFactory[];
+}
+
+/** What every listener (data plane, Krypton) gets: the shared account state and settings. */
+export interface EmulatorListenerContext {
+  host: string;
+  region: string;
+  accountId: string;
+  pki: EmulatorPki;
+  registry: IotRegistry;
+  /** The quota table in force, or undefined with `--quotas none`. */
+  quotaTable: QuotaTable | undefined;
+  /** Shared token buckets (e.g. deviceCertificateRegistrations for JITR), undefined with `--quotas none`. */
+  quotaGate: QuotaGate | undefined;
+  controlPlaneUrl: string;
+  options: EmulatorOptions;
+}
+
+/** A started listener. Report `mqtt` or `kryptonUrl` so the ready file can name them. */
+export interface EmulatorListener {
+  name: string;
+  mqtt?: { host: string; port: number };
+  kryptonUrl?: string;
+  close(): Promise<void>;
+}
+
+export type EmulatorListenerFactory = (context: EmulatorListenerContext) => Promise<EmulatorListener>;
+
+/**
+ * Plug points: listeners started after the control plane, in order. The data plane (MQTT/mTLS
+ * on options.mqttPort) and the Krypton service (options.kryptonPort, options.fleetFile) each
+ * add one entry here.
+ */
+export const EMULATOR_LISTENERS: EmulatorListenerFactory[] = [];
+
+/** The ready-file contents (DESIGN's command-line contract). */
+export interface EmulatorEndpoints {
+  controlPlaneUrl: string;
+  region: string;
+  accountId: string;
+  mqttHost: string | null;
+  mqttPort: number | null;
+  kryptonUrl: string | null;
+  rootCaFile: string;
+}
+
+export interface RunningEmulator extends EmulatorEndpoints {
+  registry: IotRegistry;
+  pki: EmulatorPki;
+  quotaTable: QuotaTable | undefined;
+  close(): Promise<void>;
+}
+
+async function jsonOption<T>(
+  value: T | string | undefined,
+  schema: Parameters<typeof parseModelFile<T>>[0],
+  what: string,
+) {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') return parseModelFile(schema, await readFile(value, 'utf8'), value);
+  return parseModelFile(schema, JSON.stringify(value), what);
+}
+
+async function quotaTableFor(options: EmulatorOptions): Promise<QuotaTable | undefined> {
+  if ((options.quotas ?? 'aws') === 'none') return undefined;
+  let table = defaultQuotaTable();
+  if (options.quotaFile) {
+    let overrides: unknown;
+    try {
+      overrides = JSON.parse(await readFile(options.quotaFile, 'utf8'));
+    } catch (error) {
+      throw new Error(
+        `quota file ${options.quotaFile} could not be read as JSON: ${(error as Error).message}`,
+      );
+    }
+    table = applyQuotaOverrides(table, overrides);
+  }
+  if (options.quotaOverrides !== undefined) table = applyQuotaOverrides(table, options.quotaOverrides);
+  return table;
+}
+
+/** Starts the embedded AWS IoT Core: control plane first, then every listener; writes the ready file. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const host = options.host ?? '127.0.0.1';
+  const region = options.region ?? 'us-east-1';
+  const accountId = options.accountId ?? '123456789012';
+  const quotaTable = await quotaTableFor(options);
+  const latencyConfig = await jsonOption(options.latencyModel, latencyModelSchema, 'latency model');
+  const faultConfig = await jsonOption(options.faults, faultModelSchema, 'fault model');
+  const quotaGate = quotaTable ? new QuotaGate(quotaTable) : undefined;
+
+  const pki = await EmulatorPki.open({
+    stateDir: options.stateDir,
+    deviceKeyAlgorithm: options.deviceKeyAlgorithm,
+    keyPoolSize: options.keyPoolSize,
+  });
+  const registry = new IotRegistry({
+    region,
+    accountId,
+    limits: quotaTable && {
+      caCertificatesPerSubject: quotaTable.limits.caCertificatesPerSubject,
+      policiesPerPrincipal: quotaTable.limits.policiesPerPrincipal,
+    },
+  });
+  const store = options.stateDir ? new RegistryStore(options.stateDir) : undefined;
+  const closers: Array<() => Promise<void>> = [() => pki.close()];
+  const closeAll = async () => {
+    for (const close of closers.splice(0).reverse()) await close();
+  };
+  try {
+    if (store) {
+      const snapshot = await store.load();
+      if (snapshot) registry.loadSnapshot(snapshot);
+      store.watch(registry);
+      closers.push(() => store.close());
+    }
+    const serveRootCa = (request: IncomingMessage, response: ServerResponse): boolean => {
+      if (!request.url?.startsWith('/_emulator/')) return false;
+      if (request.method === 'GET' && request.url === '/_emulator/root-ca.pem') {
+        response.writeHead(200, { 'content-type': 'application/x-pem-file' });
+        response.end(pki.bundlePem);
+      } else {
+        response.writeHead(404, { 'content-type': 'text/plain' });
+        response.end('unknown emulator path; try GET /_emulator/root-ca.pem\n');
+      }
+      return true;
+    };
+    const controlPlane = new ControlPlaneServer(
+      {
+        registry,
+        pki,
+        quotas: quotaGate,
+        latency: latencyConfig ? new LatencyModel(latencyConfig) : undefined,
+        faults: faultConfig ? new FaultInjector(faultConfig) : undefined,
+      },
+      serveRootCa,
+    );
+    const controlPlaneUrl = await controlPlane.listen(options.port ?? 0, host);
+    closers.push(() => controlPlane.close());
+
+    const endpoints: EmulatorEndpoints = {
+      controlPlaneUrl,
+      region,
+      accountId,
+      mqttHost: null,
+      mqttPort: null,
+      kryptonUrl: null,
+      rootCaFile: pki.bundleFile,
+    };
+    const context: EmulatorListenerContext = {
+      host,
+      region,
+      accountId,
+      pki,
+      registry,
+      quotaTable,
+      quotaGate,
+      controlPlaneUrl,
+      options,
+    };
+    for (const start of options.listeners ?? EMULATOR_LISTENERS) {
+      const listener = await start(context);
+      closers.push(() => listener.close());
+      if (listener.mqtt) {
+        endpoints.mqttHost = listener.mqtt.host;
+        endpoints.mqttPort = listener.mqtt.port;
+      }
+      if (listener.kryptonUrl) endpoints.kryptonUrl = listener.kryptonUrl;
+    }
+    if (options.readyFile) {
+      const temporary = `${options.readyFile}.${process.pid}.tmp`;
+      await writeFile(temporary, `${JSON.stringify(endpoints, null, 2)}\n`);
+      await rename(temporary, options.readyFile);
+    }
+    return { ...endpoints, registry, pki, quotaTable, close: closeAll };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
