@@ -1,7 +1,10 @@
 import { Command } from 'commander';
 import { ciCommand } from './commands/ci.js';
+import { cleanupCommand } from './commands/cleanup.js';
 import { fleetCommand } from './commands/fleet.js';
+import { mergeCommand } from './commands/merge.js';
 import { reportCommand } from './commands/report.js';
+import { runCommand } from './commands/run.js';
 
 /** Builds the `provbench` command tree. Each command lives in its own module under ./commands. */
 export function buildProgram(): Command {
@@ -15,6 +18,9 @@ export function buildProgram(): Command {
   program.addCommand(fleetCommand());
   program.addCommand(reportCommand());
   program.addCommand(ciCommand());
+  program.addCommand(runCommand());
+  program.addCommand(mergeCommand());
+  program.addCommand(cleanupCommand());
   return program;
 }
 

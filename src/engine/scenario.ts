@@ -47,6 +47,15 @@ export interface Scenario<State extends object = Record<string, unknown>> {
    * line as `--scenario id:variant`; the first one is the default. Read `ctx.options.variant`.
    */
   readonly variants?: readonly string[];
+  /**
+   * Optional: the API calls the pattern makes, for `provbench run --dry-run` plans before
+   * touching a real account. Names as the SDK names operations (CreateThing) or as in
+   * engine/projection.ts DATA_PLANE_LIMITS (MqttConnect, FleetRegisterThing, ...).
+   */
+  readonly apiPlan?: {
+    perDevice: Readonly<Record<string, number>>;
+    perRun?: Readonly<Record<string, number>>;
+  };
   /** Once per run: CA, policy, templates, activator. Fill `ctx.shared` for the devices. */
   prepare(ctx: RunContext): Promise<void>;
   /** Factory step for one device; its phases are timed, but not into time-to-connected. */

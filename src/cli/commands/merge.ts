@@ -1,0 +1,33 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { mergeRunResults } from '../../engine/merge.js';
+import { parseRunResult } from '../../metrics/result-schema.js';
+
+/** `provbench merge a.json b.json --out merged.json`: joins `--shard i/n` results into one. */
+export function mergeCommand(): Command {
+  return new Command('merge')
+    .description('merge the result.json files of a sharded run (--shard i/n) into one result')
+    .argument('<results...>', 'result.json files, one per shard')
+    .requiredOption('--out <file>', 'merged result.json to write')
+    .action((files: string[], options: { out: string }) => {
+      const results = files.map((file) => {
+        let json: unknown;
+        try {
+          json = JSON.parse(readFileSync(file, 'utf8'));
+        } catch (error) {
+          throw new Error(`cannot read ${file}: ${(error as Error).message}`);
+        }
+        return parseRunResult(json, file);
+      });
+      const merged = mergeRunResults(results);
+      writeFileSync(options.out, `${JSON.stringify(merged, null, 2)}\n`);
+      for (const scenario of merged.scenarios) {
+        const s = scenario.summary;
+        process.stdout.write(
+          `${s.scenario}: ${s.devices.succeeded}/${s.devices.requested} connected, failed ${s.devices.failed}\n`,
+        );
+      }
+      if (merged.partial) process.stdout.write('(partial: a shard is missing or was interrupted)\n');
+      process.stdout.write(`merged: ${options.out}\n`);
+    });
+}

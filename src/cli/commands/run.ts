@@ -1,0 +1,332 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { describeModel, type LoadModel, parseDurationMs, parseRamp } from '../../engine/load-model.js';
+import { createProgressDisplay } from '../../engine/progress.js';
+import { projectFleet } from '../../engine/projection.js';
+import { type RunConfig, runScenarios, type Shard } from '../../engine/run.js';
+import type { KeyType } from '../../engine/scenario.js';
+import { loadScenario, resolveScenarios, type ScenarioRef } from '../../engine/scenario-loader.js';
+import { writeFleetFile } from '../../fleet/fleet-file.js';
+import { generateFleet } from '../../fleet/generate.js';
+import type { RunResult } from '../../metrics/result-schema.js';
+import { defaultQuotaTable } from '../../quotas/aws-default-quotas.js';
+import { startEmbeddedTarget } from '../../targets/embedded.js';
+import { startAwsTarget, startLocalStackTarget } from '../../targets/remote.js';
+import type { StartedTarget, TargetOptions } from '../../targets/target.js';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a positive integer');
+  return parsed;
+}
+
+function positiveNumber(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError('expected a number above 0');
+  return parsed;
+}
+
+/** `--shard i/n` with 1 <= i <= n (1-based on the command line, 0-based inside). */
+export function parseShard(value: string): Shard {
+  const match = /^(\d+)\/(\d+)$/.exec(value);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || count < 1 || index < 1 || index > count) {
+    throw new InvalidArgumentError('expected i/n with 1 <= i <= n, e.g. 2/4');
+  }
+  return { index: index - 1, count };
+}
+
+function duration(value: string): number {
+  try {
+    return parseDurationMs(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+  return `pb${stamp}-${randomBytes(2).toString('hex')}`;
+}
+
+interface RunOptions {
+  scenario: string;
+  devices: number;
+  rate?: number;
+  concurrency?: number;
+  ramp?: string;
+  target: 'embedded' | 'localstack' | 'aws';
+  quotas: 'aws' | 'none';
+  out?: string;
+  seed: number;
+  shard?: Shard;
+  keyType: KeyType;
+  keepResources?: boolean;
+  yes?: boolean;
+  maxDevices?: number;
+  dryRun?: boolean;
+  timeout: number;
+  workers?: number;
+  maxAttempts: number;
+  runId?: string;
+  endpointUrl?: string;
+  region?: string;
+  rootCa?: string;
+  kryptonUrl?: string;
+}
+
+function loadModelFrom(options: RunOptions): LoadModel {
+  const given = [options.rate, options.concurrency, options.ramp].filter(
+    (value) => value !== undefined,
+  ).length;
+  if (given > 1) throw new Error('give one of --rate, --concurrency or --ramp');
+  if (options.rate !== undefined) return { kind: 'constant-rate', rate: options.rate };
+  if (options.ramp !== undefined) return parseRamp(options.ramp);
+  return { kind: 'concurrency', concurrency: options.concurrency ?? 32 };
+}
+
+function guardRealAccount(options: RunOptions, scenarioCount: number): void {
+  if (options.target !== 'aws' || options.dryRun) return;
+  const total = options.devices * scenarioCount;
+  if (!options.yes || options.maxDevices === undefined) {
+    throw new Error(
+      `--target aws creates real resources (and costs money): add --yes and --max-devices <n> (this run: ${total} devices), or preview with --dry-run`,
+    );
+  }
+  if (total > options.maxDevices) {
+    throw new Error(
+      `this run provisions ${total} devices (${options.devices} x ${scenarioCount} scenarios), above --max-devices ${options.maxDevices}`,
+    );
+  }
+}
+
+async function printPlan(refs: ScenarioRef[], options: RunOptions, model: LoadModel): Promise<void> {
+  const quotas = defaultQuotaTable();
+  const lines = [
+    `plan: ${options.devices} devices per scenario on target ${options.target}, ${describeModel(model)}, quotas ${options.quotas}`,
+  ];
+  for (const ref of refs) {
+    const scenario = await loadScenario(ref.moduleUrl);
+    if (!scenario.apiPlan) {
+      lines.push(`  ${scenario.id}: API calls unknown (the scenario declares no apiPlan)`);
+      continue;
+    }
+    const perDevice = scenario.apiPlan.perDevice;
+    const calls = Object.entries(perDevice)
+      .map(([api, count]) => `${api} ${count * options.devices}`)
+      .join(', ');
+    const once = Object.entries(scenario.apiPlan.perRun ?? {})
+      .map(([api, count]) => `${api} ${count}`)
+      .join(', ');
+    const projection = projectFleet({ ...perDevice }, quotas);
+    const seconds = projection.devicesPerSecondLimit
+      ? options.devices / projection.devicesPerSecondLimit
+      : null;
+    lines.push(`  ${scenario.id}: ${calls}${once ? `; once: ${once}` : ''}`);
+    lines.push(
+      seconds === null
+        ? '    no quota limits this pattern'
+        : `    under AWS default quotas: >= ${seconds.toFixed(1)} s (bottleneck ${projection.bottleneckApi}, ${projection.devicesPerSecondLimit?.toFixed(1)} devices/s)`,
+    );
+  }
+  lines.push('nothing was created (dry run)');
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+async function startTarget(options: RunOptions, targetOptions: TargetOptions): Promise<StartedTarget> {
+  switch (options.target) {
+    case 'embedded':
+      return startEmbeddedTarget(targetOptions);
+    case 'localstack':
+      return startLocalStackTarget({ ...targetOptions, rootCaFile: options.rootCa });
+    case 'aws':
+      return startAwsTarget(targetOptions);
+  }
+}
+
+function pointLatest(reportsDir: string, runId: string): void {
+  const latest = join(reportsDir, 'latest');
+  rmSync(latest, { force: true, recursive: false });
+  symlinkSync(runId, latest, 'dir');
+}
+
+async function writeReports(result: RunResult, outDir: string): Promise<string | null> {
+  try {
+    const { writeRunReports } = await import('../../report/write.js');
+    const written = await writeRunReports(result, outDir);
+    return written.html;
+  } catch (error) {
+    process.stderr.write(
+      `provbench: reports not written (${(error as Error).message}); render later with provbench report ${join(outDir, 'result.json')}\n`,
+    );
+    return null;
+  }
+}
+
+function packageVersion(): string {
+  try {
+    return (
+      (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version?: string }).version ??
+      '0.0.0'
+    );
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export async function runCommandAction(options: RunOptions): Promise<RunResult | null> {
+  const refs = resolveScenarios(options.scenario);
+  const model = loadModelFrom(options);
+  guardRealAccount(options, refs.length);
+  if (options.dryRun) {
+    await printPlan(refs, options, model);
+    return null;
+  }
+  const runId = options.runId ?? newRunId();
+  const reportsDir = join(REPO_ROOT, 'reports');
+  const outDir = resolve(options.out ?? join(reportsDir, runId));
+  mkdirSync(outDir, { recursive: true });
+  const ledgerPath = join(outDir, 'ledger.jsonl');
+
+  const fleet = generateFleet({ devices: options.devices, seed: options.seed });
+  const fleetFile = join(outDir, 'fleet.json');
+  await writeFleetFile(fleetFile, fleet);
+
+  const interrupt = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      process.stderr.write(
+        '\nprovbench: stopping (writing partial results and cleaning up; Ctrl-C again to quit now)\n',
+      );
+      interrupt.abort();
+    } else {
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+
+  const progress = createProgressDisplay();
+  let target: StartedTarget | null = null;
+  try {
+    target = await startTarget(options, {
+      quotas: options.quotas,
+      requestTimeoutMs: Math.min(options.timeout, 30_000),
+      fleetFile,
+      endpointUrl: options.endpointUrl,
+      region: options.region,
+      kryptonUrl: options.kryptonUrl,
+      workDir: outDir,
+    });
+    const config: RunConfig = {
+      runId,
+      scenarios: refs,
+      devices: options.devices,
+      model,
+      target,
+      quotas: options.quotas,
+      seed: options.seed,
+      keyType: options.keyType,
+      timeoutMs: options.timeout,
+      maxAttempts: options.maxAttempts,
+      shard: options.shard ?? null,
+      workers: options.workers,
+      ledgerPath,
+      keepResources: options.keepResources ?? false,
+      simFor: (index) => {
+        const sim = fleet[index];
+        if (!sim?.ki || !sim.opc) throw new Error(`no SIM with secrets for device ${index}`);
+        return { ...sim, ki: sim.ki, opc: sim.opc };
+      },
+      signal: interrupt.signal,
+      onProgress: (update) => progress.update(update),
+      echo: {
+        target: options.target,
+        shard: options.shard ? `${options.shard.index + 1}/${options.shard.count}` : null,
+      },
+      provbenchVersion: packageVersion(),
+    };
+    const result = await runScenarios(config);
+    progress.stop();
+    writeFileSync(join(outDir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
+    const html = await writeReports(result, outDir);
+    if (!options.out) pointLatest(reportsDir, runId);
+    for (const scenario of result.scenarios) {
+      const s = scenario.summary;
+      process.stdout.write(
+        `${s.scenario}: ${s.devices.succeeded}/${s.devices.requested} connected, ${s.devicesPerSecond.toFixed(1)} devices/s, p50 ${s.timeToConnectedMs.p50.toFixed(0)} ms, p99 ${s.timeToConnectedMs.p99.toFixed(0)} ms, failed ${s.devices.failed}\n`,
+      );
+    }
+    process.stdout.write(
+      `result: ${join(outDir, 'result.json')}${html ? `\nreport: ${html}` : ''}\nledger: ${ledgerPath}${result.partial ? '\n(partial: the run was interrupted)' : ''}\n`,
+    );
+    if (result.partial) process.exitCode = 130;
+    return result;
+  } finally {
+    progress.stop();
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+    await target?.close();
+  }
+}
+
+/** `provbench run`: runs scenarios against a target and writes result.json and index.html. */
+export function runCommand(): Command {
+  return new Command('run')
+    .description('provision simulated devices with one or more patterns and measure it')
+    .requiredOption('--scenario <ids>', 'id[:variant][,id...], "all", or ./path/to/scenario.ts')
+    .option('--devices <n>', 'devices per scenario (whole run, all shards)', positiveInteger, 200)
+    .option('--rate <per-second>', 'open model: devices arriving per second', positiveNumber)
+    .option('--concurrency <n>', 'closed model: devices in flight (default 32)', positiveInteger)
+    .option('--ramp <stages>', 'open model, ramping rate: START,TARGET:DURATION[,...] e.g. 1,50:30s,50:1m')
+    .addOption(
+      new Option('--target <name>', 'where AWS IoT is')
+        .choices(['embedded', 'localstack', 'aws'])
+        .default('embedded'),
+    )
+    .addOption(
+      new Option('--quotas <table>', "AWS's default quotas or none").choices(['aws', 'none']).default('aws'),
+    )
+    .option('--out <dir>', 'write result.json and index.html here (default reports/<run-id>/)')
+    .option(
+      '--seed <n>',
+      'fleet seed: the same seed gives the same SIMs',
+      (value) => Number.parseInt(value, 10),
+      1,
+    )
+    .option('--shard <i/n>', 'run the i-th of n parts (merge with provbench merge)', parseShard)
+    .addOption(
+      new Option('--key-type <type>', 'device keys: rsa (what AWS issues) or ec (faster)')
+        .choices(['rsa', 'ec'])
+        .default('rsa'),
+    )
+    .option('--keep-resources', 'do not delete what the run created (the ledger lists it)')
+    .option('--yes', 'allow creating resources on a real AWS account')
+    .option('--max-devices <n>', 'upper bound on devices for --target aws', positiveInteger)
+    .option('--dry-run', 'print the plan (API calls, projected time under quotas) and create nothing')
+    .option('--timeout <duration>', 'per device budget, e.g. 60s', duration, 60_000)
+    .option('--workers <n>', 'worker threads (default: CPU cores)', positiveInteger)
+    .option('--max-attempts <n>', 'attempts per API call including retries', positiveInteger, 8)
+    .option('--run-id <id>', 'run id (give shards the same one)')
+    .option(
+      '--endpoint-url <url>',
+      'localstack: control-plane URL (default LOCALSTACK_ENDPOINT or http://localhost.localstack.cloud:4566)',
+    )
+    .option('--region <region>', 'AWS region (default AWS_REGION)')
+    .option(
+      '--root-ca <file>',
+      "localstack: the CA bundle devices trust (default: LocalStack's served root CA)",
+    )
+    .option('--krypton-url <url>', 'bootstrap API for non-embedded targets')
+    .action(async (options: RunOptions) => {
+      await runCommandAction(options);
+    });
+}
