@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { ciCommand } from './commands/ci.js';
 import { cleanupCommand } from './commands/cleanup.js';
+import { emulatorCommand } from './commands/emulator.js';
 import { fleetCommand } from './commands/fleet.js';
 import { mergeCommand } from './commands/merge.js';
 import { reportCommand } from './commands/report.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   program.addCommand(runCommand());
   program.addCommand(mergeCommand());
   program.addCommand(cleanupCommand());
+  program.addCommand(emulatorCommand());
   return program;
 }
 

@@ -1,0 +1,102 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { type EmulatorOptions, startEmulator } from '../../emulator/index.js';
+
+function port(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) {
+    throw new InvalidArgumentError('expected a port number 0..65535 (0 picks a free port)');
+  }
+  return parsed;
+}
+
+function count(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('expected a whole number >= 0');
+  return parsed;
+}
+
+interface EmulatorCommandOptions {
+  host: string;
+  port: number;
+  mqttPort: number;
+  kryptonPort: number;
+  quotas: 'aws' | 'none';
+  quotaFile?: string;
+  stateDir?: string;
+  readyFile?: string;
+  fleet?: string;
+  region: string;
+  accountId: string;
+  latencyModel?: string;
+  faults?: string;
+  deviceKeys: 'rsa-2048' | 'ec-p256';
+  keyPool: number;
+}
+
+/** `provbench emulator`: the embedded AWS IoT Core until SIGINT/SIGTERM. */
+export function emulatorCommand(): Command {
+  return new Command('emulator')
+    .description('Run the embedded AWS IoT Core emulator (control plane, data plane, Krypton service)')
+    .option('--host <host>', 'interface to listen on', '127.0.0.1')
+    .option('--port <n>', 'control-plane port (0: pick a free port)', port, 0)
+    .option('--mqtt-port <n>', 'MQTT/mTLS data-plane port (0: pick)', port, 0)
+    .option('--krypton-port <n>', 'Krypton-compatible service port (0: pick)', port, 0)
+    .addOption(
+      new Option('--quotas <mode>', "enforce AWS's default TPS quotas or none")
+        .choices(['aws', 'none'])
+        .default('aws'),
+    )
+    .option(
+      '--quota-file <file>',
+      'JSON overrides of the quota table: {"controlPlaneTps": {...}, "limits": {...}}',
+    )
+    .option('--state-dir <dir>', 'keep the CA and the registry here across restarts (default: in memory)')
+    .option('--ready-file <file>', 'write the endpoints as JSON here once every listener accepts connections')
+    .option('--fleet <fleet.json>', 'SIMs the Krypton service knows')
+    .option('--region <region>', 'AWS Region the emulator claims to be', 'us-east-1')
+    .option('--account-id <id>', '12-digit account ID in ARNs', '123456789012')
+    .option('--latency-model <file>', 'JSON per-operation latency distributions (off by default)')
+    .option('--faults <file>', 'JSON per-operation fault injection rates (off by default)')
+    .addOption(
+      new Option('--device-keys <type>', 'key type CreateKeysAndCertificate returns (ec-p256 for speed runs)')
+        .choices(['rsa-2048', 'ec-p256'])
+        .default('rsa-2048'),
+    )
+    .option('--key-pool <n>', 'device key pairs kept ready by a worker thread', count, 32)
+    .action(async (options: EmulatorCommandOptions) => {
+      if (!/^\d{12}$/.test(options.accountId))
+        throw new InvalidArgumentError('--account-id must be 12 digits');
+      const emulatorOptions: EmulatorOptions = {
+        host: options.host,
+        port: options.port,
+        mqttPort: options.mqttPort,
+        kryptonPort: options.kryptonPort,
+        quotas: options.quotas,
+        quotaFile: options.quotaFile,
+        stateDir: options.stateDir,
+        readyFile: options.readyFile,
+        fleetFile: options.fleet,
+        region: options.region,
+        accountId: options.accountId,
+        latencyModel: options.latencyModel,
+        faults: options.faults,
+        deviceKeyAlgorithm: options.deviceKeys,
+        keyPoolSize: options.keyPool,
+      };
+      const emulator = await startEmulator(emulatorOptions);
+      console.log(`provbench emulator ready: control plane ${emulator.controlPlaneUrl}`);
+      if (emulator.mqttPort !== null)
+        console.log(`  MQTT/mTLS      ${emulator.mqttHost}:${emulator.mqttPort}`);
+      if (emulator.kryptonUrl) console.log(`  Krypton        ${emulator.kryptonUrl}`);
+      console.log(
+        `  root CA        ${emulator.rootCaFile} (also GET ${emulator.controlPlaneUrl}/_emulator/root-ca.pem)`,
+      );
+      console.log(`  quotas         ${options.quotas}${options.quotaFile ? ` + ${options.quotaFile}` : ''}`);
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await emulator.close();
+    });
+}
