@@ -37,6 +37,20 @@ export function colourOf(index: number): string {
   return PATTERN_COLOURS[index % PATTERN_COLOURS.length]!;
 }
 
+/** Line dashes per run, so one pattern keeps its colour across the runs being compared. */
+const RUN_DASHES = [[], [8, 4], [2, 3], [12, 3, 2, 3]];
+/** Bar fill opacity per run (hex alpha suffix). */
+const RUN_ALPHAS = ['', 'aa', '70', '45'];
+
+function entryStyle(entry: EntryView): { colour: string; dash: number[]; fill: string } {
+  const colour = colourOf(entry.scenarioIndex);
+  return {
+    colour,
+    dash: RUN_DASHES[entry.runIndex % RUN_DASHES.length]!,
+    fill: `${colour}${RUN_ALPHAS[entry.runIndex % RUN_ALPHAS.length]!}`,
+  };
+}
+
 function errorClassColour(name: string, index: number): string {
   return ERROR_CLASS_COLOURS[name] ?? colourOf(index + 3);
 }
@@ -50,7 +64,7 @@ function percentileLabels(model: ReportModel): string[] {
 function percentileCurveChart(
   id: string,
   labels: string[],
-  lines: { label: string; values: number[]; colour: string }[],
+  lines: { label: string; values: number[]; colour: string; dash?: number[] }[],
 ): ChartSpec {
   return {
     id,
@@ -63,6 +77,7 @@ function percentileCurveChart(
           data: line.values,
           borderColor: line.colour,
           backgroundColor: line.colour,
+          borderDash: line.dash ?? [],
           pointRadius: 2,
           borderWidth: 2,
           tension: 0,
@@ -89,11 +104,12 @@ function seriesChart(
     config: {
       type: 'line',
       data: {
-        datasets: entries.map((entry, index) => ({
+        datasets: entries.map((entry) => ({
           label: entry.label,
           data: pick(entry).map((y, bucket) => ({ x: entry.series.seconds[bucket] ?? 0, y })),
-          borderColor: colourOf(index),
-          backgroundColor: colourOf(index),
+          borderColor: entryStyle(entry).colour,
+          backgroundColor: entryStyle(entry).colour,
+          borderDash: entryStyle(entry).dash,
           pointRadius: 0,
           borderWidth: 1.5,
         })),
@@ -153,10 +169,11 @@ export function buildCharts(model: ReportModel): ChartSpec[] {
     percentileCurveChart(
       'chart-time-to-connected',
       labels,
-      model.entries.map((entry, index) => ({
+      model.entries.map((entry) => ({
         label: entry.label,
         values: entry.timeToConnectedCurve,
-        colour: colourOf(index),
+        colour: entryStyle(entry).colour,
+        dash: entryStyle(entry).dash,
       })),
     ),
   ];
@@ -226,21 +243,21 @@ export function buildCharts(model: ReportModel): ChartSpec[] {
         data: {
           labels: model.fleetSizes.map((devices) => `${formatFleetSize(devices)} devices`),
           datasets: projected.map((entry) => {
-            const index = model.entries.indexOf(entry);
             return {
               label: `${entry.label} (${entry.projection.bottleneckApi ?? 'no quota'})`,
               data: model.fleetSizes.map((devices) => {
                 const fleet = entry.projection.fleets.find((candidate) => candidate.devices === devices);
                 return fleet ? Math.round((fleet.seconds / 3600) * 1000) / 1000 : null;
               }),
-              backgroundColor: colourOf(index),
-              borderColor: colourOf(index),
+              backgroundColor: entryStyle(entry).fill,
+              borderColor: entryStyle(entry).colour,
+              borderWidth: 1,
             };
           }),
         },
         options: {
           scales: {
-            y: { type: 'logarithmic', title: axisTitle('time to provision the fleet (hours, log scale)') },
+            y: { type: 'logarithmic', title: axisTitle('hours (log scale)') },
           },
         },
       },

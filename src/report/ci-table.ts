@@ -43,8 +43,9 @@ export function movedFigures(rows: readonly ComparedFigure[], minChangePercent =
     (row) =>
       row.regressed ||
       row.note !== '' ||
-      row.changePercent === null ||
-      Math.abs(row.changePercent) >= minChangePercent,
+      (row.changePercent === null
+        ? row.baseline !== row.current
+        : Math.abs(row.changePercent) >= minChangePercent),
   );
 }
 

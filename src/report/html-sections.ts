@@ -71,7 +71,10 @@ export function glanceSection(model: ReportModel): string {
   }
   const largest = model.fleetSizes.at(-1);
   if (largest !== undefined) {
-    const projected = model.entries.filter((entry) => largestFleetSeconds(entry, largest) !== undefined);
+    const projected = model.entries.filter(
+      (entry) =>
+        entry.projection.devicesPerSecondLimit !== null && largestFleetSeconds(entry, largest) !== undefined,
+    );
     const rollout = best(
       projected,
       (entry) => largestFleetSeconds(entry, largest) ?? Number.POSITIVE_INFINITY,
@@ -138,19 +141,30 @@ function listOrNone(values: string[]): string {
   return values.length ? values.map((value) => e(value)).join('<br>') : '<span class="muted">none</span>';
 }
 
+/** A measured figure per run when several runs hold the scenario ("night-1: 186 ms"). */
+function perRun(entries: EntryView[], format: (entry: EntryView) => string): string {
+  if (entries.length === 1) return format(entries[0]!);
+  return entries.map((entry) => `${e(entry.runId)}: ${format(entry)}`).join('<br>');
+}
+
 export function qualitativeSection(model: ReportModel): string {
-  const rows = model.entries.map((entry) => [
-    patternCell(entry),
-    listOrNone(entry.facts.factorySteps),
-    yesNo(entry.facts.caToOperate),
-    entry.facts.cloudCompute ? e(entry.facts.cloudCompute) : '<span class="muted">none</span>',
-    entry.facts.bootstrapApi ? e(entry.facts.bootstrapApi) : '<span class="muted">none</span>',
-    listOrNone(entry.facts.secretsAtManufacturing),
-    e(entry.facts.rootOfIdentity),
-    formatMs(entry.timeToConnected.p50),
-    formatRate(entry.devicesPerSecond),
-    formatDecimal(entry.apiCallsPerDevice),
-  ]);
+  const byScenario = new Map<string, EntryView[]>();
+  for (const entry of model.entries)
+    byScenario.set(entry.scenario, [...(byScenario.get(entry.scenario) ?? []), entry]);
+  const rows = [...byScenario.values()]
+    .map((entries) => [entries[0]!, entries] as const)
+    .map(([entry, entries]) => [
+      `<span class="pattern">${e(entry.scenario)}</span><br><span class="muted">${e(entry.title)}</span>`,
+      listOrNone(entry.facts.factorySteps),
+      yesNo(entry.facts.caToOperate),
+      entry.facts.cloudCompute ? e(entry.facts.cloudCompute) : '<span class="muted">none</span>',
+      entry.facts.bootstrapApi ? e(entry.facts.bootstrapApi) : '<span class="muted">none</span>',
+      listOrNone(entry.facts.secretsAtManufacturing),
+      e(entry.facts.rootOfIdentity),
+      perRun(entries, (one) => formatMs(one.timeToConnected.p50)),
+      perRun(entries, (one) => formatRate(one.devicesPerSecond)),
+      perRun(entries, (one) => formatDecimal(one.apiCallsPerDevice)),
+    ]);
   return `<section id="qualitative"><h2>What each pattern asks of you</h2>${table(
     [
       'Pattern',
@@ -182,7 +196,7 @@ export function projectionSection(model: ReportModel, withChart: boolean): strin
     formatRate(entry.devicesPerSecond),
     ...model.fleetSizes.map((devices) => {
       const fleet = entry.projection.fleets.find((candidate) => candidate.devices === devices);
-      return fleet ? formatDuration(fleet.seconds) : '–';
+      return fleet && entry.projection.devicesPerSecondLimit !== null ? formatDuration(fleet.seconds) : '–';
     }),
   ]);
   return `<section id="projection"><h2>Time to provision a fleet under AWS quotas</h2>

@@ -55,7 +55,7 @@ table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nu
 caption { text-align: left; color: var(--muted); padding-bottom: .3rem; }
 th, td { border: 1px solid var(--line); padding: .35rem .55rem; vertical-align: top; }
 td.num { text-align: right; white-space: nowrap; } td.text { text-align: left; }
-thead th { background: var(--head); text-align: center; } tbody th { text-align: left; font-weight: normal; }
+thead th { background: var(--head); text-align: center; } tbody th { text-align: left; font-weight: normal; min-width: 11rem; }
 code { font-size: .85em; word-break: break-word; }
 .chart { margin: 1rem 0; } .chart-box { position: relative; height: 340px; }
 figcaption { color: var(--muted); text-align: center; font-size: .9rem; }

@@ -34,6 +34,10 @@ export interface SeriesView {
 
 export interface EntryView {
   label: string;
+  /** Position of the scenario among all scenarios reported (drives its colour). */
+  scenarioIndex: number;
+  /** Position of the entry's run among the runs reported (drives its line style). */
+  runIndex: number;
   scenario: string;
   title: string;
   runId: string;
@@ -117,12 +121,18 @@ function sumBy(records: ScenarioResult['errors'], key: 'errorClass' | 'phase'): 
   return sums;
 }
 
-function entryOf(run: RunResult, scenario: ScenarioResult, label: string): EntryView {
+function entryOf(
+  run: RunResult,
+  scenario: ScenarioResult,
+  label: string,
+  position: { scenarioIndex: number; runIndex: number },
+): EntryView {
   const timeToConnected = LatencyHistogram.decode(scenario.timeToConnected);
   const { requested, succeeded, failed } = scenario.summary.devices;
   const finished = succeeded + failed;
   return {
     label,
+    ...position,
     scenario: scenario.summary.scenario,
     title: scenario.title,
     runId: run.runId,
@@ -150,21 +160,30 @@ function entryOf(run: RunResult, scenario: ScenarioResult, label: string): Entry
   };
 }
 
-/** Builds the report model; a scenario that appears in several runs is labelled with its run id. */
+/**
+ * Builds the report model. Entries are grouped by scenario (so the same pattern from several
+ * runs sits side by side), and a scenario that appears in several runs is labelled with its run id.
+ */
 export function buildReportModel(runs: readonly RunResult[]): ReportModel {
   if (runs.length === 0) throw new Error('no results to report; pass at least one result.json');
+  const scenarioOrder: string[] = [];
   const occurrences = new Map<string, number>();
   for (const run of runs) {
     for (const scenario of run.scenarios) {
-      occurrences.set(scenario.summary.scenario, (occurrences.get(scenario.summary.scenario) ?? 0) + 1);
+      const id = scenario.summary.scenario;
+      if (!occurrences.has(id)) scenarioOrder.push(id);
+      occurrences.set(id, (occurrences.get(id) ?? 0) + 1);
     }
   }
-  const entries = runs.flatMap((run) =>
-    run.scenarios.map((scenario) => {
-      const id = scenario.summary.scenario;
-      const label = (occurrences.get(id) ?? 0) > 1 ? `${id} · ${run.runId}` : id;
-      return entryOf(run, scenario, label);
-    }),
+  const entries = scenarioOrder.flatMap((id, scenarioIndex) =>
+    runs.flatMap((run, runIndex) =>
+      run.scenarios
+        .filter((scenario) => scenario.summary.scenario === id)
+        .map((scenario) => {
+          const label = (occurrences.get(id) ?? 0) > 1 ? `${id} · ${run.runId}` : id;
+          return entryOf(run, scenario, label, { scenarioIndex, runIndex });
+        }),
+    ),
   );
   const seenClasses = new Set(entries.flatMap((entry) => Object.keys(entry.errorsByClass)));
   const errorClasses = [
