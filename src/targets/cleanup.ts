@@ -215,6 +215,33 @@ async function deleteThingPrincipals(
   }
 }
 
+/**
+ * A certificate whose creation was never acknowledged (crash in between) has no id in the
+ * ledger. Find it before anything is detached: from an attachment the ledger recorded for the
+ * same thing, else from the thing's principals.
+ */
+async function resolveUnacknowledgedCertificates(iot: IoTClient, entries: LedgerEntry[]): Promise<void> {
+  for (const entry of entries) {
+    const r = entry.resource;
+    if (r.kind !== 'certificate' || r.id || r.arn || !r.thingName) continue;
+    const attached = entries.find(
+      (other) =>
+        other.resource.kind === 'thing-principal' &&
+        other.resource.thingName === r.thingName &&
+        other.resource.principal?.includes(':cert/'),
+    );
+    if (attached?.resource.principal) {
+      r.arn = attached.resource.principal;
+      continue;
+    }
+    const principals = await iot
+      .send(new ListThingPrincipalsCommand({ thingName: r.thingName }))
+      .catch(() => ({ principals: [] }));
+    const certificateArn = principals.principals?.find((principal) => principal.includes(':cert/'));
+    if (certificateArn) r.arn = certificateArn;
+  }
+}
+
 /** Runs `work` over `items` with at most `limit` in flight. */
 async function forEachLimited<T>(
   items: readonly T[],
@@ -245,6 +272,7 @@ export async function cleanupFromLedger(
   const entries = readLedger(ledgerPath).filter((entry) => !entry.deleted);
   const report: CleanupReport = { deleted: {}, failed: [] };
   if (entries.length === 0) return report;
+  await resolveUnacknowledgedCertificates(iot, entries);
   const runId = entries[0]?.runId ?? 'cleanup';
   const ledger = new FileLedger(ledgerPath, runId, `cleanup${process.pid}`);
   let done = 0;

@@ -1,0 +1,47 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+
+export interface MotoServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts `moto_server` on a free loopback port (it prints the port it picked). */
+export function startMoto(timeoutMs = 30_000): Promise<MotoServer> {
+  return new Promise((resolve, reject) => {
+    const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`moto_server did not start within ${timeoutMs} ms: ${output}`));
+    }, timeoutMs);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Running on (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        child.stdout?.off('data', onData);
+        child.stderr?.off('data', onData);
+        child.stdout?.resume();
+        child.stderr?.resume();
+        const url = match[1];
+        resolve({
+          url,
+          close: () =>
+            new Promise((done) => {
+              if (child.exitCode !== null) return done();
+              child.once('exit', () => done());
+              child.kill('SIGTERM');
+            }),
+        });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`moto_server exited with ${code}: ${output}`));
+    });
+  });
+}
