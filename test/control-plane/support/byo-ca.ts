@@ -6,7 +6,7 @@ import {
   type ParsedCertificate,
   type SignerIdentity,
   signerFrom,
-} from '../../src/pki/index.js';
+} from '../../../src/pki/index.js';
 
 /** A customer's own CA for BYO-CA tests (EC P-256, so it is quick to make). */
 export interface TestCa {
