@@ -32,3 +32,4 @@ export async function provisionFromTemplate(
 ): Promise<ProvisioningResult> {
   return applyPlan(resolveTemplate(templateBody, parameters, options), registry);
 }
+export { provisioningRegistryFor } from './iot-registry-adapter.js';

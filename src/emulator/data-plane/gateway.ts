@@ -1,0 +1,368 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { createServer, type Server, type TLSSocket } from 'node:tls';
+import { Aedes, type AedesPublishPacket, type Client, type ConnectPacket, type Subscription } from 'aedes';
+import { ConnectionAuthorizer, type ConnectionIdentity, identityFor } from './authorizer.js';
+import { FleetProvisioning, isFleetRequestTopic } from './fleet-provisioning.js';
+import { judgeCertificate } from './identity.js';
+import { type JitOutcome, JustInTimeRegistration } from './jit-registration.js';
+import type { CertificateIssuer, DataPlaneRegistry, LocalFunction, RegistryChange } from './ports.js';
+import { connectedEvent, type DisconnectReason, disconnectedEvent } from './presence.js';
+import { KeyedRateLimiter, TokenBucket } from './rate-limiter.js';
+import { type RuleInvocation, TopicRuleEngine, topicMatchesFilter } from './topic-rules.js';
+
+/** ALPN protocol AWS IoT uses for MQTT with X.509 on port 443. */
+export const MQTT_ALPN = 'x-amzn-mqtt-ca';
+
+/** Per-second limits; an absent value means unlimited (`--quotas none`). */
+export interface DataPlaneLimits {
+  connectsPerSecond?: number;
+  connectsPerSecondPerClientId?: number;
+  deviceCertificateRegistrationsPerSecond?: number;
+  fleetCreateKeysAndCertificatePerSecond?: number;
+  fleetCreateCertificateFromCsrPerSecond?: number;
+  fleetRegisterThingPerSecond?: number;
+}
+
+export interface DataPlaneOptions {
+  registry: DataPlaneRegistry;
+  issuer: CertificateIssuer;
+  /** Server certificate chain (leaf first) and key; valid for the names clients use. */
+  serverCertificateChainPem: string;
+  serverPrivateKeyPem: string;
+  host?: string;
+  port?: number;
+  limits?: DataPlaneLimits;
+  /** Local stand-ins for Lambda functions (rule actions, pre-provisioning hooks), by ARN or name. */
+  localFunctions?: Record<string, LocalFunction>;
+  preProvisioningHookTimeoutMs?: number;
+  ownershipTokenTtlMs?: number;
+}
+
+/** Why the gateway refused or closed a connection; emitted as `rejected`. */
+export interface RejectionEvent {
+  clientId: string;
+  reason: string;
+}
+
+interface ConnectionState {
+  identity: ConnectionIdentity;
+  facts: { sessionIdentifier: string; versionNumber: number };
+  disconnectReason?: DisconnectReason;
+}
+
+const ACCEPTED_SUFFIX = '/accepted';
+const REJECTED_SUFFIX = '/rejected';
+
+function remoteAddress(client: Client): string | undefined {
+  const address = (client.conn as TLSSocket).remoteAddress;
+  return address?.replace(/^::ffff:/, '');
+}
+
+/**
+ * The emulator's device gateway: MQTT 3.1.1 over mutual TLS (aedes), with AWS IoT's certificate
+ * checks, policy authorization, JITR/JITP, fleet provisioning, presence events and topic rules.
+ * Events: `rejected` (RejectionEvent), `jit` (JitOutcome), `rule` (RuleInvocation).
+ */
+export class DataPlane extends EventEmitter {
+  readonly broker: Aedes;
+  readonly server: Server;
+  private readonly registry: DataPlaneRegistry;
+  private readonly authorizer: ConnectionAuthorizer;
+  private readonly jit: JustInTimeRegistration;
+  private readonly fleet: FleetProvisioning;
+  private readonly rules: TopicRuleEngine;
+  private readonly functions = new Map<string, LocalFunction>();
+  private readonly states = new WeakMap<Client, ConnectionState>();
+  private readonly clientsByCertificate = new Map<string, Set<Client>>();
+  private readonly versions = new Map<string, number>();
+  private readonly accountConnects: TokenBucket | undefined;
+  private readonly clientIdConnects: KeyedRateLimiter | undefined;
+  private readonly unsubscribe: () => void;
+  private readonly sockets = new Set<TLSSocket>();
+  private boundPort = 0;
+  private boundHost = '127.0.0.1';
+
+  private constructor(options: DataPlaneOptions, broker: Aedes) {
+    super();
+    this.broker = broker;
+    this.registry = options.registry;
+    this.authorizer = new ConnectionAuthorizer(options.registry);
+    for (const [name, fn] of Object.entries(options.localFunctions ?? {})) this.functions.set(name, fn);
+    const limits = options.limits ?? {};
+    const bucket = (rate: number | undefined) => (rate === undefined ? undefined : new TokenBucket(rate));
+    this.accountConnects = bucket(limits.connectsPerSecond);
+    this.clientIdConnects =
+      limits.connectsPerSecondPerClientId === undefined
+        ? undefined
+        : new KeyedRateLimiter(limits.connectsPerSecondPerClientId);
+    const publish = (topic: string, payload: Buffer) => this.publish(topic, payload);
+    this.jit = new JustInTimeRegistration({
+      registry: options.registry,
+      publish,
+      registrationLimit: bucket(limits.deviceCertificateRegistrationsPerSecond),
+    });
+    this.fleet = new FleetProvisioning({
+      registry: options.registry,
+      issuer: options.issuer,
+      functions: this.functions,
+      hookTimeoutMs: options.preProvisioningHookTimeoutMs,
+      ownershipTokenTtlMs: options.ownershipTokenTtlMs,
+      limits: {
+        createKeys: bucket(limits.fleetCreateKeysAndCertificatePerSecond),
+        createFromCsr: bucket(limits.fleetCreateCertificateFromCsrPerSecond),
+        registerThing: bucket(limits.fleetRegisterThingPerSecond),
+      },
+    });
+    this.rules = new TopicRuleEngine(
+      () => options.registry.listTopicRules(),
+      this.functions,
+      publish,
+      (invocation: RuleInvocation) => this.emit('rule', invocation),
+    );
+    this.installHooks();
+    this.unsubscribe = options.registry.onChange((change) => this.onRegistryChange(change));
+    this.server = createServer(
+      {
+        cert: options.serverCertificateChainPem,
+        key: options.serverPrivateKeyPem,
+        requestCert: true,
+        rejectUnauthorized: false,
+        ALPNProtocols: [MQTT_ALPN, 'mqtt'],
+      },
+      (socket) => {
+        this.sockets.add(socket);
+        socket.once('close', () => this.sockets.delete(socket));
+        this.broker.handle(socket);
+      },
+    );
+    this.server.on('tlsClientError', () => undefined);
+  }
+
+  /** Starts the broker and its TLS listener (port 0 picks a free port). */
+  static async start(options: DataPlaneOptions): Promise<DataPlane> {
+    const broker = await Aedes.createBroker({ connectTimeout: 30_000 });
+    const plane = new DataPlane(options, broker);
+    const host = options.host ?? '127.0.0.1';
+    await new Promise<void>((resolve, reject) => {
+      plane.server.once('error', reject);
+      plane.server.listen(options.port ?? 0, host, () => {
+        plane.server.off('error', reject);
+        resolve();
+      });
+    });
+    plane.boundHost = host;
+    plane.boundPort = (plane.server.address() as AddressInfo).port;
+    return plane;
+  }
+
+  get host(): string {
+    return this.boundHost;
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  /** Registers a local function (rule action or pre-provisioning hook target) by ARN or name. */
+  registerLocalFunction(arnOrName: string, fn: LocalFunction): void {
+    this.functions.set(arnOrName, fn);
+  }
+
+  /** Publishes as the service (events, rule republish); delivered to authorized subscribers. */
+  publish(topic: string, payload: Buffer): void {
+    this.broker.publish(
+      { cmd: 'publish', topic, payload, qos: 0, retain: false, dup: false },
+      () => undefined,
+    );
+  }
+
+  async close(): Promise<void> {
+    this.unsubscribe();
+    this.fleet.close();
+    const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await new Promise<void>((resolve) => this.broker.close(() => resolve()));
+    for (const socket of this.sockets) socket.destroy();
+    await serverClosed;
+  }
+
+  private reject(client: Client, clientId: string, reason: string): Error {
+    this.emit('rejected', { clientId, reason } satisfies RejectionEvent);
+    client.conn.destroy();
+    return new Error(reason);
+  }
+
+  private installHooks(): void {
+    const broker = this.broker;
+    broker.preConnect = (client, packet, callback) => {
+      this.preConnect(client, packet).then(
+        (ok) => callback(ok ? null : new Error('connection refused'), ok),
+        (error: Error) => callback(error, false),
+      );
+    };
+    broker.authorizePublish = (client, packet, callback) => {
+      if (client === null) return callback(null);
+      const state = this.states.get(client);
+      if (!state || !this.authorizer.allowed(state.identity, 'iot:Publish', packet.topic)) {
+        if (state) state.disconnectReason = 'AUTHORIZATION_ERROR';
+        this.emit('rejected', { clientId: client.id, reason: `iot:Publish denied on ${packet.topic}` });
+        return callback(new Error(`iot:Publish denied on ${packet.topic}`));
+      }
+      if (isFleetRequestTopic(packet.topic)) {
+        void this.answerFleetRequest(client, state, packet.topic, Buffer.from(packet.payload));
+      }
+      callback(null);
+    };
+    broker.authorizeSubscribe = (client, subscription: Subscription, callback) => {
+      const state = this.states.get(client);
+      const allowed = state && this.authorizer.allowed(state.identity, 'iot:Subscribe', subscription.topic);
+      if (!allowed)
+        this.emit('rejected', {
+          clientId: client.id,
+          reason: `iot:Subscribe denied on ${subscription.topic}`,
+        });
+      callback(null, allowed ? subscription : null);
+    };
+    broker.authorizeForward = (client, packet: AedesPublishPacket) => {
+      const state = this.states.get(client);
+      if (!state) return null;
+      return this.authorizer.allowed(state.identity, 'iot:Receive', packet.topic) ? packet : null;
+    };
+    broker.on('clientReady', (client) => this.onReady(client));
+    broker.on('clientDisconnect', (client) => this.onDisconnect(client));
+    broker.on('keepaliveTimeout', (client) => {
+      const state = this.states.get(client);
+      if (state) state.disconnectReason = 'MQTT_KEEP_ALIVE_TIMEOUT';
+    });
+    broker.on('publish', (packet, client) => {
+      if (packet.topic.startsWith('$SYS/')) return;
+      if (client && isFleetRequestTopic(packet.topic)) return;
+      this.rules.handle(packet.topic, Buffer.from(packet.payload));
+    });
+  }
+
+  private async preConnect(client: Client, packet: ConnectPacket): Promise<boolean> {
+    const clientId = packet.clientId ?? '';
+    const socket = client.conn as TLSSocket;
+    if (packet.protocolVersion !== 4 && packet.protocolVersion !== 3) {
+      throw this.reject(
+        client,
+        clientId,
+        `MQTT protocol version ${packet.protocolVersion} is not supported by the emulator (MQTT 3.1.1 only)`,
+      );
+    }
+    if (this.accountConnects && !this.accountConnects.tryTake()) {
+      throw this.reject(
+        client,
+        clientId,
+        'account connect rate exceeded (Connect requests per second per account)',
+      );
+    }
+    if (this.clientIdConnects && !this.clientIdConnects.tryTake(clientId)) {
+      throw this.reject(client, clientId, `connect rate for client ID ${clientId} exceeded (1 per second)`);
+    }
+    const peer =
+      typeof socket.getPeerX509Certificate === 'function' ? socket.getPeerX509Certificate() : undefined;
+    const verdict = judgeCertificate(peer?.raw, this.registry);
+    const sourceIp = remoteAddress(client);
+    if (verdict.kind === 'auto-register' || verdict.kind === 'pending') {
+      const outcome: JitOutcome | undefined = await this.jit.handle(verdict, sourceIp);
+      if (outcome) this.emit('jit', outcome);
+      throw this.reject(
+        client,
+        clientId,
+        `certificate is being registered just in time (${outcome?.kind ?? 'pending'}); reconnect once it is ACTIVE`,
+      );
+    }
+    if (verdict.kind === 'reject') throw this.reject(client, clientId, verdict.reason);
+    const identity = identityFor(verdict.certificate, verdict.x509, clientId, sourceIp);
+    if (!this.authorizer.allowed(identity, 'iot:Connect', clientId)) {
+      throw this.reject(client, clientId, `iot:Connect denied for client ID ${clientId}`);
+    }
+    const existing = (this.broker as unknown as { clients: Record<string, Client> }).clients[clientId];
+    if (existing) {
+      const previous = this.states.get(existing);
+      if (previous) previous.disconnectReason = 'DUPLICATE_CLIENTID';
+    }
+    const versionNumber = this.versions.get(clientId) ?? 0;
+    this.states.set(client, { identity, facts: { sessionIdentifier: randomUUID(), versionNumber } });
+    return true;
+  }
+
+  private presenceFacts(client: Client, state: ConnectionState) {
+    return {
+      clientId: client.id,
+      sessionIdentifier: state.facts.sessionIdentifier,
+      principalIdentifier: state.identity.certificate.certificateId,
+      ipAddress: state.identity.sourceIp,
+      versionNumber: state.facts.versionNumber,
+    };
+  }
+
+  private onReady(client: Client): void {
+    const state = this.states.get(client);
+    if (!state) return;
+    const certificateId = state.identity.certificate.certificateId;
+    let clients = this.clientsByCertificate.get(certificateId);
+    if (!clients) {
+      clients = new Set();
+      this.clientsByCertificate.set(certificateId, clients);
+    }
+    clients.add(client);
+    const event = connectedEvent(this.presenceFacts(client, state));
+    this.publish(`$aws/events/presence/connected/${client.id}`, Buffer.from(JSON.stringify(event)));
+  }
+
+  private onDisconnect(client: Client): void {
+    const state = this.states.get(client);
+    if (!state) return;
+    const certificateId = state.identity.certificate.certificateId;
+    this.clientsByCertificate.get(certificateId)?.delete(client);
+    if (this.clientsByCertificate.get(certificateId)?.size === 0)
+      this.clientsByCertificate.delete(certificateId);
+    const disconnected = client as Client & { _disconnected?: boolean };
+    const reason: DisconnectReason =
+      state.disconnectReason ??
+      (disconnected._disconnected ? 'CLIENT_INITIATED_DISCONNECT' : 'CONNECTION_LOST');
+    this.versions.set(client.id, state.facts.versionNumber + 1);
+    const event = disconnectedEvent(this.presenceFacts(client, state), reason);
+    this.publish(`$aws/events/presence/disconnected/${client.id}`, Buffer.from(JSON.stringify(event)));
+  }
+
+  private onRegistryChange(change: RegistryChange): void {
+    if (change.kind === 'certificate-status' && change.status === 'ACTIVE') return;
+    const clients = this.clientsByCertificate.get(change.certificateId);
+    if (!clients) return;
+    for (const client of [...clients]) {
+      const state = this.states.get(client);
+      if (state) state.disconnectReason = 'SERVER_INITIATED_DISCONNECT';
+      client.close();
+    }
+  }
+
+  private async answerFleetRequest(
+    client: Client,
+    state: ConnectionState,
+    topic: string,
+    payload: Buffer,
+  ): Promise<void> {
+    const answer = await this.fleet.handle(topic, payload, {
+      clientId: client.id,
+      certificateId: state.identity.certificate.certificateId,
+    });
+    const responseTopic = `${topic}${answer.accepted ? ACCEPTED_SUFFIX : REJECTED_SUFFIX}`;
+    const subscribed = Object.keys(
+      (client as unknown as { subscriptions: Record<string, unknown> }).subscriptions ?? {},
+    ).some((filter) => topicMatchesFilter(filter, responseTopic));
+    if (!subscribed || client.closed) return;
+    client.publish({
+      cmd: 'publish',
+      topic: responseTopic,
+      payload: Buffer.from(JSON.stringify(answer.body)),
+      qos: 0,
+      retain: false,
+      dup: false,
+    });
+  }
+}

@@ -1,0 +1,87 @@
+import { createHash, X509Certificate } from 'node:crypto';
+import type { CaCertificateRecord, CertificateRecord, DataPlaneRegistry } from './ports.js';
+
+/** What the gateway decided about a client certificate presented in the TLS handshake. */
+export type CertificateVerdict =
+  | { kind: 'accept'; certificate: CertificateRecord; x509: X509Certificate }
+  | {
+      kind: 'auto-register';
+      ca: CaCertificateRecord;
+      certificatePem: string;
+      certificateId: string;
+      x509: X509Certificate;
+    }
+  | { kind: 'pending'; certificate: CertificateRecord; ca?: CaCertificateRecord; x509: X509Certificate }
+  | { kind: 'reject'; reason: string };
+
+export function certificateIdOfDer(der: Buffer): string {
+  return createHash('sha256').update(der).digest('hex');
+}
+
+function derToPem(der: Buffer): string {
+  const body = der.toString('base64').replace(/.{64}/g, '$&\n');
+  return `-----BEGIN CERTIFICATE-----\n${body.endsWith('\n') ? body : `${body}\n`}-----END CERTIFICATE-----\n`;
+}
+
+function withinValidity(cert: X509Certificate, now: number): boolean {
+  return Date.parse(cert.validFrom) <= now && now <= Date.parse(cert.validTo);
+}
+
+/**
+ * AWS IoT's accept rules for a device certificate: known and ACTIVE and within its validity;
+ * unknown but signed by an ACTIVE registered CA with auto-registration ENABLE (JITR/JITP);
+ * PENDING_ACTIVATION under such a CA (the registration event is sent again). Anything else is
+ * refused. The CA may or may not have been sent in the chain: only the leaf is looked at.
+ */
+export function judgeCertificate(
+  leafDer: Buffer | undefined,
+  registry: DataPlaneRegistry,
+  now: number = Date.now(),
+): CertificateVerdict {
+  if (leafDer === undefined || leafDer.length === 0) {
+    return {
+      kind: 'reject',
+      reason: 'no client certificate was presented; AWS IoT needs mutual TLS on this port',
+    };
+  }
+  let x509: X509Certificate;
+  try {
+    x509 = new X509Certificate(leafDer);
+  } catch {
+    return { kind: 'reject', reason: 'the client certificate could not be parsed' };
+  }
+  if (!withinValidity(x509, now)) {
+    return {
+      kind: 'reject',
+      reason: `the client certificate is outside its validity (${x509.validFrom} to ${x509.validTo})`,
+    };
+  }
+  const certificateId = certificateIdOfDer(leafDer);
+  const known = registry.getCertificate(certificateId);
+  if (known) {
+    if (known.expiresAt !== undefined && now > known.expiresAt) {
+      return { kind: 'reject', reason: `certificate ${certificateId} (a provisioning claim) has expired` };
+    }
+    if (known.status === 'ACTIVE') return { kind: 'accept', certificate: known, x509 };
+    if (known.status === 'PENDING_ACTIVATION') {
+      const ca = known.caCertificateId ? registry.getCaCertificate(known.caCertificateId) : undefined;
+      return { kind: 'pending', certificate: known, ca, x509 };
+    }
+    return { kind: 'reject', reason: `certificate ${certificateId} is ${known.status}, not ACTIVE` };
+  }
+  const certificatePem = derToPem(leafDer);
+  const ca = registry.findSigningCa(certificatePem);
+  if (!ca) {
+    return {
+      kind: 'reject',
+      reason: `certificate ${certificateId} is not registered and no registered CA signed it`,
+    };
+  }
+  if (ca.status !== 'ACTIVE' || ca.autoRegistrationStatus !== 'ENABLE') {
+    return {
+      kind: 'reject',
+      reason: `certificate ${certificateId} is not registered; its CA ${ca.certificateId} is ${ca.status} with auto-registration ${ca.autoRegistrationStatus}`,
+    };
+  }
+  return { kind: 'auto-register', ca, certificatePem, certificateId, x509 };
+}
