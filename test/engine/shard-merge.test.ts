@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mergeRunResults } from '../../src/engine/merge.js';
 import { runScenarios } from '../../src/engine/run.js';
 import { LatencyHistogram } from '../../src/metrics/histogram.js';
-import type { ScenarioResult } from '../../src/metrics/result-schema.js';
+import type { RunResult, ScenarioResult } from '../../src/metrics/result-schema.js';
 import { testConfig } from './support/fake-target.js';
 
 function shape(scenario: ScenarioResult | undefined) {
@@ -30,7 +30,7 @@ describe('sharded runs', () => {
   it('three shards merged equal the unsharded run in counts and histogram totals', async () => {
     const model = { kind: 'constant-rate', rate: 600 } as const;
     const whole = await runScenarios(testConfig({ devices: 90, model }));
-    const shards = [];
+    const shards: RunResult[] = [];
     for (let index = 0; index < 3; index++) {
       shards.push(
         await runScenarios(testConfig({ devices: 90, model, shard: { index, count: 3 }, workers: 1 })),
