@@ -20,7 +20,7 @@ export interface DeviceCredentials {
 export function dataPlaneOf(endpoint: IoTEndpoint): { host: string; port: number } {
   if (!endpoint.mqttHost || !endpoint.mqttPort) {
     throw new ServerError(
-      `target ${endpoint.target} has no MQTT data plane: run this scenario on the embedded or aws target`,
+      `target ${endpoint.target} reports no MQTT data plane (no mqttHost/mqttPort): start the emulator with its data plane, or use a target that has one`,
     );
   }
   return { host: endpoint.mqttHost, port: endpoint.mqttPort };

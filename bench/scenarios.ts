@@ -1,0 +1,103 @@
+/**
+ * Scenario throughput benchmark (issue 5): devices per second for each built-in scenario on the
+ * embedded target with --quotas none, next to the raw mutual-TLS handshake rate measured in the
+ * same run. Target per scenario: at least half of (raw rate / mutual-TLS handshakes the pattern
+ * needs per device).
+ *
+ *   npx tsx bench/scenarios.ts [--devices 2000] [--concurrency 64] [--key-type ec]
+ *                             [--scenarios pre-issued,byo-ca,...] [--raw-seconds 5]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runScenarios } from '../src/engine/run.js';
+import type { KeyType, SimIdentity } from '../src/engine/scenario.js';
+import { resolveScenarios } from '../src/engine/scenario-loader.js';
+import { generateFleet } from '../src/fleet/generate.js';
+import { startEmbeddedTarget } from '../src/targets/embedded.js';
+import { measureRawMtlsRate } from './scenarios-raw-tls.js';
+
+/** Mutual-TLS handshakes one device needs, from each pattern's flow. */
+const HANDSHAKES: Record<string, number> = {
+  'pre-issued': 1,
+  'byo-ca': 1,
+  jitr: 2, // first connect closed, reconnect (more if the activator is slower than the backoff)
+  'krypton:cellular': 2, // HTTPS bootstrap, MQTT
+  'krypton:sim-auth': 2, // HTTPS keys + verify + bootstrap on one keep-alive connection, MQTT
+  jitp: 2,
+  'fleet-provisioning:create-keys': 2, // claim session, own certificate
+  'fleet-provisioning:create-from-csr': 2,
+};
+
+const { values } = parseArgs({
+  options: {
+    devices: { type: 'string', default: '2000' },
+    concurrency: { type: 'string', default: '64' },
+    'key-type': { type: 'string', default: 'ec' },
+    scenarios: { type: 'string', default: Object.keys(HANDSHAKES).join(',') },
+    'raw-seconds': { type: 'string', default: '5' },
+  },
+});
+const devices = Number(values.devices);
+const concurrency = Number(values.concurrency);
+const keyType = values['key-type'] as KeyType;
+const specs = (values.scenarios ?? '').split(',').filter(Boolean);
+
+const raw = await measureRawMtlsRate({ seconds: Number(values['raw-seconds']), concurrency: 32 });
+console.log(
+  `raw mutual-TLS handshakes (two Node processes, fresh context per connection): ${raw.perSecond.toFixed(0)}/s ` +
+    `(${raw.handshakes} in ${raw.seconds.toFixed(1)} s, concurrency ${raw.concurrency})`,
+);
+
+const workDir = mkdtempSync(join(tmpdir(), 'provbench-bench-'));
+const target = await startEmbeddedTarget({ quotas: 'none', requestTimeoutMs: 30_000, workDir });
+const fleet = generateFleet({ devices, seed: 11 });
+const simFor = (index: number): SimIdentity => {
+  const sim = fleet[index];
+  if (!sim?.ki || !sim.opc) throw new Error(`no SIM for device ${index}`);
+  return { ...sim, ki: sim.ki, opc: sim.opc };
+};
+
+const rows: string[] = [];
+try {
+  for (const spec of specs) {
+    const runId = `bench${Date.now().toString(36)}`;
+    const result = await runScenarios({
+      runId,
+      scenarios: resolveScenarios(spec),
+      devices,
+      model: { kind: 'concurrency', concurrency },
+      target,
+      quotas: 'none',
+      seed: 11,
+      keyType,
+      timeoutMs: 120_000,
+      maxAttempts: 3,
+      shard: null,
+      ledgerPath: join(workDir, `${runId}.ledger.jsonl`),
+      keepResources: false,
+      simFor,
+    });
+    const scenario = result.scenarios[0];
+    if (!scenario) continue;
+    const { summary } = scenario;
+    const handshakes = HANDSHAKES[spec] ?? 1;
+    const goal = raw.perSecond / handshakes / 2;
+    const ratio = summary.devicesPerSecond / goal;
+    const row =
+      `${spec.padEnd(36)} ${summary.devicesPerSecond.toFixed(1).padStart(8)} dev/s  ` +
+      `ok ${summary.devices.succeeded}/${summary.devices.requested}  p50 ${summary.timeToConnectedMs.p50.toFixed(0)} ms  ` +
+      `p99 ${summary.timeToConnectedMs.p99.toFixed(0)} ms  handshakes ${handshakes}  goal ${goal.toFixed(0)}/s  ` +
+      `${(ratio * 100).toFixed(0)}% of goal  calls/device ${scenario.apiCallsPerDevice.toFixed(2)}`;
+    rows.push(row);
+    console.log(row);
+  }
+} finally {
+  await target.close();
+  rmSync(workDir, { recursive: true, force: true });
+}
+console.log(
+  `\nraw ${raw.perSecond.toFixed(0)} handshakes/s; devices ${devices}, concurrency ${concurrency}, keys ${keyType}`,
+);
+for (const row of rows) console.log(row);
