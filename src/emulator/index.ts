@@ -13,6 +13,7 @@ import {
   parseModelFile,
   QuotaGate,
 } from './control-plane/index.js';
+import { kryptonListener } from './krypton/listener.js';
 import { IotRegistry } from './registry/index.js';
 import { RegistryStore } from './state/registry-store.js';
 
@@ -80,7 +81,7 @@ export type EmulatorListenerFactory = (context: EmulatorListenerContext) => Prom
  * on options.mqttPort) and the Krypton service (options.kryptonPort, options.fleetFile) each
  * add one entry here.
  */
-export const EMULATOR_LISTENERS: EmulatorListenerFactory[] = [];
+export const EMULATOR_LISTENERS: EmulatorListenerFactory[] = [kryptonListener];
 
 /** The ready-file contents (DESIGN's command-line contract). */
 export interface EmulatorEndpoints {

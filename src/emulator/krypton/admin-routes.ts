@@ -21,7 +21,8 @@ export function registerAdminRoutes(app: FastifyInstance, service: KryptonServic
     }
   });
 
-  app.post('/_emulator/sims', async (request) => {
+  // A whole fleet may be added at once; device-facing routes keep the small default limit.
+  app.post('/_emulator/sims', { bodyLimit: 256 * 1024 * 1024 }, async (request) => {
     const body = jsonValue(request);
     const parsed = fleetSchema.safeParse(Array.isArray(body) ? body : [body]);
     if (!parsed.success) {

@@ -4,6 +4,7 @@ import {
   AttachPolicyCommand,
   AttachThingPrincipalCommand,
   CreateKeysAndCertificateCommand,
+  CreatePolicyCommand,
   CreateThingCommand,
   DeleteCertificateCommand,
   DetachPolicyCommand,
@@ -50,6 +51,8 @@ export interface ProvisionerDefaults {
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** SDK attempts per call (the SDK default is 3; AWS throttling is retried within them). */
   maxAttempts?: number;
+  /** A policy created on first use when a bootstrap attaches it (the emulator's default group). */
+  ensurePolicy?: { policyName: string; policyDocument: string };
 }
 
 function errorName(error: unknown): string {
@@ -76,6 +79,8 @@ export class AwsIotProvisioner {
 
   async provision(config: AwsIotConfig, thingName: string): Promise<ProvisionedThing> {
     const iot = this.clientFor(config);
+    if (this.defaults.ensurePolicy?.policyName === config.policyName)
+      await this.ensurePolicy(iot, this.defaults.ensurePolicy);
     const created = await this.step('CreateKeysAndCertificate', () =>
       iot.send(new CreateKeysAndCertificateCommand({ setAsActive: true })),
     );
@@ -110,6 +115,28 @@ export class AwsIotProvisioner {
       certificatePem: created.certificatePem!,
       privateKeyPem: created.keyPair!.PrivateKey!,
     };
+  }
+
+  private readonly ensuredPolicies = new Map<string, Promise<void>>();
+
+  private ensurePolicy(
+    iot: IoTClient,
+    policy: { policyName: string; policyDocument: string },
+  ): Promise<void> {
+    const key = `${iot.config.region}:${policy.policyName}`;
+    let ensured = this.ensuredPolicies.get(key);
+    if (!ensured) {
+      ensured = this.step('CreatePolicy', async () => {
+        try {
+          await iot.send(new CreatePolicyCommand(policy));
+        } catch (error) {
+          if (errorName(error) !== 'ResourceAlreadyExistsException') throw error;
+        }
+      });
+      ensured.catch(() => this.ensuredPolicies.delete(key));
+      this.ensuredPolicies.set(key, ensured);
+    }
+    return ensured;
   }
 
   destroy(): void {

@@ -1,4 +1,3 @@
-import { CreatePolicyCommand, IoTClient } from '@aws-sdk/client-iot';
 import { DEFAULT_FLEET } from '../../fleet/generate.js';
 import type { SimRecord } from '../../fleet/sim-record.js';
 import type { EmulatorPki } from '../../pki/emulator-pki.js';
@@ -38,23 +37,11 @@ export interface EmbeddedKryptonOptions {
 /**
  * The Krypton service as the embedded emulator runs it: TLS certificate from the emulator's CA,
  * group `krypton` (the fleet default) enabled with thing names `krypton-$imsi` and the
- * `provbench-krypton-devices` policy, created on the control plane if missing.
+ * `provbench-krypton-devices` policy, created on the control plane by the first bootstrap that
+ * needs it (so an emulator nobody bootstraps on has an untouched account).
  */
 export async function startEmbeddedKrypton(options: EmbeddedKryptonOptions): Promise<KryptonServer> {
   const credentials = options.credentials ?? { accessKeyId: 'provbench', secretAccessKey: 'provbench' };
-  const iot = new IoTClient({ endpoint: options.controlPlaneUrl, region: options.region, credentials });
-  try {
-    await iot.send(
-      new CreatePolicyCommand({
-        policyName: DEFAULT_KRYPTON_POLICY,
-        policyDocument: DEFAULT_POLICY_DOCUMENT,
-      }),
-    );
-  } catch (error) {
-    if ((error as Error).name !== 'ResourceAlreadyExistsException') throw error;
-  } finally {
-    iot.destroy();
-  }
   const host = options.host ?? '127.0.0.1';
   const tls = await options.pki.issueServerCertificate([...new Set([host, '127.0.0.1', 'localhost'])]);
   return startKryptonServer({
@@ -74,6 +61,10 @@ export async function startEmbeddedKrypton(options: EmbeddedKryptonOptions): Pro
         },
       },
     },
-    provisioner: { endpoint: options.controlPlaneUrl, credentials },
+    provisioner: {
+      endpoint: options.controlPlaneUrl,
+      credentials,
+      ensurePolicy: { policyName: DEFAULT_KRYPTON_POLICY, policyDocument: DEFAULT_POLICY_DOCUMENT },
+    },
   });
 }

@@ -1,0 +1,101 @@
+import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  DescribeCertificateCommand,
+  IoTClient,
+  ListAttachedPoliciesCommand,
+  ListThingPrincipalsCommand,
+} from '@aws-sdk/client-iot';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
+import { DEFAULT_KRYPTON_POLICY } from '../../src/emulator/krypton/embedded.js';
+import { kryptonListener } from '../../src/emulator/krypton/listener.js';
+import { writeFleetFile } from '../../src/fleet/fleet-file.js';
+import { generateFleet } from '../../src/fleet/generate.js';
+import { type BootstrapResponse, KryptonClient } from '../../src/fleet/krypton-client.js';
+import { SimCard } from '../../src/fleet/sim-card.js';
+import { hasSecrets, type SimWithSecrets } from '../../src/fleet/sim-record.js';
+
+describe('Krypton in the embedded emulator (--fleet, kryptonUrl, provisioning through its control plane)', () => {
+  let dir: string;
+  let emulator: RunningEmulator;
+  let iot: IoTClient;
+  let harness: KryptonClient;
+  const sims = generateFleet({ devices: 3, seed: 77 }).filter(hasSecrets) as SimWithSecrets[];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'provbench-krypton-emulator-'));
+    const fleetFile = join(dir, 'fleet.json');
+    await writeFleetFile(fleetFile, sims);
+    emulator = await startEmulator({
+      quotas: 'none',
+      deviceKeyAlgorithm: 'ec-p256',
+      keyPoolSize: 2,
+      fleetFile,
+      readyFile: join(dir, 'ready.json'),
+      listeners: [kryptonListener],
+    });
+    iot = new IoTClient({
+      endpoint: emulator.controlPlaneUrl,
+      region: emulator.region,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    harness = new KryptonClient({ baseUrl: emulator.kryptonUrl!, ca: emulator.pki.bundlePem });
+  });
+
+  afterAll(async () => {
+    harness?.close();
+    iot?.destroy();
+    await emulator?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function expectProvisioned(result: BootstrapResponse, imsi: string): Promise<void> {
+    expect(result.clientId).toBe(`krypton-${imsi}`);
+    expect(result.host).toBe('127.0.0.1');
+    expect(result.region).toBe(emulator.region);
+    expect(result.rootCaCertificate).toBe(emulator.pki.bundlePem);
+    const certificate = new X509Certificate(result.certificate!);
+    expect(createPublicKey(result.privateKey).asymmetricKeyType).toBe('ec');
+    expect(certificate.checkPrivateKey(createPrivateKey(result.privateKey))).toBe(true);
+    const described = await iot.send(
+      new DescribeCertificateCommand({ certificateId: result.certificateId! }),
+    );
+    expect(described.certificateDescription?.status).toBe('ACTIVE');
+    const arn = described.certificateDescription!.certificateArn!;
+    const principals = await iot.send(new ListThingPrincipalsCommand({ thingName: result.clientId }));
+    expect(principals.principals).toContain(arn);
+    const policies = await iot.send(new ListAttachedPoliciesCommand({ target: arn }));
+    expect(policies.policies?.map((policy) => policy.policyName)).toEqual([DEFAULT_KRYPTON_POLICY]);
+  }
+
+  it('names kryptonUrl in the ready file', async () => {
+    const ready = JSON.parse(await readFile(join(dir, 'ready.json'), 'utf8')) as { kryptonUrl: string };
+    expect(ready.kryptonUrl).toBe(emulator.kryptonUrl);
+    expect(ready.kryptonUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('bootstraps a fleet SIM over its cellular session', async () => {
+    const sim = sims[0]!;
+    const attached = await harness.send(`/_emulator/sims/${sim.imsi}/attach`, '', {});
+    const { address } = JSON.parse(attached.body.toString()) as { address: string };
+    const device = new KryptonClient({
+      baseUrl: emulator.kryptonUrl!,
+      ca: emulator.pki.bundlePem,
+      localAddress: address,
+    });
+    try {
+      await expectProvisioned(await device.bootstrap(), sim.imsi);
+    } finally {
+      device.close();
+    }
+  });
+
+  it('bootstraps a fleet SIM with SIM authentication from a non-cellular address', async () => {
+    const sim = sims[1]!;
+    const key = await harness.authenticate(new SimCard(sim));
+    await expectProvisioned(await harness.bootstrap({}, key), sim.imsi);
+  });
+});
