@@ -67,6 +67,7 @@ export class Harness {
       limits?: DataPlaneLimits;
       functions?: Record<string, LocalFunction>;
       hookTimeoutMs?: number;
+      ownershipTokenTtlMs?: number;
     } = {},
   ): Promise<Harness> {
     const pki = await EmulatorPki.open({ keyPoolSize: 0, deviceKeyAlgorithm: 'ec-p256' });
@@ -84,6 +85,7 @@ export class Harness {
       limits: options.limits,
       localFunctions: options.functions,
       preProvisioningHookTimeoutMs: options.hookTimeoutMs,
+      ownershipTokenTtlMs: options.ownershipTokenTtlMs,
     });
     return new Harness(pki, registry, plane);
   }

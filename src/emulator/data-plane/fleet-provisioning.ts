@@ -264,7 +264,7 @@ export class FleetProvisioning {
         certificatePem: certificate.certificatePem,
         templateArn: template.templateArn,
         clientId: requester.clientId,
-        parameters,
+        parameters: { ...parameters },
       });
       if (!hook.allowed) return reject(403, 'AccessDenied', `ACCESS_DENIED: ${hook.reason}`);
       Object.assign(parameters, hook.overrides);

@@ -356,13 +356,16 @@ export class DataPlane extends EventEmitter {
       (client as unknown as { subscriptions: Record<string, unknown> }).subscriptions ?? {},
     ).some((filter) => topicMatchesFilter(filter, responseTopic));
     if (!subscribed || client.closed) return;
-    client.publish({
-      cmd: 'publish',
-      topic: responseTopic,
-      payload: Buffer.from(JSON.stringify(answer.body)),
-      qos: 0,
-      retain: false,
-      dup: false,
-    });
+    client.publish(
+      {
+        cmd: 'publish',
+        topic: responseTopic,
+        payload: Buffer.from(JSON.stringify(answer.body)),
+        qos: 0,
+        retain: false,
+        dup: false,
+      },
+      () => undefined,
+    );
   }
 }
