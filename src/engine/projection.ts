@@ -3,16 +3,18 @@ import type { ApiCallTally } from './api-calls.js';
 
 /**
  * Names for data-plane operations a scenario counts with `ctx.call(name, ...)`, mapped to the
- * account limit that caps them. Use these names so the projection sees them.
+ * account limit that caps them. Use these names so the projection sees them; other names
+ * (e.g. `krypton:Bootstrap`) are counted but have no AWS quota.
  */
 export const DATA_PLANE_LIMITS: Readonly<Record<string, AccountLimitName>> = {
-  MqttConnect: 'connectsPerSecond',
-  FleetCreateKeysAndCertificate: 'fleetCreateKeysAndCertificatePerSecond',
-  FleetCreateCertificateFromCsr: 'fleetCreateCertificateFromCsrPerSecond',
-  FleetRegisterThing: 'fleetRegisterThingPerSecond',
-  /** A certificate registered on first connect (JITR/JITP). */
-  DeviceCertificateRegistration: 'deviceCertificateRegistrationsPerSecond',
-  MqttSubscribe: 'subscriptionsPerSecond',
+  'mqtt:Connect': 'connectsPerSecond',
+  'mqtt:Subscribe': 'subscriptionsPerSecond',
+  /** Fleet provisioning over MQTT ($aws/certificates/..., $aws/provisioning-templates/...). */
+  'mqtt:CreateKeysAndCertificate': 'fleetCreateKeysAndCertificatePerSecond',
+  'mqtt:CreateCertificateFromCsr': 'fleetCreateCertificateFromCsrPerSecond',
+  'mqtt:RegisterThing': 'fleetRegisterThingPerSecond',
+  /** A certificate registered on first connect (JITR/JITP), if a scenario counts it. */
+  'iot:DeviceCertificateRegistration': 'deviceCertificateRegistrationsPerSecond',
 };
 
 export const PROJECTED_FLEETS = [10_000, 100_000, 1_000_000] as const;

@@ -70,8 +70,8 @@ describe('time-to-fleet projection', () => {
   });
 
   it('accounts for several calls of one API per device and for data-plane limits', () => {
-    const projection = projectFleet({ AttachPolicy: 2, FleetRegisterThing: 1 }, defaultQuotaTable());
-    // AttachPolicy 15 TPS / 2 = 7.5 devices/s beats FleetRegisterThing's 10/s.
+    const projection = projectFleet({ AttachPolicy: 2, 'mqtt:RegisterThing': 1 }, defaultQuotaTable());
+    // AttachPolicy 15 TPS / 2 = 7.5 devices/s beats fleet provisioning RegisterThing's 10/s.
     expect(projection.bottleneckApi).toBe('AttachPolicy');
     expect(projection.devicesPerSecondLimit).toBe(7.5);
     expect(projectFleet({ UnknownThing: 3 }, defaultQuotaTable()).bottleneckApi).toBeNull();
