@@ -13,6 +13,7 @@ import {
   parseModelFile,
   QuotaGate,
 } from './control-plane/index.js';
+import { dataPlaneListener } from './data-plane/listener.js';
 import { kryptonListener } from './krypton/listener.js';
 import { IotRegistry } from './registry/index.js';
 import { RegistryStore } from './state/registry-store.js';
@@ -47,6 +48,8 @@ export interface EmulatorOptions {
   deviceKeyAlgorithm?: KeyAlgorithm;
   /** Device key pairs kept ready by the key-pool worker (default 32). */
   keyPoolSize?: number;
+  /** Local stand-ins for Lambda functions (topic rule actions, pre-provisioning hooks), by ARN or name. */
+  localFunctions?: Record<string, (event: unknown) => unknown>;
   /** Listeners to start after the control plane; defaults to EMULATOR_LISTENERS. */
   listeners?: EmulatorListenerFactory[];
 }
@@ -81,7 +84,7 @@ export type EmulatorListenerFactory = (context: EmulatorListenerContext) => Prom
  * on options.mqttPort) and the Krypton service (options.kryptonPort, options.fleetFile) each
  * add one entry here.
  */
-export const EMULATOR_LISTENERS: EmulatorListenerFactory[] = [kryptonListener];
+export const EMULATOR_LISTENERS: EmulatorListenerFactory[] = [dataPlaneListener, kryptonListener];
 
 /** The ready-file contents (DESIGN's command-line contract). */
 export interface EmulatorEndpoints {

@@ -38,6 +38,11 @@ export interface DataPlaneOptions {
   localFunctions?: Record<string, LocalFunction>;
   preProvisioningHookTimeoutMs?: number;
   ownershipTokenTtlMs?: number;
+  /**
+   * Bucket shared with the control plane for device-certificate registrations (AWS: 15/s);
+   * overrides limits.deviceCertificateRegistrationsPerSecond.
+   */
+  registrationLimit?: { tryTake(): boolean };
 }
 
 /** Why the gateway refused or closed a connection; emitted as `rejected`. */
@@ -101,7 +106,7 @@ export class DataPlane extends EventEmitter {
     this.jit = new JustInTimeRegistration({
       registry: options.registry,
       publish,
-      registrationLimit: bucket(limits.deviceCertificateRegistrationsPerSecond),
+      registrationLimit: options.registrationLimit ?? bucket(limits.deviceCertificateRegistrationsPerSecond),
     });
     this.fleet = new FleetProvisioning({
       registry: options.registry,

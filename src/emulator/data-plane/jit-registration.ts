@@ -1,7 +1,6 @@
 import { certificateParameters, provisionFromTemplate } from '../provisioning/index.js';
 import type { CertificateVerdict } from './identity.js';
 import type { CaCertificateRecord, CertificateRecord, DataPlaneRegistry } from './ports.js';
-import type { TokenBucket } from './rate-limiter.js';
 
 export type JitOutcome =
   | { kind: 'jitr-event-published'; certificateId: string; caCertificateId: string }
@@ -14,7 +13,7 @@ export interface JitDeps {
   registry: DataPlaneRegistry;
   publish: (topic: string, payload: Buffer) => void;
   /** Device certificate registrations per second (AWS: 15), shared with the control plane. */
-  registrationLimit?: TokenBucket;
+  registrationLimit?: { tryTake(): boolean };
 }
 
 /** The JITR event as AWS publishes it on `$aws/events/certificates/registered/<caId>`. */
