@@ -13,26 +13,11 @@ import {
   type RunningEmulator,
   startEmulator,
 } from '../../src/emulator/index.js';
-import { kryptonListener } from '../../src/emulator/krypton/listener.js';
 import { writeFleetFile } from '../../src/fleet/fleet-file.js';
 import { generateFleet } from '../../src/fleet/generate.js';
 import { type BootstrapResponse, KryptonClient } from '../../src/fleet/krypton-client.js';
 import { SimCard } from '../../src/fleet/sim-card.js';
 import { hasSecrets, type SimWithSecrets } from '../../src/fleet/sim-record.js';
-
-/** The emulator's MQTT/mTLS gateway as a listener, next to Krypton. */
-const dataPlaneListener: EmulatorListenerFactory = async (context) => {
-  const server = await context.pki.issueServerCertificate([context.host, 'localhost']);
-  const plane = await DataPlane.start({
-    registry: dataPlaneRegistryFor(context.registry, context.pki),
-    issuer: certificateIssuerFor(context.pki),
-    serverCertificateChainPem: server.chainPem,
-    serverPrivateKeyPem: server.privateKeyPem,
-    host: context.host,
-    port: 0,
-  });
-  return { name: 'data-plane', mqtt: { host: context.host, port: plane.port }, close: () => plane.close() };
-};
 
 describe('a simulated SIM device: bootstrap through Krypton, then MQTT over mTLS with what it received', () => {
   let dir: string;
@@ -49,7 +34,6 @@ describe('a simulated SIM device: bootstrap through Krypton, then MQTT over mTLS
       deviceKeyAlgorithm: 'ec-p256',
       keyPoolSize: 2,
       fleetFile,
-      listeners: [dataPlaneListener, kryptonListener],
     });
     harness = new KryptonClient({ baseUrl: emulator.kryptonUrl!, ca: emulator.pki.bundlePem });
   });
