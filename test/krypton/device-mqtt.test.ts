@@ -3,16 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  certificateIssuerFor,
-  DataPlane,
-  dataPlaneRegistryFor,
-} from '../../src/emulator/data-plane/index.js';
-import {
-  type EmulatorListenerFactory,
-  type RunningEmulator,
-  startEmulator,
-} from '../../src/emulator/index.js';
+import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
 import { writeFleetFile } from '../../src/fleet/fleet-file.js';
 import { generateFleet } from '../../src/fleet/generate.js';
 import { type BootstrapResponse, KryptonClient } from '../../src/fleet/krypton-client.js';
