@@ -130,8 +130,13 @@ class DeviceWorker {
     this.finished.catch(() => undefined);
   }
 
-  start(originMs: number): void {
-    this.worker.postMessage({ type: 'start', originMs } satisfies MainMessage);
+  start(originMs: number, shared: Record<string, unknown>): void {
+    this.worker.postMessage({ type: 'start', originMs, shared } satisfies MainMessage);
+  }
+
+  /** Ends a worker that will not be started (prepare failed, run interrupted). */
+  dispose(): void {
+    void this.worker.terminate();
   }
 
   stop(): void {
@@ -263,6 +268,52 @@ async function runOneScenario(
   const report = () => config.onProgress?.({ ...progress, stage });
   report();
 
+  // Workers load the scenario (and tsx) while prepare runs; they get ctx.shared with `start`.
+  const open = isOpenModel(model);
+  const perWorker: DeviceAssignment[][] = Array.from({ length: workerCount }, () => []);
+  indices.forEach((index, position) => {
+    perWorker[position % workerCount]?.push({
+      index,
+      name: deviceName(config.runId, scenarioId, index),
+      sim: config.simFor(index),
+      offsetMs: open ? intendedStartMs(config.model, index) : null,
+    });
+  });
+  const concurrency = model.kind === 'concurrency' ? model.concurrency : 0;
+  const workerProgress = perWorker.map(() => ({ started: 0, succeeded: 0, failed: 0 }));
+  const workers = perWorker.map(
+    (devices, workerIndex) =>
+      new DeviceWorker(
+        {
+          workerIndex,
+          runId: config.runId,
+          scenarioId,
+          moduleUrl: ref.moduleUrl,
+          iotConfig: config.target.iotConfig,
+          endpoint: config.target.endpoint,
+          options,
+          tags,
+          ledgerPath: config.ledgerPath,
+          concurrency: Math.max(
+            1,
+            Math.floor(concurrency / workerCount) + (workerIndex < concurrency % workerCount ? 1 : 0),
+          ),
+          maxInFlight: 20_000,
+          devices,
+        },
+        (message) => {
+          workerProgress[workerIndex] = {
+            started: message.started,
+            succeeded: message.succeeded,
+            failed: message.failed,
+          };
+          progress.started = workerProgress.reduce((sum, p) => sum + p.started, 0);
+          progress.succeeded = workerProgress.reduce((sum, p) => sum + p.succeeded, 0);
+          progress.failed = workerProgress.reduce((sum, p) => sum + p.failed, 0);
+          report();
+        },
+      ),
+  );
   let workerSnapshots: MetricsSnapshot[] = [];
   let interrupted = false;
   let deviceOriginMs = originMs;
@@ -278,60 +329,17 @@ async function runOneScenario(
       countPhaseError(recorder, 'prepare', error);
       log.warn(`prepare failed, no device will run: ${describeError(error)}`);
     }
+    if (!prepared || runSignal.aborted) {
+      for (const worker of workers) worker.dispose();
+    }
 
     if (prepared && !runSignal.aborted) {
       stage = 'devices';
       report();
-      const open = isOpenModel(model);
-      const perWorker: DeviceAssignment[][] = Array.from({ length: workerCount }, () => []);
-      indices.forEach((index, position) => {
-        perWorker[position % workerCount]?.push({
-          index,
-          name: deviceName(config.runId, scenarioId, index),
-          sim: config.simFor(index),
-          offsetMs: open ? intendedStartMs(config.model, index) : null,
-        });
-      });
-      const concurrency = model.kind === 'concurrency' ? model.concurrency : 0;
-      const workerProgress = perWorker.map(() => ({ started: 0, succeeded: 0, failed: 0 }));
-      const workers = perWorker.map(
-        (devices, workerIndex) =>
-          new DeviceWorker(
-            {
-              workerIndex,
-              runId: config.runId,
-              scenarioId,
-              moduleUrl: ref.moduleUrl,
-              iotConfig: config.target.iotConfig,
-              endpoint: config.target.endpoint,
-              options,
-              shared: base.shared,
-              tags,
-              ledgerPath: config.ledgerPath,
-              concurrency: Math.max(
-                1,
-                Math.floor(concurrency / workerCount) + (workerIndex < concurrency % workerCount ? 1 : 0),
-              ),
-              maxInFlight: 20_000,
-              devices,
-            },
-            (message) => {
-              workerProgress[workerIndex] = {
-                started: message.started,
-                succeeded: message.succeeded,
-                failed: message.failed,
-              };
-              progress.started = workerProgress.reduce((sum, p) => sum + p.started, 0);
-              progress.succeeded = workerProgress.reduce((sum, p) => sum + p.succeeded, 0);
-              progress.failed = workerProgress.reduce((sum, p) => sum + p.failed, 0);
-              report();
-            },
-          ),
-      );
       await Promise.all(workers.map((worker) => worker.ready));
       // Every worker counts intended start times from the same instant, a moment from now.
       deviceOriginMs = Date.now() + 10;
-      for (const worker of workers) worker.start(deviceOriginMs);
+      for (const worker of workers) worker.start(deviceOriginMs, base.shared);
       const stopAll = () => {
         for (const worker of workers) worker.stop();
       };

@@ -18,7 +18,6 @@ export interface WorkerInput {
   iotConfig: IoTClientConfig;
   endpoint: IoTEndpoint;
   options: ScenarioOptions;
-  shared: Record<string, unknown>;
   tags: Array<{ Key: string; Value: string }>;
   ledgerPath: string;
   concurrency: number;
@@ -33,7 +32,9 @@ export type WorkerMessage =
   | { type: 'fatal'; message: string };
 
 /** `start` carries the epoch ms every worker counts intended start times from. */
-export type MainMessage = { type: 'start'; originMs: number } | { type: 'stop' };
+export type MainMessage =
+  | { type: 'start'; originMs: number; shared: Record<string, unknown> }
+  | { type: 'stop' };
 
 const PROGRESS_INTERVAL_MS = 250;
 
@@ -48,15 +49,17 @@ async function runWorker(input: WorkerInput): Promise<void> {
     tags: input.endpoint.target === 'aws' ? input.tags : undefined,
   });
   const ledger = new FileLedger(input.ledgerPath, input.runId, `w${input.workerIndex}`);
-  const originMs = await new Promise<number>((resolve) => {
-    const onStart = (message: MainMessage) => {
-      if (message.type !== 'start') return;
-      port.off('message', onStart);
-      resolve(message.originMs);
-    };
-    port.on('message', onStart);
-    port.postMessage({ type: 'ready' } satisfies WorkerMessage);
-  });
+  const { originMs, shared } = await new Promise<{ originMs: number; shared: Record<string, unknown> }>(
+    (resolve) => {
+      const onStart = (message: MainMessage) => {
+        if (message.type !== 'start') return;
+        port.off('message', onStart);
+        resolve({ originMs: message.originMs, shared: message.shared });
+      };
+      port.on('message', onStart);
+      port.postMessage({ type: 'ready' } satisfies WorkerMessage);
+    },
+  );
   const recorder = new MetricsRecorder(originMs);
   const runner = new DeviceRunner(
     scenario,
@@ -68,7 +71,7 @@ async function runWorker(input: WorkerInput): Promise<void> {
       ledger,
       options: input.options,
       log: createLogger(`${input.scenarioId}#${input.workerIndex}`),
-      shared: input.shared,
+      shared,
       tags: input.tags,
       recorder,
       counter: () => counter,

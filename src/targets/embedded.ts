@@ -99,6 +99,7 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Start
     readyPath,
   ];
   if (options.fleetFile) args.push('--fleet', options.fleetFile);
+  if (options.keyType) args.push('--device-keys', options.keyType === 'ec' ? 'ec-p256' : 'rsa-2048');
   const log = openSync(logPath, 'a', 0o600);
   // detached: Ctrl-C in the terminal goes to the harness, which then stops the emulator itself
   // after writing partial results.

@@ -12,6 +12,8 @@ export interface StartedTarget {
 
 export interface TargetOptions {
   quotas: 'aws' | 'none';
+  /** Embedded: what CreateKeysAndCertificate returns (`ec` is the explicit speed option). */
+  keyType?: 'rsa' | 'ec';
   requestTimeoutMs: number;
   /** fleet.json the embedded emulator's Krypton service should know. */
   fleetFile?: string;

@@ -219,6 +219,7 @@ export async function runCommandAction(options: RunOptions): Promise<RunResult |
   try {
     target = await startTarget(options, {
       quotas: options.quotas,
+      keyType: options.keyType,
       requestTimeoutMs: Math.min(options.timeout, 30_000),
       fleetFile,
       endpointUrl: options.endpointUrl,
