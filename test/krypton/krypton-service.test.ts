@@ -152,6 +152,17 @@ describeWithTool(
       const key = await harness.authenticate(card);
       expect(key.imsi).toBe(sim.imsi);
       const result = await harness.bootstrap({ thingName: `custom-${sim.imsi}` }, key);
+      // SORACOM's Java client puts the parameters at the top level of the signed body.
+      const javaBody = JSON.stringify({
+        keyId: key.keyId,
+        thingName: `java-${sim.imsi}`,
+        skipCertificates: true,
+      });
+      const javaStyle = await harness.send('/v1/provisioning/aws/iot/bootstrap', javaBody, {
+        ...signKryptonRequest(javaBody, key.ck),
+      });
+      expect(JSON.parse(javaStyle.body.toString())).toMatchObject({ clientId: `java-${sim.imsi}` });
+      expect(JSON.parse(javaStyle.body.toString()).certificate).toBeUndefined();
       expect(result.clientId).toBe(`custom-${sim.imsi}`);
       await iot.send(new DescribeThingCommand({ thingName: `custom-${sim.imsi}` }));
       // The key serves several signed calls within its lifetime.

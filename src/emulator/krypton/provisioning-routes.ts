@@ -42,8 +42,9 @@ export function identify(
   return { via: 'cellular', imsi: session.imsi, session };
 }
 
+/** `requestParameters` (Go client, devices), or the same keys at top level (SORACOM's Java client). */
 function bootstrapParameters(body: Record<string, unknown>): BootstrapParameters {
-  const source = body.requestParameters ?? {};
+  const source = body.requestParameters ?? body;
   if (source === null || typeof source !== 'object' || Array.isArray(source)) {
     throw new KryptonError(400, 'INVALID_PARAMETER', '"requestParameters" must be an object');
   }
