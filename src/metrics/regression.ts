@@ -1,5 +1,6 @@
 import { LatencyHistogram } from './histogram.js';
 import type { RunResult, ScenarioResult } from './result-schema.js';
+import { failureRate } from './summary.js';
 
 /**
  * Run-to-run comparison for CI: each figure of each scenario against the baseline run.
@@ -29,11 +30,6 @@ interface FigureDefinition {
   read: (scenario: ScenarioResult) => number;
 }
 
-function failureRate(scenario: ScenarioResult): number {
-  const finished = scenario.summary.devices.succeeded + scenario.summary.devices.failed;
-  return finished === 0 ? 0 : scenario.summary.devices.failed / finished;
-}
-
 const SCENARIO_FIGURES: FigureDefinition[] = [
   ...(['p50', 'p90', 'p99'] as const).map(
     (percentile): FigureDefinition => ({
@@ -51,7 +47,13 @@ const SCENARIO_FIGURES: FigureDefinition[] = [
     noiseFloor: 0.01,
     read: (s) => s.summary.devicesPerSecond,
   },
-  { figure: 'failure rate', unit: '%', better: 'lower', noiseFloor: 0.1, read: (s) => failureRate(s) * 100 },
+  {
+    figure: 'failure rate',
+    unit: '%',
+    better: 'lower',
+    noiseFloor: 0.1,
+    read: (s) => failureRate(s.summary) * 100,
+  },
   {
     figure: 'API calls per device',
     unit: '',
@@ -68,8 +70,16 @@ const SCENARIO_FIGURES: FigureDefinition[] = [
   },
 ];
 
+/** Phases with fewer samples (one-off prepare and teardown steps) are too noisy to gate on. */
+const MIN_PHASE_SAMPLES = 20;
+
 function phaseFigures(current: ScenarioResult, baseline: ScenarioResult): FigureDefinition[] {
-  const phases = Object.keys(baseline.phases).filter((phase) => Object.hasOwn(current.phases, phase));
+  const phases = Object.entries(baseline.phases)
+    .filter(
+      ([phase, result]) =>
+        result.histogram.count >= MIN_PHASE_SAMPLES && Object.hasOwn(current.phases, phase),
+    )
+    .map(([phase]) => phase);
   return phases.map((phase) => ({
     figure: `phase ${phase} p90`,
     unit: 'ms',

@@ -26,6 +26,21 @@ export function countErrorsByClass(
   return counts;
 }
 
+/**
+ * Share of the requested devices that did not end provisioned: failed ones and ones that never
+ * ran (a scenario whose prepare failed, say). 0 when nothing was requested.
+ */
+export function failureRate(summary: Pick<ScenarioSummary, 'devices'>): number {
+  const { requested, succeeded } = summary.devices;
+  return requested === 0 ? 0 : (requested - succeeded) / requested;
+}
+
+/** Requested devices that neither succeeded nor failed: they never ran (prepare failed, run cut short). */
+export function devicesNotRun(summary: Pick<ScenarioSummary, 'devices'>): number {
+  const { requested, succeeded, failed } = summary.devices;
+  return Math.max(0, requested - succeeded - failed);
+}
+
 /** Builds DESIGN's `summary` block for one scenario run. */
 export function buildScenarioSummary(input: SummaryInput): ScenarioSummary {
   const { requested, succeeded, failed } = input;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LatencyHistogram } from './histogram.js';
 import type { RunResult, ScenarioResult } from './result-schema.js';
+import { failureRate } from './summary.js';
 
 /**
  * k6-style thresholds over a run's results: `{ "time_to_connected{scenario:krypton}": ["p(95)<2000"] }`.
@@ -9,7 +10,7 @@ import type { RunResult, ScenarioResult } from './result-schema.js';
  * Metrics (k6 type, aggregations, tags):
  * - time_to_connected  trend   avg min med max p(N)   ms, power-on to acknowledged publish
  * - phase_duration     trend   avg min med max p(N)   ms, tag phase (each phase when absent)
- * - device_failures    rate    rate                   failed / (succeeded + failed)
+ * - device_failures    rate    rate                   (requested - succeeded) / requested
  * - devices_per_second gauge   value
  * - errors             counter count rate             rate = per second; tags class, phase
  * - api_calls_per_device, attempts_per_device  gauge value
@@ -180,10 +181,8 @@ function measure(
         actual: trendValue(LatencyHistogram.decode(result.histogram), expression),
       }));
     }
-    case 'device_failures': {
-      const finished = summary.devices.succeeded + summary.devices.failed;
-      return [{ metric: selector.source, actual: finished === 0 ? 0 : summary.devices.failed / finished }];
-    }
+    case 'device_failures':
+      return [{ metric: selector.source, actual: failureRate(summary) }];
     case 'devices_per_second':
       return [{ metric: selector.source, actual: summary.devicesPerSecond }];
     case 'api_calls_per_device':

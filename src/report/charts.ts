@@ -61,10 +61,19 @@ function percentileLabels(model: ReportModel): string[] {
   return model.percentiles.map((percentile) => `${percentile}%`);
 }
 
+/**
+ * Phases worth a curve: one-off steps (prepare, teardown: one sample) would be flat lines, and
+ * they stay in the phase table.
+ */
+export function chartedPhases(entry: EntryView): EntryView['phases'] {
+  return entry.phases.filter((phase) => phase.count > 1);
+}
+
 function percentileCurveChart(
   id: string,
   labels: string[],
   lines: { label: string; values: number[]; colour: string; dash?: number[] }[],
+  yScale: 'linear' | 'log' = 'linear',
 ): ChartSpec {
   return {
     id,
@@ -86,7 +95,10 @@ function percentileCurveChart(
       options: {
         scales: {
           x: { title: axisTitle('percentile (spaced toward the tail)') },
-          y: { title: axisTitle('latency (ms)'), beginAtZero: true },
+          y:
+            yScale === 'log'
+              ? { type: 'logarithmic', title: axisTitle('latency (ms, log scale)') }
+              : { title: axisTitle('latency (ms)'), beginAtZero: true },
         },
       },
     },
@@ -178,15 +190,18 @@ export function buildCharts(model: ReportModel): ChartSpec[] {
     ),
   ];
   model.entries.forEach((entry, entryIndex) => {
+    if (chartedPhases(entry).length === 0) return;
     charts.push(
       percentileCurveChart(
         `chart-phases-${entryIndex}`,
         labels,
-        entry.phases.map((phase, index) => ({
+        chartedPhases(entry).map((phase, index) => ({
           label: phase.name,
           values: phase.curve,
           colour: colourOf(index),
+          dash: index >= PATTERN_COLOURS.length ? [6, 3] : [],
         })),
+        'log',
       ),
     );
   });

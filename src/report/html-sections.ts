@@ -1,3 +1,4 @@
+import { chartedPhases } from './charts.js';
 import { escapeMarkup as e } from './escape.js';
 import {
   formatCount,
@@ -42,54 +43,66 @@ function largestFleetSeconds(entry: EntryView, devices: number): number | undefi
   return entry.projection.fleets.find((fleet) => fleet.devices === devices)?.seconds;
 }
 
+function latencyOrDash(entry: EntryView, value: number): string {
+  return entry.timeToConnected.count === 0 ? '–' : formatMs(value);
+}
+
+function projectionGlance(model: ReportModel): string | undefined {
+  const largest = model.fleetSizes.at(-1);
+  if (largest === undefined) return undefined;
+  const projected = model.entries
+    .filter((entry) => entry.projection.devicesPerSecondLimit !== null)
+    .map((entry) => ({ entry, seconds: largestFleetSeconds(entry, largest) }))
+    .filter((item): item is { entry: EntryView; seconds: number } => item.seconds !== undefined)
+    .sort((a, b) => a.seconds - b.seconds);
+  const first = projected[0];
+  const last = projected.at(-1);
+  if (!first || !last) return undefined;
+  const bottleneck = (entry: EntryView) =>
+    `bottleneck ${e(entry.projection.bottleneckApi ?? 'none')} at ${formatRate(entry.projection.devicesPerSecondLimit ?? 0).replace('/s', ' devices/s')}`;
+  const fleet = `${formatFleetSize(largest)}-device`;
+  if (first.seconds === last.seconds) {
+    const names = projected.map(({ entry }) => `<strong>${e(entry.label)}</strong> (${bottleneck(entry)})`);
+    return `A ${fleet} rollout under AWS quotas takes ${formatDuration(first.seconds)} with ${names.join(', ')}.`;
+  }
+  return `Fastest ${fleet} rollout under AWS quotas: <strong>${e(first.entry.label)}</strong> (${formatDuration(first.seconds)}, ${bottleneck(first.entry)}); slowest: <strong>${e(last.entry.label)}</strong> (${formatDuration(last.seconds)}, ${bottleneck(last.entry)}).`;
+}
+
 export function glanceSection(model: ReportModel): string {
-  const connected = model.entries.filter((entry) => entry.succeeded > 0);
+  // Only patterns that provisioned something compete: a pattern that never ran makes 0 API calls.
+  const ran = model.entries.filter((entry) => entry.succeeded > 0);
   const items: string[] = [];
-  const fastest = best(connected, (entry) => entry.timeToConnected.p50);
+  const fastest = best(ran, (entry) => entry.timeToConnected.p50);
   if (fastest) {
     items.push(
       `Fastest to a working connection: <strong>${e(fastest.label)}</strong> (median ${formatMs(fastest.timeToConnected.p50)}, p99 ${formatMs(fastest.timeToConnected.p99)}).`,
     );
   }
-  const quickest = best(connected, (entry) => -entry.devicesPerSecond);
-  if (quickest) {
+  const quickest = best(ran, (entry) => -entry.devicesPerSecond);
+  if (quickest && ran.length > 1) {
     items.push(
       `Highest measured throughput: <strong>${e(quickest.label)}</strong> (${formatRate(quickest.devicesPerSecond).replace('/s', ' devices/s')}).`,
     );
   }
-  const leanest = best(model.entries, (entry) => entry.apiCallsPerDevice);
-  if (leanest) {
+  const leanest = best(ran, (entry) => entry.apiCallsPerDevice);
+  if (leanest && ran.length > 1) {
     items.push(
       `Fewest AWS IoT API calls per device: <strong>${e(leanest.label)}</strong> (${formatDecimal(leanest.apiCallsPerDevice)}).`,
     );
   }
-  const reliable = best(model.entries, (entry) => entry.failureRate);
-  if (reliable && model.entries.length > 1) {
+  const reliable = best(ran, (entry) => entry.failureRate);
+  if (reliable && ran.length > 1) {
     items.push(
       `Lowest failure rate: <strong>${e(reliable.label)}</strong> (${formatPercent(reliable.failureRate)}).`,
     );
   }
-  const largest = model.fleetSizes.at(-1);
-  if (largest !== undefined) {
-    const projected = model.entries.filter(
-      (entry) =>
-        entry.projection.devicesPerSecondLimit !== null && largestFleetSeconds(entry, largest) !== undefined,
+  const projection = projectionGlance(model);
+  if (projection) items.push(projection);
+  const broken = model.entries.filter((entry) => entry.succeeded === 0 && entry.requested > 0);
+  if (broken.length) {
+    items.push(
+      `<span class="bad">No device reached a working connection</span> with ${broken.map((entry) => `<strong>${e(entry.label)}</strong>`).join(', ')}; see <a href="#errors">Errors</a> for the cause.`,
     );
-    const rollout = best(
-      projected,
-      (entry) => largestFleetSeconds(entry, largest) ?? Number.POSITIVE_INFINITY,
-    );
-    const slowest = best(projected, (entry) => -(largestFleetSeconds(entry, largest) ?? 0));
-    const rolloutSeconds = rollout ? largestFleetSeconds(rollout, largest) : undefined;
-    if (rollout && slowest && rolloutSeconds === largestFleetSeconds(slowest, largest)) {
-      items.push(
-        `Every pattern needs ${formatDuration(rolloutSeconds ?? 0)} for ${formatFleetSize(largest)} devices under AWS quotas (bottleneck ${e(rollout.projection.bottleneckApi ?? 'none')}, ${formatRate(rollout.projection.devicesPerSecondLimit ?? 0).replace('/s', ' devices/s')}).`,
-      );
-    } else if (rollout && slowest) {
-      items.push(
-        `Fastest ${formatFleetSize(largest)}-device rollout under AWS quotas: <strong>${e(rollout.label)}</strong> (${formatDuration(largestFleetSeconds(rollout, largest) ?? 0)}, bottleneck ${e(rollout.projection.bottleneckApi ?? 'none')}); slowest: <strong>${e(slowest.label)}</strong> (${formatDuration(largestFleetSeconds(slowest, largest) ?? 0)}, bottleneck ${e(slowest.projection.bottleneckApi ?? 'none')}).`,
-      );
-    }
   }
   const partial = model.runs.filter((run) => run.partial);
   const warning = partial.length
@@ -99,17 +112,19 @@ export function glanceSection(model: ReportModel): string {
 }
 
 export function summarySection(model: ReportModel): string {
+  const withNotRun = model.entries.some((entry) => entry.notRun > 0);
   const rows = model.entries.map((entry) => [
     patternCell(entry),
     formatCount(entry.requested),
     formatCount(entry.succeeded),
     formatCount(entry.failed),
+    ...(withNotRun ? [formatCount(entry.notRun)] : []),
     formatPercent(entry.failureRate),
     formatRate(entry.devicesPerSecond),
-    formatMs(entry.timeToConnected.p50),
-    formatMs(entry.timeToConnected.p90),
-    formatMs(entry.timeToConnected.p99),
-    formatMs(entry.timeToConnected.max),
+    latencyOrDash(entry, entry.timeToConnected.p50),
+    latencyOrDash(entry, entry.timeToConnected.p90),
+    latencyOrDash(entry, entry.timeToConnected.p99),
+    latencyOrDash(entry, entry.timeToConnected.max),
     formatDecimal(entry.apiCallsPerDevice),
     formatDecimal(entry.attemptsPerDevice),
   ]);
@@ -119,6 +134,7 @@ export function summarySection(model: ReportModel): string {
       'Devices requested',
       'Succeeded',
       'Failed',
+      ...(withNotRun ? ['Did not run'] : []),
       'Failure rate',
       'Devices per second',
       'Time to connected p50',
@@ -129,7 +145,7 @@ export function summarySection(model: ReportModel): string {
       'Attempts per device',
     ],
     rows,
-    'Time to connected: power-on to the first acknowledged MQTT publish, from the device’s point of view.',
+    'Time to connected: power-on to the first acknowledged MQTT publish, from the device’s point of view. Failure rate: requested devices that did not end provisioned.',
   )}</section>`;
 }
 
@@ -137,8 +153,17 @@ function yesNo(value: boolean): string {
   return value ? 'yes' : 'no';
 }
 
+/** Prose from a scenario's declaration, with break opportunities inside long topic paths. */
+function fact(text: string): string {
+  return e(text).replace(/\//g, '/<wbr>');
+}
+
+function factOrNone(text: string | null): string {
+  return text ? fact(text) : '<span class="muted">none</span>';
+}
+
 function listOrNone(values: string[]): string {
-  return values.length ? values.map((value) => e(value)).join('<br>') : '<span class="muted">none</span>';
+  return values.length ? values.map(fact).join('<br>') : '<span class="muted">none</span>';
 }
 
 /** A measured figure per run when several runs hold the scenario ("night-1: 186 ms"). */
@@ -157,13 +182,15 @@ export function qualitativeSection(model: ReportModel): string {
       `<span class="pattern">${e(entry.scenario)}</span><br><span class="muted">${e(entry.title)}</span>`,
       listOrNone(entry.facts.factorySteps),
       yesNo(entry.facts.caToOperate),
-      entry.facts.cloudCompute ? e(entry.facts.cloudCompute) : '<span class="muted">none</span>',
-      entry.facts.bootstrapApi ? e(entry.facts.bootstrapApi) : '<span class="muted">none</span>',
+      factOrNone(entry.facts.cloudCompute),
+      factOrNone(entry.facts.bootstrapApi),
       listOrNone(entry.facts.secretsAtManufacturing),
-      e(entry.facts.rootOfIdentity),
-      perRun(entries, (one) => formatMs(one.timeToConnected.p50)),
-      perRun(entries, (one) => formatRate(one.devicesPerSecond)),
-      perRun(entries, (one) => formatDecimal(one.apiCallsPerDevice)),
+      fact(entry.facts.rootOfIdentity),
+      perRun(
+        entries,
+        (one) =>
+          `${latencyOrDash(one, one.timeToConnected.p50)} p50<br>${formatRate(one.devicesPerSecond)}<br>${formatDecimal(one.apiCallsPerDevice)} calls/device`,
+      ),
     ]);
   return `<section id="qualitative"><h2>What each pattern asks of you</h2>${table(
     [
@@ -174,9 +201,7 @@ export function qualitativeSection(model: ReportModel): string {
       'Bootstrap API to host',
       'Secrets present at manufacturing',
       'Root of identity',
-      'Measured: connected p50',
-      'Measured: devices per second',
-      'Measured: API calls per device',
+      'Measured',
     ],
     rows,
     undefined,
@@ -221,15 +246,14 @@ export function latencySection(model: ReportModel): string {
       const rows = entry.phases.map((phase) => [
         e(phase.name),
         formatCount(phase.count),
-        formatMs(phase.p50),
-        formatMs(phase.p90),
-        formatMs(phase.p99),
-        formatMs(phase.max),
+        ...[phase.p50, phase.p90, phase.p99, phase.max].map((value) =>
+          phase.count === 0 ? '–' : formatMs(value),
+        ),
         formatCount(Object.values(phase.errors).reduce((sum, count) => sum + count, 0)),
       ]);
       return `<article class="phase-block"><h3>${e(entry.label)} <span class="muted">${e(entry.title)}</span></h3>
 ${table(['Phase', 'Samples', 'p50', 'p90', 'p99', 'max', 'Errors'], rows)}
-${chart(`chart-phases-${index}`, `${entry.label}: latency by percentile per phase (ms)`)}</article>`;
+${chartedPhases(entry).length ? chart(`chart-phases-${index}`, `${entry.label}: latency by percentile per phase (ms, log scale)`) : ''}</article>`;
     })
     .join('\n');
   return `<section id="latency"><h2>Latency</h2>

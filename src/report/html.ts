@@ -40,21 +40,21 @@ function loadInlineScripts(): string {
 
 const STYLE = `
 :root { color-scheme: light dark; --bg:#ffffff; --fg:#1d2330; --muted:#5b6474; --grid:rgba(0,0,0,0.1);
-  --line:#d5dae3; --head:#f2f4f8; --accent:#2f6fb0; --warn-bg:#fff4d6; --warn-fg:#6b4a00; }
+  --line:#d5dae3; --head:#f2f4f8; --accent:#2f6fb0; --warn-bg:#fff4d6; --warn-fg:#6b4a00; --bad:#b3261e; }
 @media (prefers-color-scheme: dark) { :root { --bg:#15181e; --fg:#e4e8ef; --muted:#a3acbb;
-  --grid:rgba(255,255,255,0.12); --line:#343a46; --head:#1f242d; --accent:#78aee8; --warn-bg:#3b3012; --warn-fg:#f3d98a; } }
+  --grid:rgba(255,255,255,0.12); --line:#343a46; --head:#1f242d; --accent:#78aee8; --warn-bg:#3b3012; --warn-fg:#f3d98a; --bad:#ff8a80; } }
 * { box-sizing: border-box; }
 body { margin: 0 auto; max-width: 1280px; padding: 1.5rem; background: var(--bg); color: var(--fg);
   font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
 h1 { margin: 0 0 .25rem; font-size: 1.6rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid var(--line); padding-bottom: .3rem; }
 h3 { margin-top: 1.6rem; }
-.muted { color: var(--muted); font-weight: normal; } .pattern { font-weight: 600; }
+.muted { color: var(--muted); font-weight: normal; } .bad { color: var(--bad); font-weight: 600; } .pattern { font-weight: 600; }
 .warning { background: var(--warn-bg); color: var(--warn-fg); padding: .6rem .8rem; border-radius: 4px; }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; margin: .5rem 0 1rem; }
 caption { text-align: left; color: var(--muted); padding-bottom: .3rem; }
 th, td { border: 1px solid var(--line); padding: .35rem .55rem; vertical-align: top; }
-td.num { text-align: right; white-space: nowrap; } td.text { text-align: left; }
+td.num { text-align: right; white-space: nowrap; } td.text { text-align: left; overflow-wrap: break-word; }
 thead th { background: var(--head); text-align: center; } tbody th { text-align: left; font-weight: normal; min-width: 11rem; }
 code { font-size: .85em; word-break: break-word; }
 .chart { margin: 1rem 0; } .chart-box { position: relative; height: 340px; }

@@ -1,4 +1,5 @@
 import type { RunResult } from '../metrics/result-schema.js';
+import { failureRate } from '../metrics/summary.js';
 import type { ThresholdOutcome } from '../metrics/thresholds.js';
 import { escapeMarkdownCell as cell } from './escape.js';
 import {
@@ -26,15 +27,15 @@ export function renderMarkdownSummary(result: RunResult, outcomes: readonly Thre
   lines.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|');
   for (const scenario of result.scenarios) {
     const { succeeded, failed } = scenario.summary.devices;
-    const finished = succeeded + failed;
     const ttc = scenario.summary.timeToConnectedMs;
+    const ms = (value: number) => (succeeded === 0 ? '–' : formatMs(value));
     const largest = scenario.projection.fleets.at(-1);
     const projection =
       largest && scenario.projection.bottleneckApi
         ? `${formatFleetSize(largest.devices)}: ${formatDuration(largest.seconds)} (${cell(scenario.projection.bottleneckApi)})`
         : '–';
     lines.push(
-      `| ${cell(scenario.summary.scenario)} | ${formatCount(succeeded)} | ${formatCount(failed)} | ${formatPercent(finished === 0 ? 0 : failed / finished)} | ${formatRate(scenario.summary.devicesPerSecond)} | ${formatMs(ttc.p50)} | ${formatMs(ttc.p90)} | ${formatMs(ttc.p99)} | ${formatMs(ttc.max)} | ${formatDecimal(scenario.apiCallsPerDevice)} | ${projection} |`,
+      `| ${cell(scenario.summary.scenario)} | ${formatCount(succeeded)} | ${formatCount(failed)} | ${formatPercent(failureRate(scenario.summary))} | ${formatRate(scenario.summary.devicesPerSecond)} | ${ms(ttc.p50)} | ${ms(ttc.p90)} | ${ms(ttc.p99)} | ${ms(ttc.max)} | ${formatDecimal(scenario.apiCallsPerDevice)} | ${projection} |`,
     );
   }
   if (outcomes.length) {

@@ -1,5 +1,6 @@
 import { CURVE_PERCENTILES, LatencyHistogram } from '../metrics/histogram.js';
 import { ERROR_CLASSES, type RunResult, type ScenarioResult } from '../metrics/result-schema.js';
+import { devicesNotRun, failureRate } from '../metrics/summary.js';
 
 /**
  * What the reports show, computed once from one or more results: summary rows, percentile
@@ -46,6 +47,9 @@ export interface EntryView {
   requested: number;
   succeeded: number;
   failed: number;
+  /** Requested devices that never ran (the scenario's prepare failed, or the run was cut short). */
+  notRun: number;
+  /** (requested - succeeded) / requested. */
   failureRate: number;
   devicesPerSecond: number;
   timeToConnected: LatencyFigures;
@@ -115,6 +119,15 @@ export function foldSeries(series: ScenarioResult['series'], maxPoints = MAX_SER
   };
 }
 
+/** One-off setup first, device phases in their recorded order, teardown last. */
+function orderPhases<T>(phases: [string, T][]): [string, T][] {
+  const rank = (name: string) => (name.startsWith('prepare') ? 0 : name.startsWith('teardown') ? 2 : 1);
+  return phases
+    .map((phase, index) => ({ phase, index }))
+    .sort((a, b) => rank(a.phase[0]) - rank(b.phase[0]) || a.index - b.index)
+    .map(({ phase }) => phase);
+}
+
 function sumBy(records: ScenarioResult['errors'], key: 'errorClass' | 'phase'): Record<string, number> {
   const sums: Record<string, number> = {};
   for (const record of records) sums[record[key]] = (sums[record[key]] ?? 0) + record.count;
@@ -129,7 +142,6 @@ function entryOf(
 ): EntryView {
   const timeToConnected = LatencyHistogram.decode(scenario.timeToConnected);
   const { requested, succeeded, failed } = scenario.summary.devices;
-  const finished = succeeded + failed;
   return {
     label,
     ...position,
@@ -141,13 +153,14 @@ function entryOf(
     requested,
     succeeded,
     failed,
-    failureRate: finished === 0 ? 0 : failed / finished,
+    notRun: devicesNotRun(scenario.summary),
+    failureRate: failureRate(scenario.summary),
     devicesPerSecond: scenario.summary.devicesPerSecond,
     timeToConnected: latencyFigures(timeToConnected),
     timeToConnectedCurve: curveOf(timeToConnected),
     apiCallsPerDevice: scenario.apiCallsPerDevice,
     attemptsPerDevice: scenario.attemptsPerDevice,
-    phases: Object.entries(scenario.phases).map(([name, phase]) => {
+    phases: orderPhases(Object.entries(scenario.phases)).map(([name, phase]) => {
       const histogram = LatencyHistogram.decode(phase.histogram);
       return { name, ...latencyFigures(histogram), curve: curveOf(histogram), errors: phase.errors };
     }),

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { LatencyHistogram } from '../../src/metrics/histogram.js';
 import { ERROR_CLASSES, ScenarioSummary } from '../../src/metrics/result-schema.js';
-import { buildScenarioSummary, countErrorsByClass } from '../../src/metrics/summary.js';
+import {
+  buildScenarioSummary,
+  countErrorsByClass,
+  devicesNotRun,
+  failureRate,
+} from '../../src/metrics/summary.js';
 import { logNormalLatenciesUs } from './synthetic.js';
 
 function histogramOf(latenciesUs: readonly number[]): LatencyHistogram {
@@ -51,6 +56,13 @@ describe('buildScenarioSummary', () => {
     expect(() => buildScenarioSummary({ ...base, requested: 10, succeeded: -1, failed: 0 })).toThrow(
       /non-negative integer/,
     );
+  });
+
+  it('counts devices that never ran as failures in the failure rate', () => {
+    const devices = { requested: 200, succeeded: 150, failed: 10 };
+    expect(failureRate({ devices })).toBeCloseTo(50 / 200, 12);
+    expect(devicesNotRun({ devices })).toBe(40);
+    expect(failureRate({ devices: { requested: 0, succeeded: 0, failed: 0 } })).toBe(0);
   });
 
   it('reports zero throughput for a zero-length run rather than dividing by zero', () => {

@@ -84,6 +84,21 @@ describe('renderHtmlReport', () => {
     expect(clean).not.toContain('chart-errors-by-class');
   });
 
+  it('shows devices that never ran and does not crown a pattern that provisioned nothing', () => {
+    const broken = syntheticRun({ devices: 300, seed: 3 });
+    const jitr = broken.scenarios.find((scenario) => scenario.summary.scenario === 'jitr')!;
+    jitr.summary.devices = { requested: 300, succeeded: 0, failed: 0 };
+    jitr.apiCallsPerDevice = 0;
+    const page = renderHtmlReport([broken]);
+    expect(page).toContain('<th scope="col">Did not run</th>');
+    expect(page).toMatch(/No device reached a working connection<\/span> with <strong>jitr<\/strong>/);
+    expect(page).not.toMatch(/Fewest AWS IoT API calls per device: <strong>jitr/);
+    expect(buildReportModel([broken]).entries.find((entry) => entry.scenario === 'jitr')).toMatchObject({
+      notRun: 300,
+      failureRate: 1,
+    });
+  });
+
   it('keeps a 100,000-device run with six patterns under 5 MB', () => {
     const big = syntheticRun({ devices: 100_000, ratePerSecond: 10, seed: 4 });
     expect(big.scenarios).toHaveLength(6);
