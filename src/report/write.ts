@@ -1,7 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunResult } from '../metrics/result-schema.js';
-import { evaluateThresholds, type ThresholdConfig, thresholdsForRun } from '../metrics/thresholds.js';
+import {
+  evaluateThresholds,
+  type ThresholdConfig,
+  type ThresholdOutcome,
+  thresholdsForRun,
+} from '../metrics/thresholds.js';
 import { renderHtmlReport } from './html.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdownSummary } from './markdown.js';
@@ -24,14 +29,20 @@ export async function writeRunReports(
   options: RunReportOptions = {},
 ): Promise<WrittenReports> {
   await mkdir(outDir, { recursive: true });
-  const outcomes = evaluateThresholds(result, thresholdsForRun(result, options.thresholds));
   const written: WrittenReports = {
     html: join(outDir, 'index.html'),
     junit: join(outDir, 'junit.xml'),
     markdown: join(outDir, 'summary.md'),
   };
+  // The HTML does not depend on thresholds: write it even when they cannot be evaluated.
+  await writeFile(written.html, renderHtmlReport([result]));
+  let outcomes: ThresholdOutcome[];
+  try {
+    outcomes = evaluateThresholds(result, thresholdsForRun(result, options.thresholds));
+  } catch (error) {
+    throw new Error(`${written.html} written, but not junit.xml and summary.md: ${(error as Error).message}`);
+  }
   await Promise.all([
-    writeFile(written.html, renderHtmlReport([result])),
     writeFile(written.junit, renderJunit(result, outcomes)),
     writeFile(written.markdown, renderMarkdownSummary(result, outcomes)),
   ]);
