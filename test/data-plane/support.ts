@@ -149,6 +149,10 @@ export class Harness {
   url(): string {
     return `mqtts://127.0.0.1:${this.plane.port}`;
   }
+
+  get caPem(): string {
+    return this.pki.bundlePem;
+  }
 }
 
 /** A device certificate signed by a customer CA (not registered in the account). */
@@ -171,13 +175,19 @@ export async function deviceCertificateFrom(
   };
 }
 
+/** Where MQTT test clients connect: the broker URL and the CA bundle its certificate chains to. */
+export interface MqttTarget {
+  url(): string;
+  readonly caPem: string;
+}
+
 export type ConnectResult = { connected: true; client: MqttClient } | { connected: false; error: string };
 
 /** Connects MQTT.js with a device certificate; resolves with the client or why it failed. */
 export function connectDevice(
-  harness: Harness,
+  harness: MqttTarget,
   credentials: { clientId: string; certificatePem: string; privateKeyPem: string; chainPem?: string },
-  options: { alpn?: boolean } = {},
+  options: { alpn?: boolean; servername?: string } = {},
 ): Promise<ConnectResult> {
   return new Promise((resolve) => {
     const client = mqtt.connect(harness.url(), {
@@ -186,9 +196,9 @@ export function connectDevice(
       cert: credentials.chainPem
         ? `${credentials.certificatePem}${credentials.chainPem}`
         : credentials.certificatePem,
-      ca: harness.pki.bundlePem,
+      ca: harness.caPem,
       rejectUnauthorized: true,
-      servername: 'localhost',
+      servername: options.servername ?? 'localhost',
       ALPNProtocols: options.alpn ? [MQTT_ALPN] : undefined,
       protocolVersion: 4,
       reconnectPeriod: 0,
@@ -209,7 +219,7 @@ export function connectDevice(
 }
 
 export async function mustConnect(
-  harness: Harness,
+  harness: MqttTarget,
   credentials: Parameters<typeof connectDevice>[1],
   options: Parameters<typeof connectDevice>[2] = {},
 ): Promise<MqttClient> {

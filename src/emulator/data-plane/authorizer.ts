@@ -62,8 +62,41 @@ export class ConnectionAuthorizer {
     };
   }
 
-  private documents(certificateArn: string): PolicyDocument[] {
+  /**
+   * A CreateProvisioningClaim certificate carries no attached policy on AWS; it may connect and
+   * use the fleet provisioning topics of its template.
+   */
+  private claimPolicy(templateName: string): PolicyDocument {
+    const { region, accountId } = this.registry;
+    const prefix = `arn:aws:iot:${region}:${accountId}`;
+    const topics = [
+      '$aws/certificates/create/*',
+      '$aws/certificates/create-from-csr/*',
+      `$aws/provisioning-templates/${templateName}/provision/*`,
+    ];
+    return parsePolicyDocument({
+      Statement: [
+        { Effect: 'Allow', Action: 'iot:Connect', Resource: '*' },
+        {
+          Effect: 'Allow',
+          Action: ['iot:Publish', 'iot:Receive'],
+          Resource: topics.map((t) => `${prefix}:topic/${t}`),
+        },
+        {
+          Effect: 'Allow',
+          Action: 'iot:Subscribe',
+          Resource: topics.map((t) => `${prefix}:topicfilter/${t}`),
+        },
+      ],
+    });
+  }
+
+  private documents(certificate: CertificateRecord): PolicyDocument[] {
+    const certificateArn = certificate.certificateArn;
     const documents: PolicyDocument[] = [];
+    if (certificate.provisioningTemplateName !== undefined) {
+      documents.push(this.claimPolicy(certificate.provisioningTemplateName));
+    }
     for (const text of this.registry.policyDocumentsFor(certificateArn)) {
       let document = this.parsed.get(text);
       if (document === undefined) {
@@ -88,7 +121,7 @@ export class ConnectionAuthorizer {
         : action === 'iot:Subscribe'
           ? iotResourceArn.topicFilter(region, accountId, name)
           : iotResourceArn.topic(region, accountId, name);
-    const documents = this.documents(identity.certificate.certificateArn);
+    const documents = this.documents(identity.certificate);
     return evaluatePolicies(documents, { action, resource, context: this.context(identity) }).allowed;
   }
 }

@@ -292,7 +292,24 @@ export class DataPlane extends EventEmitter {
     }
     const versionNumber = this.versions.get(clientId) ?? 0;
     this.states.set(client, { identity, facts: { sessionIdentifier: randomUUID(), versionNumber } });
+    this.track(client, identity.certificate.certificateId);
     return true;
+  }
+
+  /** Remembers which connections use a certificate, from CONNECT until the socket closes. */
+  private track(client: Client, certificateId: string): void {
+    let clients = this.clientsByCertificate.get(certificateId);
+    if (!clients) {
+      clients = new Set();
+      this.clientsByCertificate.set(certificateId, clients);
+    }
+    clients.add(client);
+    client.conn.once('close', () => {
+      clients.delete(client);
+      if (clients.size === 0 && this.clientsByCertificate.get(certificateId) === clients) {
+        this.clientsByCertificate.delete(certificateId);
+      }
+    });
   }
 
   private presenceFacts(client: Client, state: ConnectionState) {
@@ -308,13 +325,6 @@ export class DataPlane extends EventEmitter {
   private onReady(client: Client): void {
     const state = this.states.get(client);
     if (!state) return;
-    const certificateId = state.identity.certificate.certificateId;
-    let clients = this.clientsByCertificate.get(certificateId);
-    if (!clients) {
-      clients = new Set();
-      this.clientsByCertificate.set(certificateId, clients);
-    }
-    clients.add(client);
     const event = connectedEvent(this.presenceFacts(client, state));
     this.publish(`$aws/events/presence/connected/${client.id}`, Buffer.from(JSON.stringify(event)));
   }
@@ -322,10 +332,6 @@ export class DataPlane extends EventEmitter {
   private onDisconnect(client: Client): void {
     const state = this.states.get(client);
     if (!state) return;
-    const certificateId = state.identity.certificate.certificateId;
-    this.clientsByCertificate.get(certificateId)?.delete(client);
-    if (this.clientsByCertificate.get(certificateId)?.size === 0)
-      this.clientsByCertificate.delete(certificateId);
     const disconnected = client as Client & { _disconnected?: boolean };
     const reason: DisconnectReason =
       state.disconnectReason ??
@@ -343,6 +349,7 @@ export class DataPlane extends EventEmitter {
       const state = this.states.get(client);
       if (state) state.disconnectReason = 'SERVER_INITIATED_DISCONNECT';
       client.close();
+      client.conn.destroy();
     }
   }
 

@@ -18,6 +18,8 @@ export interface CertificateRecord {
   caCertificateId?: string;
   /** Epoch ms after which the certificate is refused (CreateProvisioningClaim: 5 minutes). */
   expiresAt?: number;
+  /** Set on CreateProvisioningClaim certificates: the template the claim may provision with. */
+  provisioningTemplateName?: string;
 }
 
 export interface RegistrationConfig {
