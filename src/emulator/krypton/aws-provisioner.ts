@@ -77,28 +77,46 @@ export class AwsIotProvisioner {
 
   constructor(private readonly defaults: ProvisionerDefaults = {}) {}
 
+  /**
+   * Two round trips: the certificate and the Thing are created side by side, then the policy and
+   * the Thing are attached side by side (neither attachment depends on the other).
+   */
   async provision(config: AwsIotConfig, thingName: string): Promise<ProvisionedThing> {
     const iot = this.clientFor(config);
     if (this.defaults.ensurePolicy?.policyName === config.policyName)
       await this.ensurePolicy(iot, this.defaults.ensurePolicy);
-    const created = await this.step('CreateKeysAndCertificate', () =>
-      iot.send(new CreateKeysAndCertificateCommand({ setAsActive: true })),
-    );
+    const [createdResult, thingResult] = await Promise.allSettled([
+      this.step('CreateKeysAndCertificate', () =>
+        iot.send(new CreateKeysAndCertificateCommand({ setAsActive: true })),
+      ),
+      this.step('CreateThing', () => this.createThing(iot, thingName)),
+    ]);
+    // A Thing without principals is not an orphan: the next bootstrap of this SIM reuses it.
+    if (createdResult.status === 'rejected') throw createdResult.reason;
+    const created = createdResult.value;
     const certificateArn = created.certificateArn!;
     const certificateId = created.certificateId!;
     const undo: Array<() => Promise<unknown>> = [];
     try {
-      await this.step('CreateThing', () => this.createThing(iot, thingName));
-      await this.step('AttachPolicy', () =>
-        iot.send(new AttachPolicyCommand({ policyName: config.policyName, target: certificateArn })),
-      );
-      undo.push(() =>
-        iot.send(new DetachPolicyCommand({ policyName: config.policyName, target: certificateArn })),
-      );
-      await this.step('AttachThingPrincipal', () =>
-        iot.send(new AttachThingPrincipalCommand({ thingName, principal: certificateArn })),
-      );
-      undo.push(() => iot.send(new DetachThingPrincipalCommand({ thingName, principal: certificateArn })));
+      if (thingResult.status === 'rejected') throw thingResult.reason;
+      const [policyResult, principalResult] = await Promise.allSettled([
+        this.step('AttachPolicy', () =>
+          iot.send(new AttachPolicyCommand({ policyName: config.policyName, target: certificateArn })),
+        ),
+        this.step('AttachThingPrincipal', () =>
+          iot.send(new AttachThingPrincipalCommand({ thingName, principal: certificateArn })),
+        ),
+      ]);
+      if (policyResult.status === 'fulfilled') {
+        undo.push(() =>
+          iot.send(new DetachPolicyCommand({ policyName: config.policyName, target: certificateArn })),
+        );
+      }
+      if (principalResult.status === 'fulfilled') {
+        undo.push(() => iot.send(new DetachThingPrincipalCommand({ thingName, principal: certificateArn })));
+      }
+      if (policyResult.status === 'rejected') throw policyResult.reason;
+      if (principalResult.status === 'rejected') throw principalResult.reason;
     } catch (error) {
       await this.rollBack(
         iot,
