@@ -20,6 +20,8 @@ import type { KeyType, SimIdentity } from './scenario.js';
 import { loadScenario, type ScenarioRef, selectVariant } from './scenario-loader.js';
 import type { MainMessage, WorkerInput, WorkerMessage } from './worker.js';
 
+const CLEANUP_MAX_ATTEMPTS = 20;
+
 export interface Shard {
   /** 0-based. */
   index: number;
@@ -218,6 +220,7 @@ async function runOneScenario(
   const scenarioId = scenario.id;
   const log = createLogger(scenarioId);
   const setupCounter = new ApiCallCounter();
+  const cleanupCounter = new ApiCallCounter();
   const deviceCounter = new ApiCallCounter();
   let stage: RunProgress['stage'] = 'prepare';
   const tags = [
@@ -372,17 +375,26 @@ async function runOneScenario(
     if (!config.keepResources) {
       stage = 'cleanup';
       report();
-      const cleanup = await cleanupFromLedger(iot, config.ledgerPath).catch((error: unknown) => {
-        log.warn(
-          `cleanup failed: ${describeError(error)}; rerun: provbench cleanup --ledger ${config.ledgerPath}`,
-        );
-        return null;
+      // Its own client: cleanup calls are not the pattern's work, and under quotas they need
+      // more patience than device calls.
+      const cleanupIot = instrumentIoTClient(createIoTClient(config.target.iotConfig), {
+        maxAttempts: Math.max(config.maxAttempts, CLEANUP_MAX_ATTEMPTS),
+        counter: () => cleanupCounter,
       });
+      const cleanup = await cleanupFromLedger(cleanupIot, config.ledgerPath, { concurrency: 4 }).catch(
+        (error: unknown) => {
+          log.warn(
+            `cleanup failed: ${describeError(error)}; rerun: provbench cleanup --ledger ${config.ledgerPath}`,
+          );
+          return null;
+        },
+      );
       if (cleanup && cleanup.failed.length > 0) {
         log.warn(
           `cleanup left ${cleanup.failed.length} resources (first: ${cleanup.failed[0]?.kind}: ${cleanup.failed[0]?.message}); rerun: provbench cleanup --ledger ${config.ledgerPath}`,
         );
       }
+      cleanupIot.destroy();
     }
     ledger.close();
     iot.destroy();

@@ -65,14 +65,11 @@ function certificateIdFromArn(arn: string): string {
  * `deleteThings`, those things: JITP/JITR create them for the certificate), policy attachments,
  * then INACTIVE and delete. Safe to repeat.
  */
-async function deleteCertificate(
+async function detachEverything(
   iot: IoTClient,
-  certificateId: string,
-  arn: string | undefined,
+  certificateArn: string,
   deleteThings: boolean,
 ): Promise<void> {
-  const certificateArn = arn ?? (await describeArn(iot, certificateId));
-  if (certificateArn === null) return;
   const things = await iot
     .send(new ListPrincipalThingsCommand({ principal: certificateArn }))
     .catch((error) => {
@@ -98,10 +95,42 @@ async function deleteCertificate(
       );
     }
   }
+}
+
+function isDeleteConflict(error: unknown): boolean {
+  return (error as { name?: string }).name === 'DeleteConflictException';
+}
+
+/**
+ * Deletes one certificate: INACTIVE, then delete with forceDelete (which ignores attached
+ * policies). Only if a thing is still attached (DeleteConflict) does it list and detach, which
+ * keeps cleanup within the 10 TPS certificate quotas. `thorough` (certificates found under a
+ * CA: JITR/JITP made their things and attachments, the ledger never saw them) lists first and
+ * deletes the attached things too. Safe to repeat.
+ */
+async function deleteCertificate(
+  iot: IoTClient,
+  certificateId: string,
+  arn: string | undefined,
+  thorough: boolean,
+): Promise<void> {
+  if (thorough) {
+    const certificateArn = arn ?? (await describeArn(iot, certificateId));
+    if (certificateArn === null) return;
+    await detachEverything(iot, certificateArn, true);
+  }
   await ignoreNotFound(() =>
     iot.send(new UpdateCertificateCommand({ certificateId, newStatus: 'INACTIVE' })),
   );
-  await ignoreNotFound(() => iot.send(new DeleteCertificateCommand({ certificateId, forceDelete: true })));
+  try {
+    await ignoreNotFound(() => iot.send(new DeleteCertificateCommand({ certificateId, forceDelete: true })));
+  } catch (error) {
+    if (!isDeleteConflict(error)) throw error;
+    const certificateArn = arn ?? (await describeArn(iot, certificateId));
+    if (certificateArn === null) return;
+    await detachEverything(iot, certificateArn, false);
+    await ignoreNotFound(() => iot.send(new DeleteCertificateCommand({ certificateId, forceDelete: true })));
+  }
 }
 
 async function describeArn(iot: IoTClient, certificateId: string): Promise<string | null> {
