@@ -6,6 +6,7 @@ import {
   DescribeCertificateCommand,
   IoTClient,
   ListAttachedPoliciesCommand,
+  ListCertificatesCommand,
   ListThingPrincipalsCommand,
 } from '@aws-sdk/client-iot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,5 +98,75 @@ describe('Krypton in the embedded emulator (--fleet, kryptonUrl, provisioning th
     const sim = sims[1]!;
     const key = await harness.authenticate(new SimCard(sim));
     await expectProvisioned(await harness.bootstrap({}, key), sim.imsi);
+  });
+});
+
+describe('Krypton bootstrap failing midway against the embedded control plane (fault injection)', () => {
+  async function withEmulator(
+    faults: Record<string, { rate: number; error: 'InvalidRequestException' }>,
+    body: (emulator: RunningEmulator, iot: IoTClient, device: KryptonClient) => Promise<void>,
+  ): Promise<void> {
+    const emulator = await startEmulator({
+      quotas: 'none',
+      deviceKeyAlgorithm: 'ec-p256',
+      keyPoolSize: 2,
+      faults,
+      listeners: [kryptonListener],
+    });
+    const iot = new IoTClient({
+      endpoint: emulator.controlPlaneUrl,
+      region: emulator.region,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    const harness = new KryptonClient({ baseUrl: emulator.kryptonUrl!, ca: emulator.pki.bundlePem });
+    try {
+      const sims = generateFleet({ devices: 1, seed: 5150 });
+      await harness.send('/_emulator/sims', JSON.stringify(sims), {});
+      const key = await harness.authenticate(new SimCard(sims[0] as SimWithSecrets));
+      const device = new KryptonClient({ baseUrl: emulator.kryptonUrl!, ca: emulator.pki.bundlePem });
+      try {
+        await expect(device.bootstrap({}, key)).rejects.toMatchObject({ status: 502, code: 'AWS_IOT_ERROR' });
+        await body(emulator, iot, harness);
+      } finally {
+        device.close();
+      }
+    } finally {
+      harness.close();
+      iot.destroy();
+      await emulator.close();
+    }
+  }
+
+  it('AttachThingPrincipal fails: the certificate is detached and deleted, nothing is orphaned', async () => {
+    await withEmulator(
+      { AttachThingPrincipal: { rate: 1, error: 'InvalidRequestException' } },
+      async (_, iot, harness) => {
+        const listed = await iot.send(new ListCertificatesCommand({}));
+        expect(listed.certificates ?? []).toEqual([]);
+        const orphans = await harness.send('/_emulator/krypton/orphans', '', {}, 'GET');
+        expect(JSON.parse(orphans.body.toString())).toEqual({ orphans: [] });
+      },
+    );
+  });
+
+  it('the rollback fails too: the certificate is recorded as an orphan for cleanup', async () => {
+    await withEmulator(
+      {
+        AttachThingPrincipal: { rate: 1, error: 'InvalidRequestException' },
+        DeleteCertificate: { rate: 1, error: 'InvalidRequestException' },
+      },
+      async (_, iot, harness) => {
+        const listed = await iot.send(new ListCertificatesCommand({}));
+        expect(listed.certificates).toHaveLength(1);
+        const orphans = await harness.send('/_emulator/krypton/orphans', '', {}, 'GET');
+        const { orphans: recorded } = JSON.parse(orphans.body.toString()) as {
+          orphans: Array<{ certificateId: string; reason: string }>;
+        };
+        expect(recorded.map((orphan) => orphan.certificateId)).toEqual([
+          listed.certificates![0]!.certificateId,
+        ]);
+        expect(recorded[0]!.reason).toMatch(/AttachThingPrincipal.*rollback failed/);
+      },
+    );
   });
 });
