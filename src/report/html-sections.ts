@@ -62,8 +62,11 @@ function projectionGlance(model: ReportModel): string | undefined {
     `bottleneck ${e(entry.projection.bottleneckApi ?? 'none')} at ${formatRate(entry.projection.devicesPerSecondLimit ?? 0).replace('/s', ' devices/s')}`;
   const fleet = `${formatFleetSize(largest)}-device`;
   if (first.seconds === last.seconds) {
-    const names = projected.map(({ entry }) => `<strong>${e(entry.label)}</strong> (${bottleneck(entry)})`);
-    return `A ${fleet} rollout under AWS quotas takes ${formatDuration(first.seconds)} with ${names.join(', ')}.`;
+    const bottlenecks = new Map(
+      projected.map(({ entry }) => [entry.scenario, entry.projection.bottleneckApi ?? 'none']),
+    );
+    const names = [...bottlenecks].map(([scenario, api]) => `<strong>${e(scenario)}</strong> (${e(api)})`);
+    return `A ${fleet} rollout under AWS quotas takes ${formatDuration(first.seconds)} with ${names.join(', ')}: each is held to ${formatRate(first.entry.projection.devicesPerSecondLimit ?? 0).replace('/s', ' devices/s')} by the API named.`;
   }
   return `Fastest ${fleet} rollout under AWS quotas: <strong>${e(first.entry.label)}</strong> (${formatDuration(first.seconds)}, ${bottleneck(first.entry)}); slowest: <strong>${e(last.entry.label)}</strong> (${formatDuration(last.seconds)}, ${bottleneck(last.entry)}).`;
 }
@@ -170,6 +173,55 @@ function listOrNone(values: string[]): string {
 function perRun(entries: EntryView[], format: (entry: EntryView) => string): string {
   if (entries.length === 1) return format(entries[0]!);
   return entries.map((entry) => `${e(entry.runId)}: ${format(entry)}`).join('<br>');
+}
+
+function change(from: number, to: number, format: (value: number) => string): string {
+  if (from === to) return `${format(to)} <span class="muted">(=)</span>`;
+  const percent = from === 0 ? null : ((to - from) / Math.abs(from)) * 100;
+  const delta =
+    percent === null ? '' : ` <span class="muted">(${percent > 0 ? '+' : ''}${percent.toFixed(1)}%)</span>`;
+  return `${format(from)} → ${format(to)}${delta}`;
+}
+
+/** For comparisons: each pattern that appears in several runs, first run against last. */
+export function runChangesSection(model: ReportModel): string {
+  const byScenario = new Map<string, EntryView[]>();
+  for (const entry of model.entries)
+    byScenario.set(entry.scenario, [...(byScenario.get(entry.scenario) ?? []), entry]);
+  const rows = [...byScenario.values()]
+    .filter((entries) => entries.length > 1)
+    .map((entries) => {
+      const first = entries[0]!;
+      const last = entries.at(-1)!;
+      const latency = (pick: (entry: EntryView) => number) =>
+        first.timeToConnected.count && last.timeToConnected.count
+          ? change(pick(first), pick(last), formatMs)
+          : '–';
+      return [
+        `<span class="pattern">${e(first.scenario)}</span>`,
+        `${e(first.runId)} → ${e(last.runId)}`,
+        latency((entry) => entry.timeToConnected.p50),
+        latency((entry) => entry.timeToConnected.p99),
+        change(first.devicesPerSecond, last.devicesPerSecond, formatRate),
+        change(first.failureRate, last.failureRate, formatPercent),
+        change(first.apiCallsPerDevice, last.apiCallsPerDevice, (value) => formatDecimal(value)),
+      ];
+    });
+  if (rows.length === 0) return '';
+  return `<section id="changes"><h2>Changes between runs</h2>${table(
+    [
+      'Pattern',
+      'Runs',
+      'Connected p50',
+      'Connected p99',
+      'Devices per second',
+      'Failure rate',
+      'API calls per device',
+    ],
+    rows,
+    'First run against last, for each pattern present in more than one run.',
+    [1],
+  )}</section>`;
 }
 
 export function qualitativeSection(model: ReportModel): string {

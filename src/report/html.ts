@@ -10,6 +10,7 @@ import {
   latencySection,
   projectionSection,
   qualitativeSection,
+  runChangesSection,
   runsSection,
   summarySection,
   timelineSection,
@@ -93,6 +94,7 @@ export function renderHtmlReport(runs: readonly RunResult[], options: HtmlReport
 <main>
 ${glanceSection(model)}
 ${summarySection(model)}
+${runChangesSection(model)}
 ${qualitativeSection(model)}
 ${projectionSection(model, hasProjection(model))}
 ${latencySection(model)}

@@ -36,6 +36,13 @@ describe('report model', () => {
     const labels = buildReportModel([a, b]).entries.map((entry) => entry.label);
     expect(labels).toContain('jitr · night-1');
     expect(labels).toContain('jitr · night-2');
+    const page = renderHtmlReport([a, b]);
+    const jitr = (run: typeof a) => run.scenarios.find((scenario) => scenario.summary.scenario === 'jitr')!;
+    expect(page).toContain('<h2>Changes between runs</h2>');
+    expect(page).toContain(
+      `${Math.round(jitr(a).summary.timeToConnectedMs.p50)} ms → ${Math.round(jitr(b).summary.timeToConnectedMs.p50)} ms`,
+    );
+    expect(renderHtmlReport([a])).not.toContain('Changes between runs');
     expect(buildReportModel([a]).entries.map((entry) => entry.label)).toContain('jitr');
     expect(() => buildReportModel([])).toThrow(/at least one result/);
   });
