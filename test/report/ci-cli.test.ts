@@ -129,8 +129,14 @@ describe('provbench ci and report (real CLI)', () => {
     expect(tolerated.code, tolerated.stdout + tolerated.stderr).toBe(0);
   });
 
-  it('exits 2 with a hint when an input cannot be used', async () => {
-    const missing = await provbench(['ci', '--result', file('nope.json')]);
+  it('exits 1 on a partial run, 2 with a hint when an input cannot be used', async () => {
+    await writeFile(file('partial.json'), JSON.stringify({ ...baseline, partial: true }));
+    const [missing, partial] = await Promise.all([
+      provbench(['ci', '--result', file('nope.json')]),
+      provbench(['ci', '--result', file('partial.json'), '--thresholds', file('lenient.json')]),
+    ]);
+    expect(partial.code, partial.stdout).toBe(1);
+    expect(partial.stdout).toContain('FAIL: the run is partial');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/cannot read .*nope\.json \(ENOENT\); pass the result\.json/);
   });

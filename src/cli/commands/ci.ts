@@ -51,7 +51,6 @@ async function runGate(options: CiOptions): Promise<number> {
     );
     console.log(shown.length ? regressionTable(shown) : '(nothing moved)');
   }
-  if (result.partial) console.log('\nwarning: the result is partial (the run ended early)');
 
   if (options.junit) {
     await mkdir(dirname(resolve(options.junit)), { recursive: true });
@@ -64,13 +63,14 @@ async function runGate(options: CiOptions): Promise<number> {
   }
 
   console.log('');
-  if (failedThresholds.length === 0 && regressed === 0) {
+  if (failedThresholds.length === 0 && regressed === 0 && !result.partial) {
     console.log(
       `PASS: ${outcomes.length} threshold(s) met${baseline ? ', no regression beyond the limit' : ''}`,
     );
     return CI_EXIT.pass;
   }
   const reasons = [
+    result.partial ? 'the run is partial (it ended early): run it to the end' : '',
     failedThresholds.length ? `${failedThresholds.length} threshold(s) failed` : '',
     regressed ? `${regressed} figure(s) regressed more than ${options.maxRegression}%` : '',
   ].filter(Boolean);
