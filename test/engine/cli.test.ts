@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { runCommandAction } from '../../src/cli/commands/run.js';
 import { parseRunResult } from '../../src/metrics/result-schema.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -63,6 +64,7 @@ describe('provbench run (command line)', () => {
         '1000',
         '--rate',
         '40',
+        '--keep-resources',
         '--out',
         out,
         ...OFFLINE,
@@ -94,6 +96,7 @@ describe('provbench run (command line)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pb-shards-'));
     const common = [
       'run',
+      '--keep-resources',
       '--scenario',
       './test/engine/fixtures/sleepy.ts',
       '--devices',
@@ -136,43 +139,33 @@ describe('provbench run (command line)', () => {
   }, 60_000);
 
   it('refuses a real AWS account without --yes and --max-devices, and --dry-run prints the plan', async () => {
-    const refused = await provbench([
-      'run',
-      '--scenario',
-      './test/targets/fixtures/control-plane-only.ts',
-      '--devices',
-      '100',
-      '--target',
-      'aws',
-    ]);
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/--yes and --max-devices/);
-    const tooMany = await provbench([
-      'run',
-      '--scenario',
-      './test/targets/fixtures/control-plane-only.ts',
-      '--devices',
-      '100',
-      '--target',
-      'aws',
-      '--yes',
-      '--max-devices',
-      '50',
-    ]);
-    expect(tooMany.stderr).toMatch(/above --max-devices 50/);
-    const plan = await provbench([
-      'run',
-      '--scenario',
-      './test/targets/fixtures/control-plane-only.ts',
-      '--devices',
-      '1000',
-      '--target',
-      'aws',
-      '--dry-run',
-    ]);
-    expect(plan.code).toBe(0);
-    expect(plan.stdout).toContain('CreateKeysAndCertificate 1000');
-    expect(plan.stdout).toMatch(/>= 100\.0 s \(bottleneck CreateKeysAndCertificate, 10\.0 devices\/s\)/);
-    expect(plan.stdout).toContain('nothing was created');
-  }, 60_000);
+    const base = {
+      scenario: './test/targets/fixtures/control-plane-only.ts',
+      devices: 100,
+      target: 'aws' as const,
+      quotas: 'aws' as const,
+      seed: 1,
+      keyType: 'rsa' as const,
+      timeout: 60_000,
+      maxAttempts: 8,
+    };
+    await expect(runCommandAction(base)).rejects.toThrow(/--yes and --max-devices/);
+    await expect(runCommandAction({ ...base, yes: true, maxDevices: 50 })).rejects.toThrow(
+      /above --max-devices 50/,
+    );
+    const printed: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      printed.push(String(chunk));
+      return true;
+    });
+    try {
+      expect(await runCommandAction({ ...base, devices: 1000, dryRun: true })).toBeNull();
+    } finally {
+      write.mockRestore();
+    }
+    const plan = printed.join('');
+    expect(plan).toContain('CreateKeysAndCertificate 1000');
+    expect(plan).toMatch(/>= 100\.0 s \(bottleneck CreateKeysAndCertificate, 10\.0 devices\/s\)/);
+    expect(plan).toContain('nothing was created');
+  });
 });

@@ -1,0 +1,73 @@
+import { appendFileSync, mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FileLedger, readLedger } from '../../src/targets/ledger.js';
+
+function freshLedger(): string {
+  return join(mkdtempSync(join(tmpdir(), 'pb-ledger-')), 'ledger.jsonl');
+}
+
+describe('resource ledger', () => {
+  it('records intents before creation and merges acknowledgements, readable by several writers', async () => {
+    const path = freshLedger();
+    const main = new FileLedger(path, 'run1', 'm0');
+    const worker = new FileLedger(path, 'run1', 'w0');
+    const created = await worker.track(
+      { kind: 'certificate', thingName: 'thing-1' },
+      async () => {
+        // The intent is on disk while the create call runs.
+        expect(readLedger(path)).toMatchObject([{ resource: { kind: 'certificate' }, acknowledged: false }]);
+        return { certificateId: 'abc', certificateArn: 'arn:aws:iot:us-east-1:1:cert/abc' };
+      },
+      (result) => ({ id: result.certificateId, arn: result.certificateArn }),
+    );
+    expect(created.certificateId).toBe('abc');
+    const handle = main.intend({ kind: 'policy', name: 'p' });
+    main.markDeleted(handle.key);
+    main.close();
+    worker.close();
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    const entries = readLedger(path);
+    expect(entries).toEqual([
+      {
+        key: 'w0-0',
+        runId: 'run1',
+        resource: {
+          kind: 'certificate',
+          thingName: 'thing-1',
+          id: 'abc',
+          arn: 'arn:aws:iot:us-east-1:1:cert/abc',
+        },
+        acknowledged: true,
+        deleted: false,
+      },
+      {
+        key: 'm0-0',
+        runId: 'run1',
+        resource: { kind: 'policy', name: 'p' },
+        acknowledged: false,
+        deleted: true,
+      },
+    ]);
+  });
+
+  it('ignores a torn last line (crash mid-write) but reports other corruption with its line number', () => {
+    const path = freshLedger();
+    const ledger = new FileLedger(path, 'run2', 'm0');
+    ledger.intend({ kind: 'thing', name: 't1' });
+    ledger.close();
+    appendFileSync(path, '{"op":"intend","key":"m0-1","ru');
+    expect(readLedger(path).map((entry) => entry.resource.name)).toEqual(['t1']);
+    appendFileSync(path, '\n{"op":"intend"}\n');
+    const other = freshLedger();
+    const second = new FileLedger(other, 'run2', 'm0');
+    second.close();
+    appendFileSync(
+      other,
+      'not json\n{"op":"intend","key":"k","runId":"r","at":"x","resource":{"kind":"thing","name":"a"}}\n',
+    );
+    expect(() => readLedger(other)).toThrow(/line 1/);
+    expect(() => readLedger(join(tmpdir(), 'missing-ledger.jsonl'))).toThrow(/--ledger/);
+  });
+});
