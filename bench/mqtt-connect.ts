@@ -1,0 +1,285 @@
+/**
+ * Data-plane connect benchmark (prints figures; not a test).
+ *
+ *   node --import tsx bench/mqtt-connect.ts [--seconds 5] [--concurrency 16] [--idle 10000]
+ *
+ * 1. Connects per second to the emulator's MQTT gateway (mutual TLS, no session resumption,
+ *    TLS + CONNECT + CONNACK, then close), next to the raw mutual-TLS handshake rate between
+ *    two plain Node processes measured in the same run with the same certificates and the
+ *    same client; prints the ratio.
+ * 2. Idle memory: the gateway process's RSS growth for `--idle` concurrent connections.
+ *
+ * Each server runs in its own child process; the client runs here. Private keys travel over
+ * the IPC channel only.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { connect, createServer, type TLSSocket } from 'node:tls';
+import { fileURLToPath } from 'node:url';
+
+interface DeviceCredentials {
+  certificatePem: string;
+  privateKeyPem: string;
+}
+
+type ChildMessage =
+  | {
+      kind: 'ready';
+      port: number;
+      caPem: string;
+      devices: DeviceCredentials[];
+      server?: { chainPem: string; privateKeyPem: string };
+    }
+  | { kind: 'rss'; rss: number; connections: number };
+
+const SELF = fileURLToPath(import.meta.url);
+
+function argument(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  const value = index >= 0 ? Number(process.argv[index + 1]) : fallback;
+  if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a non-negative number`);
+  return value;
+}
+
+/** An MQTT 3.1.1 CONNECT with clean session, keepalive 1200 s. */
+function connectPacket(clientId: string): Buffer {
+  const id = Buffer.from(clientId, 'utf8');
+  const variable = Buffer.from([0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x04, 0x02, 0x04, 0xb0]);
+  const payload = Buffer.concat([Buffer.from([id.length >> 8, id.length & 0xff]), id]);
+  const remaining = variable.length + payload.length;
+  return Buffer.concat([Buffer.from([0x10, remaining]), variable, payload]);
+}
+
+// ---- child: the emulator gateway ------------------------------------------------------
+
+async function serveGateway(stateDir: string, deviceCount: number): Promise<void> {
+  await import('reflect-metadata');
+  const { EmulatorPki } = await import('../src/pki/index.js');
+  const { IotRegistry } = await import('../src/emulator/registry/index.js');
+  const { DataPlane, certificateIssuerFor, dataPlaneRegistryFor } = await import(
+    '../src/emulator/data-plane/index.js'
+  );
+  const pki = await EmulatorPki.open({ stateDir, keyPoolSize: 0, deviceKeyAlgorithm: 'ec-p256' });
+  const registry = new IotRegistry({ region: 'us-east-1', accountId: '123456789012' });
+  registry.createPolicy(
+    'bench',
+    JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 'iot:*', Resource: '*' }] }),
+  );
+  const devices: DeviceCredentials[] = [];
+  for (let i = 0; i < deviceCount; i += 1) {
+    const issued = await pki.createKeysAndCertificate();
+    const record = registry.addCertificate({
+      certificate: issued.certificate,
+      status: 'ACTIVE',
+      origin: 'keys-and-certificate',
+    });
+    registry.attachPolicy('bench', record.certificateArn);
+    devices.push({ certificatePem: issued.certificate.pem, privateKeyPem: issued.keyPair.privateKeyPem });
+  }
+  const server = await pki.issueServerCertificate(['127.0.0.1', 'localhost']);
+  const plane = await DataPlane.start({
+    registry: dataPlaneRegistryFor(registry, pki),
+    issuer: certificateIssuerFor(pki),
+    serverCertificateChainPem: server.chainPem,
+    serverPrivateKeyPem: server.privateKeyPem,
+  });
+  process.on('message', () => {
+    (globalThis as { gc?: () => void }).gc?.();
+    process.send?.({
+      kind: 'rss',
+      rss: process.memoryUsage().rss,
+      connections: plane.broker.connectedClients,
+    });
+  });
+  process.send?.({ kind: 'ready', port: plane.port, caPem: pki.bundlePem, devices, server });
+}
+
+// ---- child: a plain TLS server doing the same handshake ---------------------------------
+
+async function serveRawTls(): Promise<void> {
+  const [message] = (await once(process, 'message')) as [{ chainPem: string; privateKeyPem: string }];
+  const server = createServer(
+    { cert: message.chainPem, key: message.privateKeyPem, requestCert: true, rejectUnauthorized: false },
+    (socket) => {
+      socket.on('error', () => undefined);
+      socket.getPeerX509Certificate();
+      socket.once('data', () => socket.write(Buffer.from([0x20, 0x02, 0x00, 0x00])));
+    },
+  );
+  server.on('tlsClientError', () => undefined);
+  server.listen(0, '127.0.0.1', () => {
+    const address = server.address();
+    process.send?.({
+      kind: 'ready',
+      port: typeof address === 'object' && address ? address.port : 0,
+      caPem: '',
+      devices: [],
+    });
+  });
+}
+
+// ---- client -----------------------------------------------------------------------------
+
+let connectionCounter = 0;
+
+/** TLS (fresh context, no resumption) + CONNECT; resolves on CONNACK accepted. */
+function openConnection(port: number, caPem: string, device: DeviceCredentials): Promise<TLSSocket> {
+  return new Promise((resolve, reject) => {
+    connectionCounter += 1;
+    const clientId = `bench-${process.pid}-${connectionCounter}`;
+    const socket = connect({
+      host: '127.0.0.1',
+      port,
+      servername: 'localhost',
+      ca: caPem,
+      cert: device.certificatePem,
+      key: device.privateKeyPem,
+      rejectUnauthorized: true,
+    });
+    const fail = (error: Error) => {
+      socket.destroy();
+      reject(error);
+    };
+    socket.once('error', fail);
+    socket.once('close', () => reject(new Error('closed before CONNACK')));
+    socket.once('secureConnect', () => socket.write(connectPacket(clientId)));
+    socket.once('data', (data: Buffer) => {
+      if (data[0] === 0x20 && data[3] === 0x00) {
+        socket.removeAllListeners('close');
+        resolve(socket);
+      } else fail(new Error(`CONNACK refused: ${data.toString('hex')}`));
+    });
+  });
+}
+
+async function measureRate(
+  port: number,
+  caPem: string,
+  devices: DeviceCredentials[],
+  seconds: number,
+  concurrency: number,
+) {
+  let done = 0;
+  let failed = 0;
+  const deadline = performance.now() + seconds * 1000;
+  const started = performance.now();
+  const worker = async (index: number) => {
+    let n = index;
+    while (performance.now() < deadline) {
+      const device = devices[n % devices.length] as DeviceCredentials;
+      n += concurrency;
+      try {
+        const socket = await openConnection(port, caPem, device);
+        socket.destroy();
+        done += 1;
+      } catch {
+        failed += 1;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, (_, i) => worker(i)));
+  const elapsed = (performance.now() - started) / 1000;
+  return { perSecond: done / elapsed, done, failed };
+}
+
+function startChild(role: string, extra: string[]): ChildProcess {
+  return fork(SELF, ['--role', role, ...extra], {
+    execArgv: ['--import', 'tsx', '--expose-gc'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+}
+
+async function ready(child: ChildProcess): Promise<Extract<ChildMessage, { kind: 'ready' }>> {
+  const [message] = (await once(child, 'message')) as [ChildMessage];
+  if (message.kind !== 'ready') throw new Error('child did not start');
+  return message;
+}
+
+async function rssOf(child: ChildProcess): Promise<{ rss: number; connections: number }> {
+  child.send({ kind: 'rss' });
+  const [message] = (await once(child, 'message')) as [ChildMessage];
+  if (message.kind !== 'rss') throw new Error('unexpected answer');
+  return message;
+}
+
+async function main(): Promise<void> {
+  const seconds = argument('seconds', 5);
+  const concurrency = argument('concurrency', 16);
+  const idle = argument('idle', 10_000);
+  const stateDir = await mkdtemp(join(tmpdir(), 'provbench-mqtt-bench-'));
+  const gateway = startChild('gateway', ['--state-dir', stateDir]);
+  const raw = startChild('raw', []);
+  try {
+    const gatewayReady = await ready(gateway);
+    raw.send(gatewayReady.server ?? {});
+    const rawReady = await ready(raw);
+    const { caPem, devices } = gatewayReady;
+    console.log(
+      `mqtt-connect: ${seconds}s per phase, concurrency ${concurrency}, ${devices.length} EC P-256 device certificates, server EC P-256`,
+    );
+
+    const raw1 = await measureRate(rawReady.port, caPem, devices, seconds, concurrency);
+    const mqtt = await measureRate(gatewayReady.port, caPem, devices, seconds, concurrency);
+    const raw2 = await measureRate(rawReady.port, caPem, devices, seconds, concurrency);
+    const rawRate = (raw1.perSecond + raw2.perSecond) / 2;
+    console.log(
+      `  raw mTLS handshakes/s (two plain Node processes): ${raw1.perSecond.toFixed(0)} then ${raw2.perSecond.toFixed(0)} (mean ${rawRate.toFixed(0)})`,
+    );
+    console.log(
+      `  gateway connects/s (mTLS + CONNECT/CONNACK, policy check): ${mqtt.perSecond.toFixed(0)} (${mqtt.failed} failed)`,
+    );
+    console.log(`  ratio gateway/raw: ${((mqtt.perSecond / rawRate) * 100).toFixed(1)}% (aim >= 70%)`);
+
+    if (idle > 0) {
+      const before = await rssOf(gateway);
+      const sockets: TLSSocket[] = [];
+      const startedAt = performance.now();
+      let next = 0;
+      let failures = 0;
+      const opener = async () => {
+        while (next < idle) {
+          const index = next;
+          next += 1;
+          try {
+            sockets.push(
+              await openConnection(
+                gatewayReady.port,
+                caPem,
+                devices[index % devices.length] as DeviceCredentials,
+              ),
+            );
+          } catch {
+            failures += 1;
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: concurrency }, () => opener()));
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      const after = await rssOf(gateway);
+      const grown = after.rss - before.rss;
+      console.log(
+        `  idle: ${after.connections} connections open (${failures} failed) in ${((performance.now() - startedAt) / 1000).toFixed(1)}s; gateway RSS ${(before.rss / 2 ** 20).toFixed(0)} MiB -> ${(after.rss / 2 ** 20).toFixed(0)} MiB (+${(grown / 2 ** 20).toFixed(0)} MiB, ${(grown / Math.max(1, after.connections) / 1024).toFixed(1)} KiB per connection)`,
+      );
+      for (const socket of sockets) socket.destroy();
+    }
+  } finally {
+    gateway.kill();
+    raw.kill();
+    await rm(stateDir, { recursive: true, force: true });
+  }
+}
+
+const roleIndex = process.argv.indexOf('--role');
+const role = roleIndex >= 0 ? process.argv[roleIndex + 1] : undefined;
+if (role === 'gateway') {
+  const dirIndex = process.argv.indexOf('--state-dir');
+  await serveGateway(process.argv[dirIndex + 1] ?? '', 64);
+} else if (role === 'raw') {
+  await serveRawTls();
+} else {
+  await main();
+}
