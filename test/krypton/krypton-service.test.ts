@@ -135,6 +135,10 @@ describeWithTool(
           new DescribeCertificateCommand({ certificateId: result.certificateId! }),
         );
         expect(described.certificateDescription?.status).toBe('ACTIVE');
+        // Not kept by the service after a full bootstrap: fetched from AWS IoT on request.
+        expect(await device.certificate(result.certificateId!)).toBe(
+          described.certificateDescription?.certificatePem,
+        );
         const arn = described.certificateDescription!.certificateArn!;
         await iot.send(new DescribeThingCommand({ thingName: result.clientId }));
         const principals = await iot.send(new ListThingPrincipalsCommand({ thingName: result.clientId }));

@@ -7,6 +7,7 @@ import {
   CreatePolicyCommand,
   CreateThingCommand,
   DeleteCertificateCommand,
+  DescribeCertificateCommand,
   DetachPolicyCommand,
   DetachThingPrincipalCommand,
   IoTClient,
@@ -133,6 +134,15 @@ export class AwsIotProvisioner {
       certificatePem: created.certificatePem!,
       privateKeyPem: created.keyPair!.PrivateKey!,
     };
+  }
+
+  /** DescribeCertificate: the PEM of a certificate the service issued earlier. */
+  async certificatePem(config: AwsIotConfig, certificateId: string): Promise<string> {
+    const iot = this.clientFor(config);
+    const described = await this.step('DescribeCertificate', () =>
+      iot.send(new DescribeCertificateCommand({ certificateId })),
+    );
+    return described.certificateDescription!.certificatePem!;
   }
 
   private readonly ensuredPolicies = new Map<string, Promise<void>>();

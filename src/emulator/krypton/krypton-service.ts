@@ -32,8 +32,10 @@ export interface BootstrapResult {
 interface IssuedCertificate {
   imsi: string;
   thingName: string;
-  certificatePem: string;
   certificateArn: string;
+  /** Kept only for skipCertificates bootstraps, whose device fetches it next; others ask AWS IoT. */
+  certificatePem?: string;
+  awsIot: AwsIotConfig;
 }
 
 export interface KryptonServiceOptions {
@@ -144,8 +146,9 @@ export class KryptonService {
     this.certificates.set(provisioned.certificateId, {
       imsi,
       thingName,
-      certificatePem: provisioned.certificatePem,
       certificateArn: provisioned.certificateArn,
+      ...(parameters.skipCertificates ? { certificatePem: provisioned.certificatePem } : {}),
+      awsIot,
     });
     const issued = this.certificatesByImsi.get(imsi) ?? [];
     issued.push(provisioned.certificateId);
@@ -166,7 +169,7 @@ export class KryptonService {
   }
 
   /** `/certificates/{id}`: only the SIM the certificate was issued to may fetch it. */
-  certificateFor(imsi: string, certificateId: string): string {
+  async certificateFor(imsi: string, certificateId: string): Promise<string> {
     this.kryptonConfigFor(imsi);
     const issued = this.certificates.get(certificateId);
     if (!issued || issued.imsi !== imsi) {
@@ -176,7 +179,13 @@ export class KryptonService {
         `no certificate ${certificateId} was issued to this SIM; bootstrap first`,
       );
     }
-    return issued.certificatePem;
+    if (issued.certificatePem) return issued.certificatePem;
+    try {
+      return await this.provisioner.certificatePem(issued.awsIot, certificateId);
+    } catch (error) {
+      if (error instanceof ProvisioningError) throw awsFailure(error);
+      throw error;
+    }
   }
 
   rootCaFor(imsi: string): string {

@@ -77,7 +77,7 @@ export function registerProvisioningRoutes(app: FastifyInstance, service: Krypto
     `${base}/aws/iot/certificates/:certificateId`,
     async (request) => {
       const identity = identify(service, request, jsonBody(request));
-      return { certificate: service.certificateFor(identity.imsi, request.params.certificateId) };
+      return { certificate: await service.certificateFor(identity.imsi, request.params.certificateId) };
     },
   );
 
