@@ -1,5 +1,6 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { z } from 'zod';
 import { EmulatorPki, type KeyAlgorithm } from '../pki/index.js';
 import { applyQuotaOverrides, defaultQuotaTable, type QuotaTable } from '../quotas/aws-default-quotas.js';
 import {
@@ -104,11 +105,7 @@ export interface RunningEmulator extends EmulatorEndpoints {
   close(): Promise<void>;
 }
 
-async function jsonOption<T>(
-  value: T | string | undefined,
-  schema: Parameters<typeof parseModelFile<T>>[0],
-  what: string,
-) {
+async function jsonOption<S extends z.ZodType>(value: unknown, schema: S, what: string): Promise<z.output<S> | undefined> {
   if (value === undefined) return undefined;
   if (typeof value === 'string') return parseModelFile(schema, await readFile(value, 'utf8'), value);
   return parseModelFile(schema, JSON.stringify(value), what);

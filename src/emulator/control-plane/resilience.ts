@@ -30,7 +30,9 @@ const faultSpec = z.object({
   error: z.enum(faultableErrors).default('ServiceUnavailableException'),
 });
 export const faultModelSchema = z.record(z.string(), faultSpec);
-export type FaultModelConfig = z.infer<typeof faultModelSchema>;
+/** Fault injection as written in a file (error defaults to ServiceUnavailableException). */
+export type FaultModelConfig = z.input<typeof faultModelSchema>;
+type ParsedFaultModel = z.output<typeof faultModelSchema>;
 
 /** Standard normal sample (Box-Muller). */
 function normal(random: () => number): number {
@@ -65,7 +67,7 @@ export class LatencyModel {
 
 export class FaultInjector {
   constructor(
-    private readonly config: FaultModelConfig,
+    private readonly config: ParsedFaultModel,
     private readonly random: () => number = Math.random,
   ) {}
 
@@ -78,7 +80,7 @@ export class FaultInjector {
 }
 
 /** Parses a JSON document with a schema, naming the file and the first problem on failure. */
-export function parseModelFile<T>(schema: z.ZodType<T>, json: string, file: string): T {
+export function parseModelFile<S extends z.ZodType>(schema: S, json: string, file: string): z.output<S> {
   let data: unknown;
   try {
     data = JSON.parse(json);
