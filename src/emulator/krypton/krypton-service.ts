@@ -211,6 +211,6 @@ function awsFailure(error: ProvisioningError): KryptonError {
   return new KryptonError(
     status,
     'AWS_IOT_ERROR',
-    `AWS IoT rejected the bootstrap at ${error.message}; nothing was left behind`,
+    `AWS IoT refused the call: ${error.message}; retry later (a partly done bootstrap has been rolled back)`,
   );
 }
