@@ -3,7 +3,7 @@ import type { RunResult, ScenarioResult } from '../metrics/result-schema.js';
 import { buildScenarioSummary } from '../metrics/summary.js';
 import { defaultQuotaTable, type QuotaTable } from '../quotas/aws-default-quotas.js';
 import { type ApiCallTally, mergeApiCalls } from './api-calls.js';
-import { callsPerDevice, projectFleet } from './projection.js';
+import { callsPerDevice, projectFleet, projectionInput } from './projection.js';
 import { mergeErrorTallies, mergeSeries } from './recorder.js';
 
 function tallies(
@@ -78,7 +78,11 @@ function mergeScenario(parts: readonly ScenarioResult[], quotas: QuotaTable): Sc
     devicesStarted: started,
     apiCallsPerDevice: started > 0 ? totalCalls / started : 0,
     attemptsPerDevice: started > 0 ? totalAttempts / started : 0,
-    projection: projectFleet(callsPerDevice(apiCalls, started), quotas),
+    ...(first.plannedCallsPerDevice ? { plannedCallsPerDevice: first.plannedCallsPerDevice } : {}),
+    projection: projectFleet(
+      projectionInput(callsPerDevice(apiCalls, started), first.plannedCallsPerDevice),
+      quotas,
+    ),
   };
 }
 

@@ -68,3 +68,14 @@ export function callsPerDevice(
   if (devices <= 0) return {};
   return Object.fromEntries(Object.entries(tallies).map(([api, tally]) => [api, tally.calls / devices]));
 }
+
+/** Per API, the larger of measured and declared calls per device (see Scenario.apiPlan). */
+export function projectionInput(
+  measured: Record<string, number>,
+  planned: Readonly<Record<string, number>> | undefined,
+): Record<string, number> {
+  const combined = { ...measured };
+  for (const [api, calls] of Object.entries(planned ?? {}))
+    combined[api] = Math.max(combined[api] ?? 0, calls);
+  return combined;
+}

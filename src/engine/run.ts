@@ -14,9 +14,9 @@ import type { DeviceAssignment } from './device-runner.js';
 import { describeError } from './errors.js';
 import { intendedStartMs, isOpenModel, type LoadModel, shardModel } from './load-model.js';
 import { createLogger } from './logger.js';
-import { callsPerDevice, projectFleet } from './projection.js';
+import { callsPerDevice, projectFleet, projectionInput } from './projection.js';
 import { MetricsRecorder, type MetricsSnapshot, mergeSnapshots } from './recorder.js';
-import type { KeyType, SimIdentity } from './scenario.js';
+import type { KeyType, Scenario, SimIdentity } from './scenario.js';
 import { loadScenario, type ScenarioRef, selectVariant } from './scenario-loader.js';
 import type { MainMessage, WorkerInput, WorkerMessage } from './worker.js';
 
@@ -411,7 +411,7 @@ async function runOneScenario(
 
 function buildScenarioResult(
   config: RunConfig,
-  scenario: { id: string; title: string; facts: ScenarioResult['facts'] },
+  scenario: Pick<Scenario, 'id' | 'title' | 'facts' | 'apiPlan'>,
   variant: string | null,
   merged: MetricsSnapshot,
   requested: number,
@@ -453,8 +453,9 @@ function buildScenarioResult(
     devicesStarted: started,
     apiCallsPerDevice: started > 0 ? totalCalls / started : 0,
     attemptsPerDevice: started > 0 ? totalAttempts / started : 0,
+    ...(scenario.apiPlan ? { plannedCallsPerDevice: { ...scenario.apiPlan.perDevice } } : {}),
     projection: projectFleet(
-      callsPerDevice(merged.apiCalls, started),
+      projectionInput(callsPerDevice(merged.apiCalls, started), scenario.apiPlan?.perDevice),
       config.projectionQuotas ?? defaultQuotaTable(),
     ),
   };

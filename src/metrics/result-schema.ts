@@ -111,6 +111,12 @@ export const ScenarioResult = z.object({
   setupApiCalls: z.record(z.string(), ApiCallStats).optional(),
   /** Devices whose lifecycle started (less than requested in a partial run). */
   devicesStarted: z.number().int().nonnegative().optional(),
+  /**
+   * API calls per device the scenario declares (Scenario.apiPlan), including calls the harness
+   * cannot see (a bootstrap service's or a provisioning template's own calls); the projection
+   * uses the larger of declared and measured per API.
+   */
+  plannedCallsPerDevice: z.record(z.string(), z.number().nonnegative()).optional(),
   /** The scenario variant run (e.g. krypton `sim-auth`), when the scenario has variants. */
   variant: z.string().nullable().optional(),
   attemptsPerDevice: z.number().nonnegative(),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { intendedStartMs, parseDurationMs, parseRamp, shardModel } from '../../src/engine/load-model.js';
-import { projectFleet } from '../../src/engine/projection.js';
+import { projectFleet, projectionInput } from '../../src/engine/projection.js';
 import { shardDeviceIndices } from '../../src/engine/run.js';
 import { defaultQuotaTable } from '../../src/quotas/aws-default-quotas.js';
 
@@ -75,5 +75,13 @@ describe('time-to-fleet projection', () => {
     expect(projection.bottleneckApi).toBe('AttachPolicy');
     expect(projection.devicesPerSecondLimit).toBe(7.5);
     expect(projectFleet({ UnknownThing: 3 }, defaultQuotaTable()).bottleneckApi).toBeNull();
+  });
+
+  it("counts calls the harness cannot see when the scenario declares them (a bootstrap service's own calls)", () => {
+    const measured = { 'krypton:Bootstrap': 1, 'mqtt:Connect': 1 };
+    expect(projectFleet(measured, defaultQuotaTable()).bottleneckApi).toBe('mqtt:Connect');
+    const combined = projectionInput(measured, { CreateKeysAndCertificate: 1, 'mqtt:Connect': 0.5 });
+    expect(combined).toEqual({ 'krypton:Bootstrap': 1, 'mqtt:Connect': 1, CreateKeysAndCertificate: 1 });
+    expect(projectFleet(combined, defaultQuotaTable()).bottleneckApi).toBe('CreateKeysAndCertificate');
   });
 });
