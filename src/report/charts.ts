@@ -174,6 +174,22 @@ export function hasProjection(model: ReportModel): boolean {
   return model.entries.some((entry) => entry.projection.devicesPerSecondLimit !== null);
 }
 
+/** The largest unit in which the shortest projected time is still at least 1 (keeps log ticks whole). */
+function projectionUnit(shortestSeconds: number): { name: string; seconds: number } {
+  if (shortestSeconds >= 3600) return { name: 'hours', seconds: 3600 };
+  if (shortestSeconds >= 60) return { name: 'minutes', seconds: 60 };
+  return { name: 'seconds', seconds: 1 };
+}
+
+/** Log scale when the patterns' medians differ more than tenfold (one would lie flat on a linear axis). */
+export function timeToConnectedScale(model: ReportModel): 'linear' | 'log' {
+  const medians = model.entries
+    .filter((entry) => entry.timeToConnected.count > 0)
+    .map((entry) => entry.timeToConnected.p50);
+  if (medians.length < 2) return 'linear';
+  return Math.max(...medians) > 10 * Math.max(Math.min(...medians), 0.001) ? 'log' : 'linear';
+}
+
 /** Every chart of the report, in page order; ids match the canvases the HTML places. */
 export function buildCharts(model: ReportModel): ChartSpec[] {
   const labels = percentileLabels(model);
@@ -187,6 +203,7 @@ export function buildCharts(model: ReportModel): ChartSpec[] {
         colour: entryStyle(entry).colour,
         dash: entryStyle(entry).dash,
       })),
+      timeToConnectedScale(model),
     ),
   ];
   model.entries.forEach((entry, entryIndex) => {
@@ -251,6 +268,8 @@ export function buildCharts(model: ReportModel): ChartSpec[] {
   }
   if (hasProjection(model)) {
     const projected = model.entries.filter((entry) => entry.projection.devicesPerSecondLimit !== null);
+    const seconds = projected.flatMap((entry) => entry.projection.fleets.map((fleet) => fleet.seconds));
+    const unit = projectionUnit(Math.min(...seconds.filter((value) => value > 0)));
     charts.push({
       id: 'chart-projection',
       config: {
@@ -262,7 +281,7 @@ export function buildCharts(model: ReportModel): ChartSpec[] {
               label: `${entry.label} (${entry.projection.bottleneckApi ?? 'no quota'})`,
               data: model.fleetSizes.map((devices) => {
                 const fleet = entry.projection.fleets.find((candidate) => candidate.devices === devices);
-                return fleet ? Math.round((fleet.seconds / 3600) * 1000) / 1000 : null;
+                return fleet ? Math.round((fleet.seconds / unit.seconds) * 100) / 100 : null;
               }),
               backgroundColor: entryStyle(entry).fill,
               borderColor: entryStyle(entry).colour,
@@ -272,7 +291,11 @@ export function buildCharts(model: ReportModel): ChartSpec[] {
         },
         options: {
           scales: {
-            y: { type: 'logarithmic', title: axisTitle('hours (log scale)') },
+            y: {
+              type: 'logarithmic',
+              title: axisTitle(`${unit.name} (log scale)`),
+              ticks: { format: { minimumFractionDigits: 0, maximumFractionDigits: 2 } },
+            },
           },
         },
       },

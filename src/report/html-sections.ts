@@ -1,4 +1,4 @@
-import { chartedPhases } from './charts.js';
+import { chartedPhases, timeToConnectedScale } from './charts.js';
 import { escapeMarkup as e } from './escape.js';
 import {
   formatCount,
@@ -289,7 +289,7 @@ ${table(
   rows,
   undefined,
   [1],
-)}${withChart ? chart('chart-projection', 'Time to provision the whole fleet, hours (log scale), per fleet size and pattern') : ''}</section>`;
+)}${withChart ? chart('chart-projection', 'Time to provision the whole fleet (log scale), per fleet size and pattern') : ''}</section>`;
 }
 
 export function latencySection(model: ReportModel): string {
@@ -309,7 +309,7 @@ ${chartedPhases(entry).length ? chart(`chart-phases-${index}`, `${entry.label}: 
     })
     .join('\n');
   return `<section id="latency"><h2>Latency</h2>
-${chart('chart-time-to-connected', 'Time to connected by percentile, per pattern (ms)')}
+${chart('chart-time-to-connected', `Time to connected by percentile, per pattern (ms${timeToConnectedScale(model) === 'log' ? ', log scale' : ''})`)}
 <h3>Per phase</h3>
 <p>From HDR histograms (3 significant digits); open-model runs are corrected for coordinated omission.</p>
 ${phaseBlocks}</section>`;
