@@ -1,14 +1,19 @@
 /**
  * Krypton benchmark: SIM authentications per second (keys API: challenge, USIM, verify) and
  * bootstraps per second over the cellular path, against the embedded emulator with --quotas none
- * and EC P-256 device keys. Every device opens its own TLS connections, as separate devices do.
- * Prints wall-clock rates and the process CPU time per operation (client, Krypton service and
- * control plane all run in this process, so CPU ms/op is the cost on this machine whatever else
- * is running on it).
+ * and EC P-256 device keys. The devices run in a child process (bench/krypton-devices.ts), each
+ * on its own TLS connection; the emulator (control plane + Krypton) runs here, so the CPU each
+ * side spends per operation is reported separately. CPU ms per operation is the steadier figure
+ * on a shared machine; the service's ms per bootstrap bounds its rate per core.
  *
  *   npx tsx bench/krypton.ts [--devices 1000] [--concurrency 32]
  */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startEmulator } from '../src/emulator/index.js';
 import { kryptonListener } from '../src/emulator/krypton/listener.js';
@@ -16,9 +21,9 @@ import { generateAuthVector, usimAuthenticate } from '../src/fleet/aka.js';
 import { generateFleet } from '../src/fleet/generate.js';
 import { KryptonClient } from '../src/fleet/krypton-client.js';
 import { Milenage } from '../src/fleet/milenage.js';
-import { SimCard } from '../src/fleet/sim-card.js';
-import { hasSecrets } from '../src/fleet/sim-record.js';
+import { hasSecrets, type SimWithSecrets } from '../src/fleet/sim-record.js';
 import { SqnWindow } from '../src/fleet/sqn.js';
+import type { DeviceJob, DeviceJobResult } from './krypton-devices.js';
 
 const { values } = parseArgs({
   options: {
@@ -28,33 +33,7 @@ const { values } = parseArgs({
 });
 const devices = Number(values.devices);
 const concurrency = Number(values.concurrency);
-
-interface Measured {
-  seconds: number;
-  cpuMsPerOp: number;
-  rate: number;
-}
-
-async function measure(count: number, worker: (index: number) => Promise<void>): Promise<Measured> {
-  let next = 0;
-  const cpuBefore = process.cpuUsage();
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, count) }, async () => {
-      while (next < count) await worker(next++);
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  const cpu = process.cpuUsage(cpuBefore);
-  return { seconds, rate: count / seconds, cpuMsPerOp: (cpu.user + cpu.system) / 1000 / count };
-}
-
-function report(what: string, count: number, result: Measured): void {
-  console.log(
-    `${what}: ${count} in ${result.seconds.toFixed(2)} s = ${Math.round(result.rate)}/s wall, ` +
-      `${result.cpuMsPerOp.toFixed(2)} CPU ms each (= ${Math.round(1000 / result.cpuMsPerOp)}/s per saturated core)`,
-  );
-}
+const devicesScript = fileURLToPath(new URL('./krypton-devices.ts', import.meta.url));
 
 function milenageRate(): number {
   const milenage = new Milenage(Buffer.alloc(16, 1), Buffer.alloc(16, 2));
@@ -68,60 +47,77 @@ function milenageRate(): number {
   return rounds / ((performance.now() - started) / 1000);
 }
 
+/** Runs one phase in the device process while measuring this (service) process's CPU. */
+async function runDevices(dir: string, job: DeviceJob): Promise<DeviceJobResult & { serviceCpuMs: number }> {
+  const jobFile = join(dir, `${job.phase}.json`);
+  await writeFile(jobFile, JSON.stringify(job), { mode: 0o600 });
+  const cpuBefore = process.cpuUsage();
+  const output = await new Promise<string>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', devicesScript, jobFile], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolve(stdout) : reject(new Error(`device process exited with ${code}`)),
+    );
+  });
+  const cpu = process.cpuUsage(cpuBefore);
+  const result = JSON.parse(output.trim().split('\n').pop()!) as DeviceJobResult;
+  return { ...result, serviceCpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+function report(what: string, count: number, result: DeviceJobResult & { serviceCpuMs: number }): void {
+  const serviceMs = result.serviceCpuMs / count;
+  console.log(
+    `${what}: ${count} in ${result.seconds.toFixed(2)} s = ${Math.round(count / result.seconds)}/s wall; ` +
+      `service ${serviceMs.toFixed(2)} CPU ms each (${Math.round(1000 / serviceMs)}/s per core), ` +
+      `device side ${(result.deviceCpuMs / count).toFixed(2)} ms each` +
+      (result.failures ? `; ${result.failures} FAILED, first: ${result.firstError}` : ''),
+  );
+}
+
 async function main(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'provbench-bench-krypton-'));
   const emulator = await startEmulator({
     quotas: 'none',
     deviceKeyAlgorithm: 'ec-p256',
     listeners: [kryptonListener],
   });
   const kryptonUrl = emulator.kryptonUrl!;
-  const ca = emulator.pki.bundlePem;
-  const harness = new KryptonClient({ baseUrl: kryptonUrl, ca });
-  const sims = generateFleet({ devices, seed: Date.now() }).filter(hasSecrets);
-  for (let i = 0; i < sims.length; i += 500) {
-    const added = await harness.send('/_emulator/sims', JSON.stringify(sims.slice(i, i + 500)), {});
+  const harness = new KryptonClient({ baseUrl: kryptonUrl, ca: emulator.pki.bundlePem });
+  try {
+    const sims = generateFleet({ devices, seed: Date.now() }).filter(hasSecrets) as SimWithSecrets[];
+    const added = await harness.send('/_emulator/sims', JSON.stringify(sims), {});
     if (added.status !== 200) throw new Error(`adding SIMs failed: ${added.body.toString()}`);
-  }
-  const device = (localAddress?: string) =>
-    new KryptonClient({
-      baseUrl: kryptonUrl,
-      ca,
-      keepAlive: true,
-      ...(localAddress ? { localAddress } : {}),
-    });
 
-  console.log(
-    `machine: ${(await import('node:os')).cpus().length} cores, load ${(await import('node:os')).loadavg()[0]!.toFixed(1)}`,
-  );
-  console.log(`MILENAGE vector + USIM check, one core: ${Math.round(milenageRate())}/s`);
+    console.log(`machine: ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)}`);
+    console.log(`MILENAGE vector + USIM check, one core: ${Math.round(milenageRate())}/s`);
+    const common = { kryptonUrl, caFile: emulator.rootCaFile, concurrency, sims };
+    report(
+      'SIM authentications (POST /v1/keys + verify)',
+      sims.length,
+      await runDevices(dir, { ...common, phase: 'authenticate' }),
+    );
 
-  const auth = await measure(sims.length, async (index) => {
-    const client = device();
-    try {
-      await client.authenticate(new SimCard(sims[index]!));
-    } finally {
-      client.close();
+    const addresses: string[] = [];
+    for (const sim of sims) {
+      const attached = await harness.send(`/_emulator/sims/${sim.imsi}/attach`, '', {});
+      addresses.push((JSON.parse(attached.body.toString()) as { address: string }).address);
     }
-  });
-  report('SIM authentications (POST /v1/keys + verify)', sims.length, auth);
-
-  const addresses: string[] = [];
-  for (const sim of sims) {
-    const attached = await harness.send(`/_emulator/sims/${sim.imsi}/attach`, '', {});
-    addresses.push((JSON.parse(attached.body.toString()) as { address: string }).address);
+    report(
+      `cellular bootstraps (EC keys, quotas none, concurrency ${concurrency})`,
+      sims.length,
+      await runDevices(dir, { ...common, phase: 'bootstrap', addresses }),
+    );
+  } finally {
+    harness.close();
+    await emulator.close();
+    await rm(dir, { recursive: true, force: true });
   }
-  const bootstrap = await measure(sims.length, async (index) => {
-    const client = device(addresses[index]);
-    try {
-      await client.bootstrap();
-    } finally {
-      client.close();
-    }
-  });
-  report(`cellular bootstraps (EC keys, quotas none, concurrency ${concurrency})`, sims.length, bootstrap);
-
-  harness.close();
-  await emulator.close();
 }
 
 await main();
