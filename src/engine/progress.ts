@@ -25,8 +25,12 @@ export function createProgressDisplay(stream: NodeJS.WriteStream = process.stder
   );
   let current: string | null = null;
   let startedAt = Date.now();
+  let stage: RunProgress['stage'] | null = null;
   return {
     update(progress) {
+      // The rate counts from the first device, not from prepare.
+      if (progress.stage === 'devices' && stage !== 'devices') startedAt = Date.now();
+      stage = progress.stage;
       const key = `${progress.scenarioNumber}`;
       const done = progress.succeeded + progress.failed;
       const payload = {
