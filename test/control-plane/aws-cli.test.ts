@@ -72,7 +72,7 @@ describeWithTool(
   'AWS CLI v2 and openssl against the emulator',
   () => {
     beforeAll(async () => {
-      test = await startTestEmulator({ keyPoolSize: 2 });
+      test = await startTestEmulator({ listeners: [], keyPoolSize: 2 });
       dir = await mkdtemp(join(tmpdir(), 'provbench-cli-'));
       const bundle = await (await fetch(`${test.emulator.controlPlaneUrl}/_emulator/root-ca.pem`)).text();
       await writeFile(join(dir, 'bundle.pem'), bundle);

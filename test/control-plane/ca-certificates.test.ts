@@ -24,7 +24,7 @@ import { createTestCa } from './support/byo-ca.js';
 let test: TestEmulator;
 
 beforeAll(async () => {
-  test = await startTestEmulator({ keyPoolSize: 0 });
+  test = await startTestEmulator({ listeners: [], keyPoolSize: 0 });
 });
 
 afterAll(async () => {

@@ -31,7 +31,7 @@ const policyDocument = JSON.stringify({
 });
 
 beforeAll(async () => {
-  test = await startTestEmulator();
+  test = await startTestEmulator({ listeners: [] });
   await test.iot.send(new CreatePolicyCommand({ policyName: 'cert-tests', policyDocument }));
 });
 

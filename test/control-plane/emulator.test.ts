@@ -32,7 +32,7 @@ afterAll(async () => {
 describe('REST-JSON wire format', () => {
   let test: TestEmulator;
   beforeAll(async () => {
-    test = await startTestEmulator({ deviceKeyAlgorithm: 'ec-p256' });
+    test = await startTestEmulator({ listeners: [], deviceKeyAlgorithm: 'ec-p256' });
   });
   afterAll(async () => {
     await test?.close();
@@ -121,7 +121,7 @@ describe('quotas, latency and faults', () => {
   it('throttles with ThrottlingException "Rate exceeded" when a quota is spent', async () => {
     const quotaFile = join(workDir, 'quotas.json');
     await writeFile(quotaFile, JSON.stringify({ controlPlaneTps: { CreateThing: 0.001 } }));
-    const test = await startTestEmulator({ quotas: 'aws', quotaFile, keyPoolSize: 0 });
+    const test = await startTestEmulator({ listeners: [], quotas: 'aws', quotaFile, keyPoolSize: 0 });
     try {
       await test.iot.send(new CreateThingCommand({ thingName: 'first' }));
       const error = await test.iot
@@ -142,7 +142,7 @@ describe('quotas, latency and faults', () => {
   it('rejects a quota file with an unknown name, saying which', async () => {
     const quotaFile = join(workDir, 'bad-quotas.json');
     await writeFile(quotaFile, JSON.stringify({ controlPlaneTps: { CreateThingz: 5 } }));
-    await expect(startEmulator({ quotaFile, keyPoolSize: 0 })).rejects.toThrow(/CreateThingz/);
+    await expect(startEmulator({ quotaFile, keyPoolSize: 0, listeners: [] })).rejects.toThrow(/CreateThingz/);
   });
 
   it('counts RegisterCertificate against the shared device-certificate registration bucket', () => {
@@ -164,6 +164,7 @@ describe('quotas, latency and faults', () => {
 
   it('injects the configured fault for one operation only', async () => {
     const test = await startTestEmulator({
+      listeners: [],
       faults: { CreateThing: { rate: 1, error: 'ServiceUnavailableException' } },
       keyPoolSize: 0,
     });
@@ -178,9 +179,9 @@ describe('quotas, latency and faults', () => {
     } finally {
       await test.close();
     }
-    await expect(startEmulator({ faults: { CreateThing: { rate: 2 } }, keyPoolSize: 0 })).rejects.toThrow(
-      /rate/,
-    );
+    await expect(
+      startEmulator({ faults: { CreateThing: { rate: 2 } }, keyPoolSize: 0, listeners: [] }),
+    ).rejects.toThrow(/rate/);
   });
 
   it('samples latency from the configured distribution', () => {
@@ -209,7 +210,7 @@ describe('quotas, latency and faults', () => {
 describe('startEmulator', () => {
   it('keeps state across a restart on the same state dir', async () => {
     const stateDir = join(workDir, 'state');
-    const first = await startTestEmulator({ stateDir, deviceKeyAlgorithm: 'ec-p256' });
+    const first = await startTestEmulator({ listeners: [], stateDir, deviceKeyAlgorithm: 'ec-p256' });
     let certificateId: string;
     let endpoint: string | undefined;
     let code: string | undefined;
@@ -227,7 +228,7 @@ describe('startEmulator', () => {
     } finally {
       await first.close();
     }
-    const second = await startTestEmulator({ stateDir, deviceKeyAlgorithm: 'ec-p256' });
+    const second = await startTestEmulator({ listeners: [], stateDir, deviceKeyAlgorithm: 'ec-p256' });
     try {
       expect((await second.iot.send(new DescribeThingCommand({ thingName: 'survivor' }))).attributes).toEqual(
         { k: 'v' },
@@ -293,20 +294,25 @@ describe('startEmulator', () => {
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     try {
-      const ready = await new Promise<{ controlPlaneUrl: string }>((resolve, reject) => {
-        const poll = setInterval(async () => {
-          try {
-            resolve(JSON.parse(await readFile(readyFile, 'utf8')));
+      const ready = await new Promise<{ controlPlaneUrl: string; mqttPort: unknown; kryptonUrl: unknown }>(
+        (resolve, reject) => {
+          const poll = setInterval(async () => {
+            try {
+              resolve(JSON.parse(await readFile(readyFile, 'utf8')));
+              clearInterval(poll);
+            } catch {
+              // not written yet
+            }
+          }, 100);
+          child.once('exit', (code) => {
             clearInterval(poll);
-          } catch {
-            // not written yet
-          }
-        }, 100);
-        child.once('exit', (code) => {
-          clearInterval(poll);
-          reject(new Error(`emulator exited early with code ${code}`));
-        });
-      });
+            reject(new Error(`emulator exited early with code ${code}`));
+          });
+        },
+      );
+      // Every built-in listener is up: the data plane and the Krypton service name their endpoints.
+      expect(ready.mqttPort).toEqual(expect.any(Number));
+      expect(ready.kryptonUrl).toMatch(/^https?:\/\/127\.0\.0\.1:\d+/);
       const response = await fetch(`${ready.controlPlaneUrl}/endpoint?endpointType=iot%3AData-ATS`);
       expect(response.status).toBe(200);
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));

@@ -56,7 +56,7 @@ const templateBody = JSON.stringify({
 });
 
 beforeAll(async () => {
-  test = await startTestEmulator({ deviceKeyAlgorithm: 'ec-p256' });
+  test = await startTestEmulator({ listeners: [], deviceKeyAlgorithm: 'ec-p256' });
 });
 
 afterAll(async () => {

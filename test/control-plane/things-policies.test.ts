@@ -33,7 +33,7 @@ const document = (action: string) =>
   JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: '*' }] });
 
 beforeAll(async () => {
-  test = await startTestEmulator({ deviceKeyAlgorithm: 'ec-p256' });
+  test = await startTestEmulator({ listeners: [], deviceKeyAlgorithm: 'ec-p256' });
   certificateArn = (await test.iot.send(new CreateKeysAndCertificateCommand({ setAsActive: true })))
     .certificateArn!;
 });
