@@ -1,0 +1,25 @@
+import type { Scenario } from '../src/engine/scenario.js';
+
+/** A device that waits 20 ms in two phases and does nothing else: engine overhead only. */
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const scenario: Scenario = {
+  id: 'engine-noop',
+  title: 'No-op device (engine benchmark)',
+  facts: {
+    factorySteps: [],
+    caToOperate: false,
+    cloudCompute: null,
+    bootstrapApi: null,
+    secretsAtManufacturing: [],
+    rootOfIdentity: 'none',
+  },
+  async prepare() {},
+  async boot(_device, ctx) {
+    await ctx.phase('first', () => wait(10));
+    await ctx.phase('second', () => ctx.call('NoopApi', () => wait(10)));
+  },
+  async teardown() {},
+};
+
+export default scenario;
