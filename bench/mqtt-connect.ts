@@ -34,7 +34,7 @@ type ChildMessage =
       devices: DeviceCredentials[];
       server?: { chainPem: string; privateKeyPem: string };
     }
-  | { kind: 'rss'; rss: number; connections: number };
+  | { kind: 'rss'; rss: number; connections: number; cpuMicros: number };
 
 const SELF = fileURLToPath(import.meta.url);
 
@@ -87,12 +87,14 @@ async function serveGateway(stateDir: string, deviceCount: number): Promise<void
     serverCertificateChainPem: server.chainPem,
     serverPrivateKeyPem: server.privateKeyPem,
   });
-  process.on('message', () => {
+  process.on('message', (message: { kind?: string }) => {
+    if (message.kind === 'stop') process.exit(0);
     (globalThis as { gc?: () => void }).gc?.();
     process.send?.({
       kind: 'rss',
       rss: process.memoryUsage().rss,
       connections: plane.broker.connectedClients,
+      cpuMicros: process.cpuUsage().user + process.cpuUsage().system,
     });
   });
   process.send?.({ kind: 'ready', port: plane.port, caPem: pki.bundlePem, devices, server });
@@ -111,6 +113,16 @@ async function serveRawTls(): Promise<void> {
     },
   );
   server.on('tlsClientError', () => undefined);
+  process.on('message', (message: { kind?: string }) => {
+    if (message.kind === 'stop') process.exit(0);
+    const cpu = process.cpuUsage();
+    process.send?.({
+      kind: 'rss',
+      rss: process.memoryUsage().rss,
+      connections: 0,
+      cpuMicros: cpu.user + cpu.system,
+    });
+  });
   server.listen(0, '127.0.0.1', () => {
     const address = server.address();
     process.send?.({
@@ -188,7 +200,7 @@ async function measureRate(
 
 function startChild(role: string, extra: string[]): ChildProcess {
   return fork(SELF, ['--role', role, ...extra], {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.MQTT_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.MQTT_BENCH_PROFILE] : [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
 }
@@ -199,7 +211,7 @@ async function ready(child: ChildProcess): Promise<Extract<ChildMessage, { kind:
   return message;
 }
 
-async function rssOf(child: ChildProcess): Promise<{ rss: number; connections: number }> {
+async function rssOf(child: ChildProcess): Promise<{ rss: number; connections: number; cpuMicros: number }> {
   child.send({ kind: 'rss' });
   const [message] = (await once(child, 'message')) as [ChildMessage];
   if (message.kind !== 'rss') throw new Error('unexpected answer');
@@ -222,9 +234,17 @@ async function main(): Promise<void> {
       `mqtt-connect: ${seconds}s per phase, concurrency ${concurrency}, ${devices.length} EC P-256 device certificates, server EC P-256`,
     );
 
+    const rawCpu0 = (await rssOf(raw)).cpuMicros;
     const raw1 = await measureRate(rawReady.port, caPem, devices, seconds, concurrency);
+    const gatewayCpu0 = (await rssOf(gateway)).cpuMicros;
     const mqtt = await measureRate(gatewayReady.port, caPem, devices, seconds, concurrency);
+    const gatewayCpu = ((await rssOf(gateway)).cpuMicros - gatewayCpu0) / 1000 / Math.max(1, mqtt.done);
+    const rawCpu1 = (await rssOf(raw)).cpuMicros;
     const raw2 = await measureRate(rawReady.port, caPem, devices, seconds, concurrency);
+    const rawCpu =
+      ((await rssOf(raw)).cpuMicros - rawCpu1 + (rawCpu1 - rawCpu0)) /
+      1000 /
+      Math.max(1, raw1.done + raw2.done);
     const rawRate = (raw1.perSecond + raw2.perSecond) / 2;
     console.log(
       `  raw mTLS handshakes/s (two plain Node processes): ${raw1.perSecond.toFixed(0)} then ${raw2.perSecond.toFixed(0)} (mean ${rawRate.toFixed(0)})`,
@@ -233,6 +253,9 @@ async function main(): Promise<void> {
       `  gateway connects/s (mTLS + CONNECT/CONNACK, policy check): ${mqtt.perSecond.toFixed(0)} (${mqtt.failed} failed)`,
     );
     console.log(`  ratio gateway/raw: ${((mqtt.perSecond / rawRate) * 100).toFixed(1)}% (aim >= 70%)`);
+    console.log(
+      `  server CPU per connection: raw TLS ${rawCpu.toFixed(2)} ms, gateway ${gatewayCpu.toFixed(2)} ms (raw/gateway ${((rawCpu / gatewayCpu) * 100).toFixed(1)}%)`,
+    );
 
     if (idle > 0) {
       const before = await rssOf(gateway);
@@ -267,8 +290,13 @@ async function main(): Promise<void> {
       for (const socket of sockets) socket.destroy();
     }
   } finally {
-    gateway.kill();
-    raw.kill();
+    for (const child of [gateway, raw]) {
+      if (child.connected) child.send({ kind: 'stop' });
+      const exited = once(child, 'exit');
+      const timer = setTimeout(() => child.kill(), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
     await rm(stateDir, { recursive: true, force: true });
   }
 }

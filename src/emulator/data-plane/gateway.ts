@@ -269,7 +269,7 @@ export class DataPlane extends EventEmitter {
     }
     const peer =
       typeof socket.getPeerX509Certificate === 'function' ? socket.getPeerX509Certificate() : undefined;
-    const verdict = judgeCertificate(peer?.raw, this.registry);
+    const verdict = judgeCertificate(peer, this.registry);
     const sourceIp = remoteAddress(client);
     if (verdict.kind === 'auto-register' || verdict.kind === 'pending') {
       const outcome: JitOutcome | undefined = await this.jit.handle(verdict, sourceIp);

@@ -34,11 +34,11 @@ function withinValidity(cert: X509Certificate, now: number): boolean {
  * refused. The CA may or may not have been sent in the chain: only the leaf is looked at.
  */
 export function judgeCertificate(
-  leafDer: Buffer | undefined,
+  leaf: X509Certificate | Buffer | undefined,
   registry: DataPlaneRegistry,
   now: number = Date.now(),
 ): CertificateVerdict {
-  if (leafDer === undefined || leafDer.length === 0) {
+  if (leaf === undefined || (Buffer.isBuffer(leaf) && leaf.length === 0)) {
     return {
       kind: 'reject',
       reason: 'no client certificate was presented; AWS IoT needs mutual TLS on this port',
@@ -46,10 +46,11 @@ export function judgeCertificate(
   }
   let x509: X509Certificate;
   try {
-    x509 = new X509Certificate(leafDer);
+    x509 = Buffer.isBuffer(leaf) ? new X509Certificate(leaf) : leaf;
   } catch {
     return { kind: 'reject', reason: 'the client certificate could not be parsed' };
   }
+  const leafDer = x509.raw;
   if (!withinValidity(x509, now)) {
     return {
       kind: 'reject',
