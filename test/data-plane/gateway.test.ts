@@ -140,6 +140,18 @@ describe('policy authorization', () => {
     client.end(true);
   });
 
+  it('DetachPolicy applies to a live connection: the next publish is denied and the connection closed', async () => {
+    const device = await harness.device('dev-detach');
+    const client = await mustConnect(harness, device);
+    await client.publishAsync('things/dev-detach/ok', 'allowed', { qos: 1 });
+    const policyName = `p-${device.certificateId.slice(0, 12)}`;
+    harness.registry.detachPolicy(policyName, device.certificateArn);
+    const wasClosed = closed(client);
+    client.publish('things/dev-detach/ok', 'denied now', { qos: 1 });
+    expect(await wasClosed).toBe(true);
+    client.end(true);
+  });
+
   it('an explicit Deny wins, and messages on topics without iot:Receive are not delivered', async () => {
     const policy = JSON.stringify({
       Statement: [
