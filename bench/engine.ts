@@ -1,7 +1,7 @@
 /**
  * Engine benchmark: devices per second of a CPU-bound, network-free scenario with 1 worker
  * thread and with one per core, side by side in the same process (ratio = how well the
- * workers use the cores); plus an open-model run above capacity to show coordinated
+ * workers use the cores; process CPU above 100 % shows threads running in parallel); plus an open-model run above capacity to show coordinated
  * omission handling (time to connected grows with schedule lag instead of hiding it).
  *
  *   node --import tsx bench/engine.ts [devices]
@@ -15,7 +15,11 @@ import { type RunConfig, runScenarios } from '../src/engine/run.js';
 import { LatencyHistogram } from '../src/metrics/histogram.js';
 
 const devices = Number(process.argv[2] ?? 2000);
-const scenario = { id: 'engine-cpu', moduleUrl: pathToFileURL(resolve(import.meta.dirname, 'engine-cpu-scenario.ts')).href, variant: null };
+const scenario = {
+  id: 'engine-cpu',
+  moduleUrl: pathToFileURL(resolve(import.meta.dirname, 'engine-cpu-scenario.ts')).href,
+  variant: null,
+};
 
 function config(workers: number, model: LoadModel): RunConfig {
   return {
@@ -25,8 +29,22 @@ function config(workers: number, model: LoadModel): RunConfig {
     model,
     target: {
       name: 'localstack',
-      endpoint: { target: 'localstack', region: 'us-east-1', accountId: null, controlPlaneUrl: 'http://127.0.0.1:9', mqttHost: null, mqttPort: null, rootCaPem: '', kryptonUrl: null },
-      iotConfig: { region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, requestTimeoutMs: 1000 },
+      endpoint: {
+        target: 'localstack',
+        region: 'us-east-1',
+        accountId: null,
+        controlPlaneUrl: 'http://127.0.0.1:9',
+        mqttHost: null,
+        mqttPort: null,
+        rootCaPem: '',
+        kryptonUrl: null,
+      },
+      iotConfig: {
+        region: 'us-east-1',
+        endpoint: 'http://127.0.0.1:9',
+        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+        requestTimeoutMs: 1000,
+      },
       close: async () => {},
     },
     quotas: 'none',
@@ -38,17 +56,35 @@ function config(workers: number, model: LoadModel): RunConfig {
     workers,
     ledgerPath: join(mkdtempSync(join(tmpdir(), 'pb-bench-')), 'ledger.jsonl'),
     keepResources: true,
-    simFor: (index) => ({ imsi: String(index), iccid: '', msisdn: '', imei: '', ki: '', opc: '', group: 'bench' }),
+    simFor: (index) => ({
+      imsi: String(index),
+      iccid: '',
+      msisdn: '',
+      imei: '',
+      ki: '',
+      opc: '',
+      group: 'bench',
+    }),
   };
 }
 
 async function measure(workers: number, model: LoadModel) {
+  const cpuBefore = process.cpuUsage();
+  const wallBefore = performance.now();
   const result = await runScenarios(config(workers, model));
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuPercent = ((cpu.user + cpu.system) / 1000 / (performance.now() - wallBefore)) * 100;
   const s = result.scenarios[0];
   if (!s) throw new Error('no result');
   const ttc = LatencyHistogram.decode(s.timeToConnected);
   const lag = s.phases['schedule-lag'] ? LatencyHistogram.decode(s.phases['schedule-lag'].histogram) : null;
-  return { perSecond: s.summary.devicesPerSecond, p50: ttc.percentileMs(50), p99: ttc.percentileMs(99), lagP99: lag?.percentileMs(99) ?? 0 };
+  return {
+    cpuPercent,
+    perSecond: s.summary.devicesPerSecond,
+    p50: ttc.percentileMs(50),
+    p99: ttc.percentileMs(99),
+    lagP99: lag?.percentileMs(99) ?? 0,
+  };
 }
 
 const cores = availableParallelism();
@@ -56,10 +92,18 @@ const closed: LoadModel = { kind: 'concurrency', concurrency: 16 };
 const one = await measure(1, closed);
 const many = await measure(cores, closed);
 console.log(`engine-cpu, ${devices} devices, closed model (16 in flight), ${cores} cores`);
-console.log(`  1 worker:    ${one.perSecond.toFixed(0)} devices/s, time to connected p50 ${one.p50.toFixed(1)} ms`);
-console.log(`  ${cores} workers:   ${many.perSecond.toFixed(0)} devices/s, time to connected p50 ${many.p50.toFixed(1)} ms`);
+console.log(
+  `  1 worker:    ${one.perSecond.toFixed(0)} devices/s, time to connected p50 ${one.p50.toFixed(1)} ms, process CPU ${one.cpuPercent.toFixed(0)} % of one core`,
+);
+console.log(
+  `  ${cores} workers:   ${many.perSecond.toFixed(0)} devices/s, time to connected p50 ${many.p50.toFixed(1)} ms, process CPU ${many.cpuPercent.toFixed(0)} % of one core`,
+);
 console.log(`  ratio:       ${(many.perSecond / one.perSecond).toFixed(2)}x`);
 const overload = await measure(cores, { kind: 'constant-rate', rate: Math.round(many.perSecond * 1.5) });
 const fits = await measure(cores, { kind: 'constant-rate', rate: Math.round(many.perSecond * 0.5) });
-console.log(`open model at 0.5x capacity: p99 time to connected ${fits.p99.toFixed(1)} ms (schedule lag p99 ${fits.lagP99.toFixed(1)} ms)`);
-console.log(`open model at 1.5x capacity: p99 time to connected ${overload.p99.toFixed(1)} ms (schedule lag p99 ${overload.lagP99.toFixed(1)} ms)`);
+console.log(
+  `open model at 0.5x capacity: p99 time to connected ${fits.p99.toFixed(1)} ms (schedule lag p99 ${fits.lagP99.toFixed(1)} ms)`,
+);
+console.log(
+  `open model at 1.5x capacity: p99 time to connected ${overload.p99.toFixed(1)} ms (schedule lag p99 ${overload.lagP99.toFixed(1)} ms)`,
+);
