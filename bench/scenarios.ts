@@ -51,7 +51,7 @@ console.log(
 );
 
 const workDir = mkdtempSync(join(tmpdir(), 'provbench-bench-'));
-const target = await startEmbeddedTarget({ quotas: 'none', requestTimeoutMs: 30_000, workDir });
+const target = await startEmbeddedTarget({ quotas: 'none', requestTimeoutMs: 30_000, workDir, keyType });
 const fleet = generateFleet({ devices, seed: 11 });
 const simFor = (index: number): SimIdentity => {
   const sim = fleet[index];

@@ -9,9 +9,9 @@ import type { SimIdentity } from '../../../src/engine/scenario.js';
 import { resolveScenarios } from '../../../src/engine/scenario-loader.js';
 import { generateFleet } from '../../../src/fleet/generate.js';
 import type { ScenarioResult } from '../../../src/metrics/result-schema.js';
+import { startEmbeddedTarget } from '../../../src/targets/embedded.js';
 import { createIoTClient } from '../../../src/targets/iot-client.js';
 import type { StartedTarget } from '../../../src/targets/target.js';
-import { startEmulatorProcess } from './emulator-process.js';
 import { registryLeftovers } from './registry-probe.js';
 
 /**
@@ -64,7 +64,12 @@ export function describeEndToEnd(title: string, specs: string[]): void {
 
     beforeAll(async () => {
       workDir = mkdtempSync(join(tmpdir(), 'provbench-scenarios-'));
-      target = await startEmulatorProcess(workDir);
+      target = await startEmbeddedTarget({
+        quotas: 'none',
+        requestTimeoutMs: 20_000,
+        workDir,
+        keyType: 'ec',
+      });
       iot = createIoTClient(target.iotConfig);
     }, 90_000);
 
@@ -91,9 +96,9 @@ export function describeEndToEnd(title: string, specs: string[]): void {
           shard: null,
           ledgerPath: join(workDir, `${runId}.ledger.jsonl`),
           keepResources: false,
-        // One worker thread: the emulator process has the other core; a second worker costs more
-        // (its own SDK and module load) than it gives on two cores.
-        workers: 1,
+          // One worker thread: the emulator process has the other core; a second worker costs more
+          // (its own SDK and module load) than it gives on two cores.
+          workers: 1,
           simFor,
         });
         expect(result.partial).toBe(false);
