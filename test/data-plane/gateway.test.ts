@@ -140,6 +140,15 @@ describe('policy authorization', () => {
     client.end(true);
   });
 
+  it('publishing to a reserved $aws/events/ topic closes the connection even with iot:* allowed', async () => {
+    const device = await harness.device('dev-reserved', { policy: allowAllPolicy });
+    const client = await mustConnect(harness, device);
+    const wasClosed = closed(client);
+    client.publish('$aws/events/presence/connected/someone', '{}', { qos: 1 });
+    expect(await wasClosed).toBe(true);
+    client.end(true);
+  });
+
   it('DetachPolicy applies to a live connection: the next publish is denied and the connection closed', async () => {
     const device = await harness.device('dev-detach');
     const client = await mustConnect(harness, device);

@@ -58,6 +58,8 @@ interface ConnectionState {
 }
 
 const ACCEPTED_SUFFIX = '/accepted';
+/** AWS's event topics: devices may subscribe, never publish. */
+const RESERVED_EVENT_PREFIX = '$aws/events/';
 const REJECTED_SUFFIX = '/rejected';
 
 function remoteAddress(client: Client): string | undefined {
@@ -209,7 +211,8 @@ export class DataPlane extends EventEmitter {
     broker.authorizePublish = (client, packet, callback) => {
       if (client === null) return callback(null);
       const state = this.states.get(client);
-      if (!state || !this.authorizer.allowed(state.identity, 'iot:Publish', packet.topic)) {
+      const reserved = packet.topic.startsWith(RESERVED_EVENT_PREFIX);
+      if (!state || reserved || !this.authorizer.allowed(state.identity, 'iot:Publish', packet.topic)) {
         if (state) state.disconnectReason = 'AUTHORIZATION_ERROR';
         this.emit('rejected', { clientId: client.id, reason: `iot:Publish denied on ${packet.topic}` });
         return callback(new Error(`iot:Publish denied on ${packet.topic}`));
