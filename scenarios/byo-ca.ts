@@ -21,6 +21,17 @@ interface ByoCaState {
 const byoCa: Scenario<ByoCaState> = {
   id: 'byo-ca',
   title: 'Own CA, certificates registered one by one at the factory',
+  apiPlan: {
+    perDevice: {
+      RegisterCertificate: 1,
+      'iot:DeviceCertificateRegistration': 1,
+      CreateThing: 1,
+      AttachPolicy: 1,
+      AttachThingPrincipal: 1,
+      'mqtt:Connect': 1,
+    },
+    perRun: { GetRegistrationCode: 1, RegisterCACertificate: 1, CreatePolicy: 1 },
+  },
   facts: {
     factorySteps: [
       'device generates key and CSR',

@@ -109,6 +109,11 @@ const fleetProvisioning: Scenario = {
   id: 'fleet-provisioning',
   title: 'Fleet provisioning by claim (shared claim certificate, MQTT provisioning API)',
   variants: VARIANTS,
+  // The certificate call depends on the variant and is measured; RegisterThing caps both.
+  apiPlan: {
+    perDevice: { 'mqtt:Connect': 2, 'mqtt:RegisterThing': 1 },
+    perRun: { CreatePolicy: 2, CreateProvisioningTemplate: 1, CreateKeysAndCertificate: 1, AttachPolicy: 1 },
+  },
   facts: {
     factorySteps: ['write the shared claim certificate and key into the device image'],
     caToOperate: false,

@@ -47,6 +47,11 @@ export function jitpTemplateBody(policyName: string): string {
 const jitp: Scenario<JitpState> = {
   id: 'jitp',
   title: 'Just-in-time provisioning (own CA with a provisioning template)',
+  // The template runs inside AWS IoT; what caps it is the device-certificate registration rate.
+  apiPlan: {
+    perDevice: { 'mqtt:Connect': 2, 'iot:DeviceCertificateRegistration': 1 },
+    perRun: { CreatePolicy: 1, GetRegistrationCode: 1, RegisterCACertificate: 1 },
+  },
   facts: {
     factorySteps: ['device generates key', 'customer CA signs the device certificate'],
     caToOperate: true,

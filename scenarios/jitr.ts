@@ -28,6 +28,24 @@ let activator: JitrActivator | undefined;
 const jitr: Scenario<JitrState> = {
   id: 'jitr',
   title: 'Just-in-time registration (own CA, activator on the registration event)',
+  apiPlan: {
+    perDevice: {
+      'mqtt:Connect': 2,
+      'iot:DeviceCertificateRegistration': 1,
+      DescribeCertificate: 1,
+      CreateThing: 1,
+      AttachPolicy: 1,
+      AttachThingPrincipal: 1,
+      UpdateCertificate: 1,
+    },
+    perRun: {
+      GetRegistrationCode: 1,
+      RegisterCACertificate: 1,
+      CreatePolicy: 2,
+      CreateKeysAndCertificate: 1,
+      AttachPolicy: 1,
+    },
+  },
   facts: {
     factorySteps: ['device generates key', 'customer CA signs the device certificate'],
     caToOperate: true,

@@ -80,6 +80,18 @@ const krypton: Scenario = {
   id: 'krypton',
   title: 'SIM identity with a Krypton-compatible bootstrap service',
   variants: VARIANTS,
+  // The bootstrap service's own control-plane calls count against the account's quotas too.
+  apiPlan: {
+    perDevice: {
+      'krypton:Bootstrap': 1,
+      CreateKeysAndCertificate: 1,
+      CreateThing: 1,
+      AttachPolicy: 1,
+      AttachThingPrincipal: 1,
+      'mqtt:Connect': 1,
+    },
+    perRun: { CreatePolicy: 1 },
+  },
   facts: {
     factorySteps: [],
     caToOperate: false,

@@ -19,6 +19,16 @@ interface PreIssuedState {
 const preIssued: Scenario<PreIssuedState> = {
   id: 'pre-issued',
   title: 'Pre-issued certificates (factory calls CreateKeysAndCertificate)',
+  apiPlan: {
+    perDevice: {
+      CreateKeysAndCertificate: 1,
+      CreateThing: 1,
+      AttachPolicy: 1,
+      AttachThingPrincipal: 1,
+      'mqtt:Connect': 1,
+    },
+    perRun: { CreatePolicy: 1 },
+  },
   facts: {
     factorySteps: [
       'CreateKeysAndCertificate',
