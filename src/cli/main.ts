@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { capacityCommand } from './commands/capacity.js';
 import { ciCommand } from './commands/ci.js';
 import { cleanupCommand } from './commands/cleanup.js';
 import { emulatorCommand } from './commands/emulator.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   program.addCommand(mergeCommand());
   program.addCommand(cleanupCommand());
   program.addCommand(emulatorCommand());
+  program.addCommand(capacityCommand());
   return program;
 }
 

@@ -1,0 +1,227 @@
+import { performance } from 'node:perf_hooks';
+import autocannon from 'autocannon';
+import type { BootstrapRequestParameters, SimKey } from '../fleet/krypton-client.js';
+import { signKryptonRequest } from '../fleet/krypton-signature.js';
+import { LatencyHistogram } from '../metrics/histogram.js';
+import { errorClassOfStatus } from './status-class.js';
+
+export const BOOTSTRAP_PATH = '/v1/provisioning/aws/iot/bootstrap';
+
+export interface BootstrapLoadOptions {
+  /** Base URL of the Krypton-compatible service, e.g. `https://127.0.0.1:8036`. */
+  kryptonUrl: string;
+  /** One authenticated SIM per request: the run sends at most this many requests. */
+  keys: readonly SimKey[];
+  connections: number;
+  /** Overall requests per second (autocannon `overallRate`); absent: as fast as the connections go. */
+  rate?: number;
+  /** Stop sending after this many seconds even if SIMs are left. */
+  durationSeconds?: number;
+  /** Per-request timeout in seconds (autocannon `timeout`). */
+  timeoutSeconds?: number;
+  requestParameters?: BootstrapRequestParameters;
+}
+
+export interface BootstrapOutcome {
+  imsi: string;
+  status: number;
+  /** Thing (or client ID) the service provisioned for this SIM, from a 2xx body. */
+  thingName: string | null;
+}
+
+/** One second of the load phase, relative to its start. */
+export interface LoadSecond {
+  second: number;
+  started: number;
+  succeeded: number;
+  failed: number;
+  errors: Record<string, number>;
+}
+
+export interface BootstrapLoad {
+  startedAt: Date;
+  durationMs: number;
+  connections: number;
+  /** Requests each connection may send per second (autocannon splits `overallRate`); empty when unpaced. */
+  connectionRates: number[];
+  sent: number;
+  outcomes: BootstrapOutcome[];
+  /** Response time of each answered request (service time, no correction). */
+  serviceTime: LatencyHistogram;
+  /**
+   * Response times with coordinated-omission correction at the per-connection expected interval
+   * when paced (`rate`); identical to `serviceTime` when unpaced.
+   */
+  latency: LatencyHistogram;
+  /** Requests that got no answer (timeout, reset), by class. */
+  transportErrors: Record<string, number>;
+  seconds: LoadSecond[];
+  /** autocannon's own figures, for comparison (its histogram skips CO correction: see README). */
+  autocannon: {
+    requestsPerSecondMean: number;
+    latencyP50Ms: number;
+    latencyP99Ms: number;
+    latencyMaxMs: number;
+    non2xx: number;
+    errors: number;
+    timeouts: number;
+  };
+}
+
+interface RequestContext {
+  imsi?: string;
+}
+
+/** autocannon's per-connection client carries the request rate it was given; the type omits it. */
+function rateOfClient(client: unknown): number {
+  const rate = (client as { rate?: unknown }).rate;
+  return typeof rate === 'number' && rate > 0 ? rate : 0;
+}
+
+/** Connections autocannon would run unpaced: it gives `floor(rate / connections)` (0 = no limit) to each. */
+export function checkRateCoversConnections(rate: number | undefined, connections: number): void {
+  if (rate === undefined) return;
+  if (!Number.isInteger(rate) || rate < connections) {
+    throw new Error(
+      `--rate ${rate} must be a whole number of at least --connections ${connections}: autocannon gives each connection floor(rate / connections) requests per second, and a connection given 0 runs unpaced`,
+    );
+  }
+}
+
+/**
+ * Sends Krypton bootstrap requests with autocannon, each signed for a different SIM (CK from
+ * its AKA session, `x-soracom-*` headers), and records latency into our HDR histograms.
+ */
+export async function runBootstrapLoad(options: BootstrapLoadOptions): Promise<BootstrapLoad> {
+  if (options.keys.length === 0) throw new Error('no authenticated SIMs to send bootstrap requests for');
+  const connections = Math.max(1, Math.min(options.connections, options.keys.length));
+  checkRateCoversConnections(options.rate, connections);
+  const url = new URL(BOOTSTRAP_PATH, options.kryptonUrl).toString();
+  const parameters = options.requestParameters ?? {};
+  const bodyExtras = Object.keys(parameters).length > 0 ? { requestParameters: parameters } : {};
+
+  const serviceTime = LatencyHistogram.create();
+  const latency = LatencyHistogram.create();
+  const outcomes: BootstrapOutcome[] = [];
+  const transportErrors: Record<string, number> = {};
+  const seconds = new Map<number, LoadSecond>();
+  let startMs = performance.now();
+  const secondNow = (): LoadSecond => {
+    const second = Math.max(0, Math.floor((performance.now() - startMs) / 1000));
+    let point = seconds.get(second);
+    if (!point) {
+      point = { second, started: 0, succeeded: 0, failed: 0, errors: {} };
+      seconds.set(second, point);
+    }
+    return point;
+  };
+  let nextKey = 0;
+
+  const setupRequest = (request: autocannon.Request, context: object): autocannon.Request => {
+    const key = options.keys[nextKey++];
+    if (!key) return request;
+    (context as RequestContext).imsi = key.imsi;
+    const body = JSON.stringify({ keyId: key.keyId, ...bodyExtras });
+    secondNow().started++;
+    return {
+      ...request,
+      method: 'POST',
+      path: BOOTSTRAP_PATH,
+      body,
+      headers: {
+        ...request.headers,
+        'content-type': 'application/json',
+        ...signKryptonRequest(body, key.ck),
+      },
+    };
+  };
+
+  const onResponse = (status: number, body: string, context: object): void => {
+    let thingName: string | null = null;
+    if (status >= 200 && status < 300) {
+      try {
+        const parsed = JSON.parse(body) as { thingName?: string; clientId?: string };
+        thingName = parsed.thingName ?? parsed.clientId ?? null;
+      } catch {
+        thingName = null;
+      }
+    }
+    outcomes.push({ imsi: (context as RequestContext).imsi ?? '', status, thingName });
+    const point = secondNow();
+    const errorClass = errorClassOfStatus(status);
+    if (errorClass === null) point.succeeded++;
+    else {
+      point.failed++;
+      point.errors[errorClass] = (point.errors[errorClass] ?? 0) + 1;
+    }
+  };
+
+  const startedAt = new Date();
+  startMs = performance.now();
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url,
+        connections,
+        pipelining: 1,
+        amount: options.keys.length,
+        timeout: options.timeoutSeconds ?? 30,
+        ...(options.rate !== undefined ? { overallRate: options.rate } : {}),
+        // Its correction uses an expected interval of ceil(1 / rate) ms = 1 ms; we correct our own.
+        ignoreCoordinatedOmission: true,
+        requests: [{ method: 'POST', path: BOOTSTRAP_PATH, setupRequest, onResponse }],
+      },
+      (error: unknown, finished: autocannon.Result) => (error ? reject(error) : resolve(finished)),
+    );
+    instance.on('response', (client, _status, _bytes, responseTimeMs) => {
+      serviceTime.recordMillis(responseTimeMs);
+      const rate = rateOfClient(client);
+      latency.recordMillis(responseTimeMs, rate > 0 ? 1000 / rate : 0);
+    });
+    instance.on('reqError', (error: unknown) => {
+      const errorClass = /timed out/i.test(String((error as Error)?.message)) ? 'timeout' : 'protocol_error';
+      transportErrors[errorClass] = (transportErrors[errorClass] ?? 0) + 1;
+      const point = secondNow();
+      point.failed++;
+      point.errors[errorClass] = (point.errors[errorClass] ?? 0) + 1;
+    });
+    if (options.durationSeconds !== undefined) {
+      const timer = setTimeout(() => instance.stop(), options.durationSeconds * 1000);
+      instance.on('done', () => clearTimeout(timer));
+    }
+  });
+  const durationMs = performance.now() - startMs;
+
+  const connectionRates =
+    options.rate === undefined
+      ? []
+      : Array.from(
+          { length: connections },
+          (_, i) => Math.floor(options.rate! / connections) + (i + 1 <= options.rate! % connections ? 1 : 0),
+        );
+  const maxSecond = Math.max(-1, ...seconds.keys());
+  return {
+    startedAt,
+    durationMs,
+    connections,
+    connectionRates,
+    sent: Math.min(nextKey, options.keys.length),
+    outcomes,
+    serviceTime,
+    latency,
+    transportErrors,
+    seconds: Array.from(
+      { length: maxSecond + 1 },
+      (_, second) => seconds.get(second) ?? { second, started: 0, succeeded: 0, failed: 0, errors: {} },
+    ),
+    autocannon: {
+      requestsPerSecondMean: result.requests.mean,
+      latencyP50Ms: result.latency.p50,
+      latencyP99Ms: result.latency.p99,
+      latencyMaxMs: result.latency.max,
+      non2xx: result.non2xx,
+      errors: result.errors,
+      timeouts: result.timeouts,
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { runCapacity } from '../../capacity/run-capacity.js';
+import { newRunId } from './run.js';
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a positive integer');
+  return parsed;
+}
+
+function positiveNumber(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError('expected a number above 0');
+  return parsed;
+}
+
+interface CapacityCommandOptions {
+  endpoint?: string;
+  rate?: number;
+  connections: number;
+  duration?: number;
+  devices?: number;
+  fleet?: string;
+  ca?: string;
+  registerSims?: boolean;
+  out?: string;
+  seed: number;
+  quotas: 'aws' | 'none';
+  keyType: 'rsa' | 'ec';
+  timeout: number;
+  runId?: string;
+}
+
+function packageVersion(): string {
+  try {
+    return (
+      (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version?: string }).version ??
+      '0.0.0'
+    );
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** `provbench capacity`: autocannon against a Krypton-compatible bootstrap API, one SIM per request. */
+export function capacityCommand(): Command {
+  return new Command('capacity')
+    .description(
+      'HTTP capacity of a Krypton bootstrap API with autocannon: AKA per SIM, then one CK-signed bootstrap per SIM',
+    )
+    .option('--endpoint <url>', 'bootstrap URL or Krypton base URL (default: start the embedded emulator)')
+    .option(
+      '--rate <req/s>',
+      'overall bootstrap requests per second (whole number, at least --connections)',
+      positiveInteger,
+    )
+    .option('--connections <n>', 'concurrent HTTP connections', positiveInteger, 10)
+    .option('--duration <s>', 'stop sending after this many seconds', positiveNumber)
+    .option(
+      '--devices <n>',
+      'SIMs = bootstrap requests (default: rate x duration, else the fleet, else 200)',
+      positiveInteger,
+    )
+    .option('--fleet <fleet.json>', 'SIMs (with ki/opc) the service knows')
+    .option(
+      '--ca <pem>',
+      "CA bundle the service's TLS certificate chains to (default: the emulator's, else the system's)",
+    )
+    .option('--register-sims', "add the fleet's SIMs through the emulator's POST /_emulator/sims first")
+    .option('--out <dir>', 'write result.json and index.html here (default reports/<run-id>/)')
+    .option('--seed <n>', 'fleet seed when no --fleet is given', (value) => Number.parseInt(value, 10), 1)
+    .addOption(
+      new Option('--quotas <table>', "embedded emulator: AWS's default quotas or none")
+        .choices(['aws', 'none'])
+        .default('aws'),
+    )
+    .addOption(
+      new Option('--key-type <type>', 'embedded emulator: keys the service returns')
+        .choices(['rsa', 'ec'])
+        .default('rsa'),
+    )
+    .option('--timeout <s>', 'per-request timeout in seconds', positiveInteger, 30)
+    .option('--run-id <id>', 'run id')
+    .action(async (options: CapacityCommandOptions) => {
+      const runId = options.runId ?? newRunId();
+      const outDir = resolve(options.out ?? join(REPO_ROOT, 'reports', runId));
+      const run = await runCapacity({
+        endpoint: options.endpoint,
+        rate: options.rate,
+        connections: options.connections,
+        durationSeconds: options.duration,
+        devices: options.devices,
+        fleetFile: options.fleet,
+        caFile: options.ca,
+        registerSims: options.registerSims,
+        outDir,
+        seed: options.seed,
+        quotas: options.quotas,
+        keyType: options.keyType,
+        timeoutSeconds: options.timeout,
+        runId,
+        provbenchVersion: packageVersion(),
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
+      process.stdout.write(`result: ${run.resultFile}\nreport: ${run.htmlFile}\n`);
+      const summary = run.result.scenarios[0]?.summary;
+      if (summary && summary.devices.succeeded < summary.devices.requested) process.exitCode = 1;
+    });
+}
