@@ -11,7 +11,7 @@ import type { StartedTarget } from '../targets/target.js';
 import { ApiCallCounter, instrumentIoTClient } from './api-calls.js';
 import { type ContextBase, countPhaseError, createContext } from './context.js';
 import type { DeviceAssignment } from './device-runner.js';
-import { describeError } from './errors.js';
+import { describeError, TimeoutError } from './errors.js';
 import { intendedStartMs, isOpenModel, type LoadModel, shardModel } from './load-model.js';
 import { createLogger } from './logger.js';
 import { callsPerDevice, projectFleet, projectionInput } from './projection.js';
@@ -21,6 +21,17 @@ import { loadScenario, type ScenarioRef, selectVariant } from './scenario-loader
 import type { MainMessage, WorkerInput, WorkerMessage } from './worker.js';
 
 const CLEANUP_MAX_ATTEMPTS = 20;
+/** prepare may take longer than one device (a CA, templates, an activator's connection). */
+const PREPARE_MIN_BUDGET_MS = 120_000;
+
+/** Rejects with a TimeoutError when `promise` has not settled within `ms`; does not cancel it. */
+function withDeadline<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError(message)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
 
 export interface Shard {
   /** 0-based. */
@@ -323,8 +334,13 @@ async function runOneScenario(
   try {
     let prepared = false;
     try {
+      const prepareBudgetMs = Math.max(PREPARE_MIN_BUDGET_MS, config.timeoutMs);
       await createContext(base, runSignal, 'prepare:').phase('total', () =>
-        scenario.prepare(createContext(base, runSignal, 'prepare:')),
+        withDeadline(
+          scenario.prepare(createContext(base, runSignal, 'prepare:')),
+          prepareBudgetMs,
+          `prepare of ${scenarioId} took longer than ${prepareBudgetMs} ms; check the target, or raise --timeout`,
+        ),
       );
       assertCloneable(base.shared, scenarioId);
       prepared = true;
