@@ -62,10 +62,7 @@ export class LeafCertificateFactory {
     notAfter: Date;
     notBefore?: Date;
   }): ParsedCertificate {
-    const spki =
-      typeof options.publicKey === 'string'
-        ? createPublicKey(options.publicKey).export({ type: 'spki', format: 'der' })
-        : options.publicKey;
+    const spki = typeof options.publicKey === 'string' ? spkiDer(options.publicKey) : options.publicKey;
     const subject = this.subjectName(options.subject);
     const serial = randomBytes(16);
     serial[0] = (serial[0]! & 0x7f) | 0x01;
@@ -112,6 +109,15 @@ export class LeafCertificateFactory {
     }
     return cached;
   }
+}
+
+const SPKI_PEM = /^-----BEGIN PUBLIC KEY-----\r?\n([A-Za-z0-9+/=\r\n]+)-----END PUBLIC KEY-----\s*$/;
+
+/** SPKI DER of a public key: decoded directly from a `PUBLIC KEY` PEM, else through Node's key parser. */
+function spkiDer(publicKeyPem: string): Buffer {
+  const match = SPKI_PEM.exec(publicKeyPem.trim() + '\n');
+  if (match) return Buffer.from(match[1]!.replace(/\s+/g, ''), 'base64');
+  return createPublicKey(publicKeyPem).export({ type: 'spki', format: 'der' });
 }
 
 /** SHA-1 of the subjectPublicKey BIT STRING contents (RFC 5280 4.2.1.2 method 1). */
