@@ -1,0 +1,146 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BOOTSTRAP_PATH, checkRateCoversConnections } from '../../src/capacity/bootstrap-load.js';
+import { CAPACITY_SCENARIO_ID } from '../../src/capacity/capacity-result.js';
+import { type CapacityRun, kryptonBaseUrl, runCapacity } from '../../src/capacity/run-capacity.js';
+import { errorClassOfStatus } from '../../src/capacity/status-class.js';
+import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
+import { kryptonListener } from '../../src/emulator/krypton/listener.js';
+import { writeFleetFile } from '../../src/fleet/fleet-file.js';
+import { generateFleet } from '../../src/fleet/generate.js';
+import { KryptonClient } from '../../src/fleet/krypton-client.js';
+import { hasSecrets, type SimWithSecrets } from '../../src/fleet/sim-record.js';
+import { parseRunResult } from '../../src/metrics/result-schema.js';
+
+describe('provbench capacity against the embedded Krypton service', () => {
+  let dir: string;
+  let emulator: RunningEmulator;
+  let harness: KryptonClient;
+  let run: CapacityRun;
+  const known = generateFleet({ devices: 12, seed: 4242 }).filter(hasSecrets) as SimWithSecrets[];
+  // Valid SIMs the operator was never told about: their AKA fails with UNKNOWN_IMSI.
+  const unknown = (generateFleet({ devices: 14, seed: 4242 }).filter(hasSecrets) as SimWithSecrets[]).slice(
+    12,
+  );
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'provbench-capacity-'));
+    const serviceFleet = join(dir, 'service-fleet.json');
+    await writeFleetFile(serviceFleet, known);
+    const clientFleet = join(dir, 'client-fleet.json');
+    await writeFleetFile(clientFleet, [...known, ...unknown]);
+    emulator = await startEmulator({
+      quotas: 'none',
+      deviceKeyAlgorithm: 'ec-p256',
+      keyPoolSize: 4,
+      fleetFile: serviceFleet,
+      listeners: [kryptonListener],
+    });
+    harness = new KryptonClient({ baseUrl: emulator.kryptonUrl!, ca: emulator.pki.bundlePem });
+    run = await runCapacity({
+      endpoint: `${emulator.kryptonUrl}${BOOTSTRAP_PATH}`,
+      fleetFile: clientFleet,
+      caFile: emulator.rootCaFile,
+      connections: 3,
+      rate: 12,
+      outDir: join(dir, 'out'),
+      seed: 1,
+      quotas: 'none',
+      keyType: 'ec',
+      timeoutSeconds: 20,
+      runId: 'capacity-test',
+    });
+  }, 50_000);
+
+  afterAll(async () => {
+    harness?.close();
+    await emulator?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('bootstraps each known SIM exactly once, each with its own Thing', async () => {
+    const ok = run.load.outcomes.filter((outcome) => outcome.status === 200);
+    expect(ok.map((outcome) => outcome.imsi).sort()).toEqual(known.map((sim) => sim.imsi).sort());
+    expect(ok.map((outcome) => outcome.thingName).sort()).toEqual(
+      known.map((sim) => `krypton-${sim.imsi}`).sort(),
+    );
+    for (const sim of known) {
+      const answer = await harness.send(`/_emulator/sims/${sim.imsi}`, '', {}, 'GET');
+      const record = JSON.parse(answer.body.toString()) as { certificates: unknown[] };
+      expect(record.certificates, sim.imsi).toHaveLength(1);
+    }
+    const stats = await harness.send('/_emulator/krypton/stats', '', {}, 'GET');
+    expect((JSON.parse(stats.body.toString()) as { bootstraps: number }).bootstraps).toBe(known.length);
+  });
+
+  it('counts SIMs that could not authenticate as failed devices, never sending their requests', () => {
+    expect(run.sessions.failures.map((failure) => failure.imsi).sort()).toEqual(
+      unknown.map((sim) => sim.imsi).sort(),
+    );
+    expect(run.sessions.failures.every((failure) => failure.code === 'UNKNOWN_IMSI')).toBe(true);
+    expect(run.load.sent).toBe(known.length);
+  });
+
+  it('writes a valid result.json and the HTML report', async () => {
+    const result = parseRunResult(JSON.parse(await readFile(run.resultFile, 'utf8')));
+    const scenario = result.scenarios[0]!;
+    expect(scenario.summary.scenario).toBe(CAPACITY_SCENARIO_ID);
+    expect(scenario.summary.devices).toEqual({ requested: 14, succeeded: 12, failed: 2 });
+    expect(scenario.phases.bootstrap?.histogram.count).toBe(12);
+    expect(scenario.phases['prepare:sim-authentication']?.histogram.count).toBe(12);
+    expect(scenario.errors).toEqual([
+      expect.objectContaining({
+        phase: 'prepare:sim-authentication',
+        errorClass: 'protocol_error',
+        count: 2,
+      }),
+    ]);
+    // Corrected latency holds at least every real sample (more when a connection fell behind its pace).
+    expect(scenario.timeToConnected.count).toBeGreaterThanOrEqual(12);
+    expect(scenario.series.reduce((sum, point) => sum + point.started, 0)).toBe(12);
+    expect(scenario.series.reduce((sum, point) => sum + point.succeeded, 0)).toBe(12);
+    expect(result.config).toMatchObject({
+      tool: 'autocannon',
+      rate: 12,
+      connections: 3,
+      connectionRates: [4, 4, 4],
+    });
+    expect(existsSync(run.htmlFile)).toBe(true);
+    expect(await readFile(run.htmlFile, 'utf8')).toContain(CAPACITY_SCENARIO_ID);
+  });
+});
+
+describe('capacity settings', () => {
+  it('refuses a rate autocannon would leave some connections unpaced with', () => {
+    expect(() => checkRateCoversConnections(5, 10)).toThrow(/at least --connections 10/);
+    expect(() => checkRateCoversConnections(10.5, 2)).toThrow(/whole number/);
+    expect(() => checkRateCoversConnections(10, 10)).not.toThrow();
+    expect(() => checkRateCoversConnections(undefined, 10)).not.toThrow();
+  });
+
+  it('takes a bootstrap URL or the service base URL', () => {
+    expect(kryptonBaseUrl('https://k.example.com:8036/v1/provisioning/aws/iot/bootstrap')).toBe(
+      'https://k.example.com:8036',
+    );
+    expect(kryptonBaseUrl('https://k.example.com/api/v1/provisioning/aws/iot/bootstrap/')).toBe(
+      'https://k.example.com/api',
+    );
+    expect(kryptonBaseUrl('https://k.example.com/')).toBe('https://k.example.com');
+    expect(() => kryptonBaseUrl('k.example.com')).toThrow(/not a URL/);
+  });
+
+  it('classifies answers in the error taxonomy', () => {
+    expect([200, 429, 401, 403, 404, 502, 504].map(errorClassOfStatus)).toEqual([
+      null,
+      'throttled',
+      'auth_rejected',
+      'auth_rejected',
+      'protocol_error',
+      'server_error',
+      'timeout',
+    ]);
+  });
+});
