@@ -21,20 +21,33 @@ export interface AuthorizationResult {
   statement?: PolicyStatement;
 }
 
+function anyActionMatches(patterns: string | string[] | undefined, action: string): boolean {
+  if (patterns === undefined) return false;
+  if (typeof patterns === 'string') return wildcardMatches(patterns, action, true);
+  for (const pattern of patterns) if (wildcardMatches(pattern, action, true)) return true;
+  return false;
+}
+
 function actionMatches(statement: PolicyStatement, action: string): boolean {
-  const test = (patterns: string[]) => patterns.some((pattern) => wildcardMatches(pattern, action, true));
-  if (statement.Action !== undefined) return test(asList(statement.Action));
-  return !test(asList(statement.NotAction));
+  if (statement.Action !== undefined) return anyActionMatches(statement.Action, action);
+  return !anyActionMatches(statement.NotAction, action);
+}
+
+function anyResourceMatches(
+  patterns: string | string[] | undefined,
+  resource: string,
+  context: PolicyContext,
+): boolean {
+  for (const pattern of asList(patterns)) {
+    const compiled = compileWithVariables(pattern, context);
+    if (compiled !== undefined && tokensMatch(compiled, resource)) return true;
+  }
+  return false;
 }
 
 function resourceMatches(statement: PolicyStatement, resource: string, context: PolicyContext): boolean {
-  const test = (patterns: string[]) =>
-    patterns.some((pattern) => {
-      const compiled = compileWithVariables(pattern, context);
-      return compiled !== undefined && tokensMatch(compiled, resource);
-    });
-  if (statement.Resource !== undefined) return test(asList(statement.Resource));
-  return !test(asList(statement.NotResource));
+  if (statement.Resource !== undefined) return anyResourceMatches(statement.Resource, resource, context);
+  return !anyResourceMatches(statement.NotResource, resource, context);
 }
 
 function statementApplies(statement: PolicyStatement, request: AuthorizationRequest): boolean {
