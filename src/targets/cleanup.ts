@@ -17,6 +17,7 @@ import {
   UpdateCACertificateCommand,
   UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
+import { describeError } from '../engine/errors.js';
 import { FileLedger, type LedgerEntry, readLedger } from './ledger.js';
 import type { ResourceKind } from './resources.js';
 
@@ -95,6 +96,13 @@ async function detachEverything(
       );
     }
   }
+}
+
+function isConnectionRefused(error: unknown, depth = 0): boolean {
+  const e = error as { code?: unknown; cause?: unknown } | null;
+  if (typeof e !== 'object' || e === null) return false;
+  if (e.code === 'ECONNREFUSED') return true;
+  return depth < 4 && isConnectionRefused(e.cause, depth + 1);
 }
 
 function isDeleteConflict(error: unknown): boolean {
@@ -305,16 +313,26 @@ export async function cleanupFromLedger(
   const runId = entries[0]?.runId ?? 'cleanup';
   const ledger = new FileLedger(ledgerPath, runId, `cleanup${process.pid}`);
   let done = 0;
+  // Nobody listening at the control plane: every further call would fail the same way after
+  // its retries, so stop and leave the rest to a rerun.
+  let unreachable: string | null = null;
   try {
     for (const kind of CLEANUP_ORDER) {
       const batch = entries.filter((entry) => entry.resource.kind === kind);
       await forEachLimited(batch, options.concurrency ?? 8, async (entry) => {
-        try {
-          await deleteEntry(iot, entry);
-          ledger.markDeleted(entry.key);
-          report.deleted[kind] = (report.deleted[kind] ?? 0) + 1;
-        } catch (error) {
-          report.failed.push({ key: entry.key, kind, message: (error as Error).message });
+        if (unreachable !== null) {
+          report.failed.push({ key: entry.key, kind, message: unreachable });
+        } else {
+          try {
+            await deleteEntry(iot, entry);
+            ledger.markDeleted(entry.key);
+            report.deleted[kind] = (report.deleted[kind] ?? 0) + 1;
+          } catch (error) {
+            const message = describeError(error);
+            if (isConnectionRefused(error))
+              unreachable = `control plane unreachable (${message}); rerun cleanup when it is up`;
+            report.failed.push({ key: entry.key, kind, message });
+          }
         }
         options.onProgress?.(++done, entries.length);
       });

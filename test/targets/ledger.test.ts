@@ -2,6 +2,9 @@ import { appendFileSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ApiCallCounter, instrumentIoTClient } from '../../src/engine/api-calls.js';
+import { cleanupFromLedger } from '../../src/targets/cleanup.js';
+import { createIoTClient } from '../../src/targets/iot-client.js';
 import { FileLedger, readLedger } from '../../src/targets/ledger.js';
 
 function freshLedger(): string {
@@ -69,5 +72,30 @@ describe('resource ledger', () => {
     );
     expect(() => readLedger(other)).toThrow(/line 1/);
     expect(() => readLedger(join(tmpdir(), 'missing-ledger.jsonl'))).toThrow(/--ledger/);
+  });
+
+  it('cleanup stops early when the control plane is unreachable and leaves everything for a rerun', async () => {
+    const path = freshLedger();
+    const ledger = new FileLedger(path, 'run3', 'm0');
+    for (let i = 0; i < 5; i++) ledger.acknowledge(ledger.intend({ kind: 'thing', name: `t${i}` }));
+    ledger.close();
+    const counter = new ApiCallCounter();
+    const iot = instrumentIoTClient(
+      createIoTClient({
+        region: 'us-east-1',
+        endpoint: 'http://127.0.0.1:9',
+        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+        requestTimeoutMs: 2_000,
+      }),
+      { maxAttempts: 2, counter: () => counter },
+    );
+    const report = await cleanupFromLedger(iot, path, { concurrency: 1 });
+    iot.destroy();
+    expect(report.deleted).toEqual({});
+    expect(report.failed).toHaveLength(5);
+    expect(report.failed.slice(1).every((failure) => /unreachable/.test(failure.message))).toBe(true);
+    // One thing was tried (ListThingPrincipals, with one retry); the other four were not.
+    expect(counter.snapshot().ListThingPrincipals?.calls).toBe(1);
+    expect(readLedger(path).every((entry) => !entry.deleted)).toBe(true);
   });
 });
