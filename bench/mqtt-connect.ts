@@ -115,6 +115,7 @@ async function serveRawTls(): Promise<void> {
   server.on('tlsClientError', () => undefined);
   process.on('message', (message: { kind?: string }) => {
     if (message.kind === 'stop') process.exit(0);
+    (globalThis as { gc?: () => void }).gc?.();
     const cpu = process.cpuUsage();
     process.send?.({
       kind: 'rss',
@@ -200,7 +201,14 @@ async function measureRate(
 
 function startChild(role: string, extra: string[]): ChildProcess {
   return fork(SELF, ['--role', role, ...extra], {
-    execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.MQTT_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.MQTT_BENCH_PROFILE] : [])],
+    execArgv: [
+      '--import',
+      'tsx',
+      '--expose-gc',
+      ...(process.env.MQTT_BENCH_PROFILE
+        ? ['--cpu-prof', '--cpu-prof-dir', process.env.MQTT_BENCH_PROFILE]
+        : []),
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
 }
@@ -216,6 +224,40 @@ async function rssOf(child: ChildProcess): Promise<{ rss: number; connections: n
   const [message] = (await once(child, 'message')) as [ChildMessage];
   if (message.kind !== 'rss') throw new Error('unexpected answer');
   return message;
+}
+
+/** Opens `count` connections and holds them; reports the server process's RSS growth. */
+async function measureIdle(
+  child: ChildProcess,
+  port: number,
+  caPem: string,
+  devices: DeviceCredentials[],
+  count: number,
+  concurrency: number,
+): Promise<string> {
+  const before = await rssOf(child);
+  const sockets: TLSSocket[] = [];
+  const startedAt = performance.now();
+  let next = 0;
+  let failures = 0;
+  const opener = async () => {
+    while (next < count) {
+      const index = next;
+      next += 1;
+      try {
+        sockets.push(await openConnection(port, caPem, devices[index % devices.length] as DeviceCredentials));
+      } catch {
+        failures += 1;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, () => opener()));
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  const after = await rssOf(child);
+  const grown = after.rss - before.rss;
+  for (const socket of sockets) socket.destroy();
+  const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
+  return `${sockets.length} connections held (${failures} failed) in ${((performance.now() - startedAt) / 1000).toFixed(1)}s; RSS ${mib(before.rss)} MiB -> ${mib(after.rss)} MiB (+${mib(grown)} MiB, ${(grown / Math.max(1, sockets.length) / 1024).toFixed(1)} KiB per connection)`;
 }
 
 async function main(): Promise<void> {
@@ -258,36 +300,13 @@ async function main(): Promise<void> {
     );
 
     if (idle > 0) {
-      const before = await rssOf(gateway);
-      const sockets: TLSSocket[] = [];
-      const startedAt = performance.now();
-      let next = 0;
-      let failures = 0;
-      const opener = async () => {
-        while (next < idle) {
-          const index = next;
-          next += 1;
-          try {
-            sockets.push(
-              await openConnection(
-                gatewayReady.port,
-                caPem,
-                devices[index % devices.length] as DeviceCredentials,
-              ),
-            );
-          } catch {
-            failures += 1;
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: concurrency }, () => opener()));
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
-      const after = await rssOf(gateway);
-      const grown = after.rss - before.rss;
-      console.log(
-        `  idle: ${after.connections} connections open (${failures} failed) in ${((performance.now() - startedAt) / 1000).toFixed(1)}s; gateway RSS ${(before.rss / 2 ** 20).toFixed(0)} MiB -> ${(after.rss / 2 ** 20).toFixed(0)} MiB (+${(grown / 2 ** 20).toFixed(0)} MiB, ${(grown / Math.max(1, after.connections) / 1024).toFixed(1)} KiB per connection)`,
-      );
-      for (const socket of sockets) socket.destroy();
+      for (const [name, child, port] of [
+        ['gateway', gateway, gatewayReady.port],
+        ['raw TLS server', raw, rawReady.port],
+      ] as const) {
+        const result = await measureIdle(child, port, caPem, devices, idle, concurrency);
+        console.log(`  idle ${name}: ${result}`);
+      }
     }
   } finally {
     for (const child of [gateway, raw]) {

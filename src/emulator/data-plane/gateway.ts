@@ -275,7 +275,12 @@ export class DataPlane extends EventEmitter {
     const verdict = judgeCertificate(peer, this.registry);
     const sourceIp = remoteAddress(client);
     if (verdict.kind === 'auto-register' || verdict.kind === 'pending') {
-      const outcome: JitOutcome | undefined = await this.jit.handle(verdict, sourceIp);
+      let outcome: JitOutcome | undefined;
+      try {
+        outcome = await this.jit.handle(verdict, sourceIp);
+      } catch (error) {
+        throw this.reject(client, clientId, `just-in-time registration failed: ${(error as Error).message}`);
+      }
       if (outcome) this.emit('jit', outcome);
       throw this.reject(
         client,
