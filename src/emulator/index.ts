@@ -105,7 +105,11 @@ export interface RunningEmulator extends EmulatorEndpoints {
   close(): Promise<void>;
 }
 
-async function jsonOption<S extends z.ZodType>(value: unknown, schema: S, what: string): Promise<z.output<S> | undefined> {
+async function jsonOption<S extends z.ZodType>(
+  value: unknown,
+  schema: S,
+  what: string,
+): Promise<z.output<S> | undefined> {
   if (value === undefined) return undefined;
   if (typeof value === 'string') return parseModelFile(schema, await readFile(value, 'utf8'), value);
   return parseModelFile(schema, JSON.stringify(value), what);

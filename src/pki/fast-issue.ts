@@ -115,7 +115,7 @@ const SPKI_PEM = /^-----BEGIN PUBLIC KEY-----\r?\n([A-Za-z0-9+/=\r\n]+)-----END 
 
 /** SPKI DER of a public key: decoded directly from a `PUBLIC KEY` PEM, else through Node's key parser. */
 function spkiDer(publicKeyPem: string): Buffer {
-  const match = SPKI_PEM.exec(publicKeyPem.trim() + '\n');
+  const match = SPKI_PEM.exec(`${publicKeyPem.trim()}\n`);
   if (match) return Buffer.from(match[1]!.replace(/\s+/g, ''), 'base64');
   return createPublicKey(publicKeyPem).export({ type: 'spki', format: 'der' });
 }

@@ -60,7 +60,7 @@ describe('REST-JSON wire format', () => {
       ],
       [
         'PUT',
-        '/certificates/' + 'a'.repeat(64) + '?newStatus=SOMETHING',
+        `/certificates/${'a'.repeat(64)}?newStatus=SOMETHING`,
         undefined,
         400,
         'InvalidRequestException',
