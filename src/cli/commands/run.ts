@@ -315,7 +315,12 @@ export function runCommand(): Command {
     .option('--dry-run', 'print the plan (API calls, projected time under quotas) and create nothing')
     .option('--timeout <duration>', 'per device budget, e.g. 60s', duration, 60_000)
     .option('--workers <n>', 'worker threads (default: CPU cores)', positiveInteger)
-    .option('--max-attempts <n>', 'attempts per API call including retries', positiveInteger, 8)
+    .option(
+      '--max-attempts <n>',
+      'attempts per API call including retries (the per-device --timeout bounds them too)',
+      positiveInteger,
+      16,
+    )
     .option('--run-id <id>', 'run id (give shards the same one)')
     .option(
       '--endpoint-url <url>',
