@@ -4,6 +4,7 @@ import { ciCommand } from './commands/ci.js';
 import { cleanupCommand } from './commands/cleanup.js';
 import { emulatorCommand } from './commands/emulator.js';
 import { fleetCommand } from './commands/fleet.js';
+import { k8sCommand } from './commands/k8s.js';
 import { mergeCommand } from './commands/merge.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   program.addCommand(cleanupCommand());
   program.addCommand(emulatorCommand());
   program.addCommand(capacityCommand());
+  program.addCommand(k8sCommand());
   return program;
 }
 

@@ -1,0 +1,253 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { stringify } from 'yaml';
+import { newRunId } from './run.js';
+
+/** Where every pod mounts the shared results volume. */
+export const RESULTS_MOUNT = '/results';
+export const DEFAULT_IMAGE = 'provbench:local';
+
+export interface ShardedJobOptions {
+  shards: number;
+  devices: number;
+  scenario: string;
+  image: string;
+  runId: string;
+  /** Prefix of every object's name (DNS-1123 label). */
+  name: string;
+  /** Extra `provbench run` flags, e.g. `--quotas none --key-type ec`. */
+  runArgs: string;
+  storageClass?: string;
+  storage: string;
+  /** The merge Job gives up after this long (shards that never finish). */
+  mergeDeadlineSeconds: number;
+  cpu: string;
+  memory: string;
+}
+
+export interface ShardedJobManifests {
+  /** file name -> Kubernetes object */
+  'results-pvc.yaml': Record<string, unknown>;
+  'shards-job.yaml': Record<string, unknown>;
+  'merge-job.yaml': Record<string, unknown>;
+}
+
+const SHELL_SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
+
+function shellQuote(value: string): string {
+  return SHELL_SAFE.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The command line each shard pod runs; `JOB_COMPLETION_INDEX` (0-based) picks the shard. */
+export function shardCommand(options: ShardedJobOptions): string {
+  const shard = '$((JOB_COMPLETION_INDEX + 1))';
+  return [
+    'exec provbench run',
+    `--scenario ${shellQuote(options.scenario)}`,
+    `--devices ${options.devices}`,
+    `--shard ${shard}/${options.shards}`,
+    `--run-id ${shellQuote(options.runId)}`,
+    `--out ${RESULTS_MOUNT}/shard-${shard}`,
+    options.runArgs.trim(),
+  ]
+    .filter((part) => part.length > 0)
+    .join(' ');
+}
+
+/** Waits until every shard has written its result.json (a shard writes it last). */
+export function waitForShardsCommand(options: ShardedJobOptions): string {
+  return (
+    `until [ "$(ls ${RESULTS_MOUNT}/shard-*/result.json 2>/dev/null | wc -l)" -ge ${options.shards} ]; ` +
+    `do echo "waiting for ${options.shards} shard results"; sleep 5; done`
+  );
+}
+
+export function mergeCommandLine(): string {
+  return (
+    `mkdir -p ${RESULTS_MOUNT}/merged && ` +
+    `provbench merge ${RESULTS_MOUNT}/shard-*/result.json --out ${RESULTS_MOUNT}/merged/result.json && ` +
+    `provbench report ${RESULTS_MOUNT}/merged/result.json --out ${RESULTS_MOUNT}/merged/index.html`
+  );
+}
+
+function volumeParts(options: ShardedJobOptions) {
+  return {
+    volumes: [{ name: 'results', persistentVolumeClaim: { claimName: `${options.name}-results` } }],
+    volumeMounts: [{ name: 'results', mountPath: RESULTS_MOUNT }],
+  };
+}
+
+/**
+ * An Indexed Job (one `provbench run --shard i/N` per pod, each with its own embedded emulator
+ * unless --run-args points it elsewhere), a ReadWriteMany volume for the shards' results, and a
+ * merge Job that waits for every shard's result.json, then runs `provbench merge` and `report`.
+ */
+export function buildShardedJobManifests(options: ShardedJobOptions): ShardedJobManifests {
+  const labels = { 'app.kubernetes.io/name': 'provbench', 'provbench/run-id': options.runId };
+  const { volumes, volumeMounts } = volumeParts(options);
+  const resources = { requests: { cpu: options.cpu, memory: options.memory } };
+  return {
+    'results-pvc.yaml': {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: `${options.name}-results`, labels },
+      spec: {
+        accessModes: ['ReadWriteMany'],
+        ...(options.storageClass ? { storageClassName: options.storageClass } : {}),
+        resources: { requests: { storage: options.storage } },
+      },
+    },
+    'shards-job.yaml': {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: `${options.name}-shards`, labels },
+      spec: {
+        completionMode: 'Indexed',
+        completions: options.shards,
+        parallelism: options.shards,
+        backoffLimit: options.shards,
+        template: {
+          metadata: { labels },
+          spec: {
+            restartPolicy: 'Never',
+            containers: [
+              {
+                name: 'shard',
+                image: options.image,
+                command: ['sh', '-c', shardCommand(options)],
+                resources,
+                volumeMounts,
+              },
+            ],
+            volumes,
+          },
+        },
+      },
+    },
+    'merge-job.yaml': {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: `${options.name}-merge`, labels },
+      spec: {
+        backoffLimit: 2,
+        activeDeadlineSeconds: options.mergeDeadlineSeconds,
+        template: {
+          metadata: { labels },
+          spec: {
+            restartPolicy: 'Never',
+            initContainers: [
+              {
+                name: 'wait-for-shards',
+                image: options.image,
+                command: ['sh', '-c', waitForShardsCommand(options)],
+                volumeMounts,
+              },
+            ],
+            containers: [
+              {
+                name: 'merge',
+                image: options.image,
+                command: ['sh', '-c', mergeCommandLine()],
+                volumeMounts,
+              },
+            ],
+            volumes,
+          },
+        },
+      },
+    },
+  };
+}
+
+/** Writes the manifests as YAML files into `dir`; returns their paths. */
+export function writeShardedJob(options: ShardedJobOptions, dir: string): string[] {
+  mkdirSync(dir, { recursive: true });
+  const manifests = buildShardedJobManifests(options);
+  return Object.entries(manifests).map(([file, manifest]) => {
+    const path = join(dir, file);
+    writeFileSync(path, stringify(manifest, { lineWidth: 0, aliasDuplicateObjects: false }));
+    return path;
+  });
+}
+
+function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a positive integer');
+  return parsed;
+}
+
+function dnsLabel(value: string): string {
+  if (!/^[a-z0-9]([-a-z0-9]{0,40}[a-z0-9])?$/.test(value)) {
+    throw new InvalidArgumentError('expected lower-case letters, digits and "-", at most 42 characters');
+  }
+  return value;
+}
+
+interface K8sJobCommandOptions {
+  shards: number;
+  devices: number;
+  scenario: string;
+  image: string;
+  runId?: string;
+  name?: string;
+  runArgs: string;
+  storageClass?: string;
+  storage: string;
+  mergeDeadline: number;
+  cpu: string;
+  memory: string;
+  out: string;
+}
+
+/** `provbench k8s job`: manifests for a sharded run on Kubernetes. */
+export function k8sCommand(): Command {
+  const k8s = new Command('k8s').description('Kubernetes manifests for runs that outgrow one machine');
+  k8s
+    .command('job')
+    .description('an Indexed Job running one --shard per pod, a shared results volume and a merge Job')
+    .requiredOption('--shards <n>', 'pods (shards)', positiveInteger)
+    .requiredOption('--devices <n>', 'devices per scenario, whole run', positiveInteger)
+    .requiredOption('--scenario <ids>', 'as for provbench run')
+    .requiredOption('--out <dir>', 'directory to write the YAML files into')
+    .option(
+      '--image <image>',
+      'container image with provbench on PATH (deploy/k8s/Dockerfile)',
+      DEFAULT_IMAGE,
+    )
+    .option('--run-id <id>', 'run id shared by the shards (default: a new one)')
+    .option('--name <name>', 'name prefix of the Kubernetes objects (default: provbench-<run id>)', dnsLabel)
+    .option('--run-args <flags>', 'more provbench run flags for every shard, e.g. "--quotas none"', '')
+    .option('--storage-class <class>', 'StorageClass of the ReadWriteMany results volume')
+    .option('--storage <size>', 'size of the results volume', '1Gi')
+    .option('--merge-deadline <s>', 'seconds the merge Job waits for every shard', positiveInteger, 6 * 3600)
+    .option('--cpu <cpu>', 'CPU request per shard pod', '2')
+    .option('--memory <bytes>', 'memory request per shard pod', '2Gi')
+    .action((options: K8sJobCommandOptions) => {
+      const runId = options.runId ?? newRunId();
+      const name =
+        options.name ?? dnsLabel(`provbench-${runId.toLowerCase()}`.slice(0, 42).replace(/-+$/, ''));
+      const files = writeShardedJob(
+        {
+          shards: options.shards,
+          devices: options.devices,
+          scenario: options.scenario,
+          image: options.image,
+          runId,
+          name,
+          runArgs: options.runArgs,
+          storageClass: options.storageClass,
+          storage: options.storage,
+          mergeDeadlineSeconds: options.mergeDeadline,
+          cpu: options.cpu,
+          memory: options.memory,
+        },
+        resolve(options.out),
+      );
+      process.stdout.write(
+        `${files.join('\n')}\napply: kubectl apply -f ${options.out}\n` +
+          `merged result: ${RESULTS_MOUNT}/merged/result.json and index.html on volume ${name}-results\n`,
+      );
+    });
+  return k8s;
+}
