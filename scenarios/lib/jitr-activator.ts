@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   AttachPolicyCommand,
   AttachThingPrincipalCommand,
@@ -12,7 +13,7 @@ import { createPolicy } from './attach.js';
 import { commonNameOf } from './certificate-id.js';
 import { activatorPolicyDocument } from './device-policy.js';
 import { mqttOptions } from './field.js';
-import { DeviceMqttConnection } from './mqtt-device.js';
+import { DeviceMqttConnection, type DeviceMqttOptions } from './mqtt-device.js';
 import { resourceName } from './names.js';
 
 /** `$aws/events/certificates/registered/<caCertificateId>` payload fields the activator reads. */
@@ -38,9 +39,12 @@ export class JitrActivator {
   private readonly inFlight = new Map<string, Promise<void>>();
   readonly stats: ActivatorStats = { events: 0, activated: 0, failed: 0 };
 
+  private connection: DeviceMqttConnection | undefined;
+  private stopping = false;
+
   private constructor(
     private readonly ctx: RunContext,
-    private readonly connection: DeviceMqttConnection,
+    private readonly subscriber: { options: DeviceMqttOptions; topic: string },
     private readonly policyName: string,
   ) {}
 
@@ -71,21 +75,41 @@ export class JitrActivator {
         ctx.iot.send(new AttachPolicyCommand({ policyName, target: certificateArn })),
       ),
     );
-    const connection = await ctx.phase('activator-connect', () =>
-      DeviceMqttConnection.open(
-        mqttOptions(ctx, {
-          clientId,
-          certificatePem: credentials.certificatePem as string,
-          privateKeyPem: credentials.keyPair?.PrivateKey as string,
-        }),
-      ),
+    const options = mqttOptions(ctx, {
+      clientId,
+      certificatePem: credentials.certificatePem,
+      privateKeyPem: credentials.keyPair.PrivateKey,
+    });
+    const activator = new JitrActivator(
+      ctx,
+      { options, topic: `$aws/events/certificates/registered/${caCertificateId}` },
+      devicePolicyName,
     );
-    const activator = new JitrActivator(ctx, connection, devicePolicyName);
-    connection.onMessage((_topic, payload) => activator.onEvent(payload));
-    await ctx.phase('activator-subscribe', () =>
-      connection.subscribe([`$aws/events/certificates/registered/${caCertificateId}`]),
-    );
+    await ctx.phase('activator-connect', () => activator.subscribe());
     return activator;
+  }
+
+  /** Connects and subscribes; if the connection drops before stop(), does it again. */
+  private async subscribe(): Promise<void> {
+    const connection = await DeviceMqttConnection.open(this.subscriber.options);
+    connection.onMessage((_topic, payload) => this.onEvent(payload));
+    await connection.subscribe([this.subscriber.topic]);
+    this.connection = connection;
+    void connection.closed.then(() => this.resubscribe());
+  }
+
+  private async resubscribe(): Promise<void> {
+    for (let attempt = 1; !this.stopping; attempt++) {
+      this.ctx.log.warn('JITR activator: connection lost; reconnecting', { attempt });
+      await sleep(Math.min(1_000 * attempt, 10_000));
+      if (this.stopping) return;
+      try {
+        await this.subscribe();
+        return;
+      } catch (error) {
+        this.ctx.log.warn('JITR activator: reconnect failed', { error: describeError(error) });
+      }
+    }
   }
 
   private onEvent(payload: Buffer): void {
@@ -146,8 +170,9 @@ export class JitrActivator {
 
   /** Waits for activations in progress, then disconnects. */
   async stop(): Promise<ActivatorStats> {
+    this.stopping = true;
     await Promise.allSettled([...this.inFlight.values()]);
-    await this.connection.end();
+    await this.connection?.end();
     return this.stats;
   }
 }
