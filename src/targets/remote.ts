@@ -47,7 +47,9 @@ export async function startLocalStackTarget(
   if (options.rootCaFile) {
     rootCaPem = readFileSync(options.rootCaFile, 'utf8');
   } else {
-    const response = await fetch(`${base}${LOCALSTACK_ROOT_CA_PATH}`).catch(() => null);
+    const response = await fetch(`${base}${LOCALSTACK_ROOT_CA_PATH}`, {
+      signal: AbortSignal.timeout(10_000),
+    }).catch(() => null);
     if (response?.ok) rootCaPem = await response.text();
   }
   return {
