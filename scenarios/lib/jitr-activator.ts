@@ -125,20 +125,23 @@ export class JitrActivator {
     if (typeof certificateId !== 'string' || event.certificateStatus !== 'PENDING_ACTIVATION') return;
     // AWS republishes the event on every retry while the certificate is pending: handle once.
     if (this.inFlight.has(certificateId)) return;
-    const work = this.activate(certificateId).then(
-      () => {
-        this.stats.activated++;
-      },
-      (error: unknown) => {
-        this.stats.failed++;
-        // Let a later event (the device retrying) try again.
-        this.inFlight.delete(certificateId);
-        this.ctx.log.warn('JITR activator: activation failed', {
-          certificateId,
-          error: describeError(error),
-        });
-      },
-    );
+    // Timed as phase `prepare:activator` (the activator lives in prepare's context).
+    const work = this.ctx
+      .phase('activator', () => this.activate(certificateId))
+      .then(
+        () => {
+          this.stats.activated++;
+        },
+        (error: unknown) => {
+          this.stats.failed++;
+          // Let a later event (the device retrying) try again.
+          this.inFlight.delete(certificateId);
+          this.ctx.log.warn('JITR activator: activation failed', {
+            certificateId,
+            error: describeError(error),
+          });
+        },
+      );
     this.inFlight.set(certificateId, work);
   }
 
