@@ -243,7 +243,7 @@ async function runOneScenario(
     counter: () => (stage === 'devices' ? deviceCounter : setupCounter),
     tags: config.target.name === 'aws' ? tags : undefined,
   });
-  const ledger = new FileLedger(config.ledgerPath, config.runId, `m${scenarioNumber}`);
+  const ledger = new FileLedger(config.ledgerPath, config.runId, `s${scenarioNumber}m`);
   const originMs = Date.now();
   const recorder = new MetricsRecorder(originMs);
   const options = {
@@ -300,6 +300,7 @@ async function runOneScenario(
       new DeviceWorker(
         {
           workerIndex,
+          scenarioNumber,
           runId: config.runId,
           scenarioId,
           moduleUrl: ref.moduleUrl,

@@ -12,6 +12,8 @@ import { loadScenario } from './scenario-loader.js';
 /** What the main thread hands each worker (structured-cloned). */
 export interface WorkerInput {
   workerIndex: number;
+  /** Position of the scenario in the run: ledger keys must not repeat across scenarios. */
+  scenarioNumber: number;
   runId: string;
   scenarioId: string;
   moduleUrl: string;
@@ -48,7 +50,11 @@ async function runWorker(input: WorkerInput): Promise<void> {
     counter: () => counter,
     tags: input.endpoint.target === 'aws' ? input.tags : undefined,
   });
-  const ledger = new FileLedger(input.ledgerPath, input.runId, `w${input.workerIndex}`);
+  const ledger = new FileLedger(
+    input.ledgerPath,
+    input.runId,
+    `s${input.scenarioNumber}w${input.workerIndex}`,
+  );
   const { originMs, shared } = await new Promise<{ originMs: number; shared: Record<string, unknown> }>(
     (resolve) => {
       const onStart = (message: MainMessage) => {

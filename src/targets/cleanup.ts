@@ -325,7 +325,7 @@ export async function cleanupFromLedger(
         } else {
           try {
             await deleteEntry(iot, entry);
-            ledger.markDeleted(entry.key);
+            ledger.markDeleted(entry.key, entry.runId);
             report.deleted[kind] = (report.deleted[kind] ?? 0) + 1;
           } catch (error) {
             const message = describeError(error);

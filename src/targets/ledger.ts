@@ -80,8 +80,8 @@ export class FileLedger implements Ledger {
   }
 
   /** Marks a resource as gone, so a resumed cleanup skips it. */
-  markDeleted(key: string): void {
-    this.append({ op: 'deleted', key, runId: this.runId, at: new Date().toISOString() });
+  markDeleted(key: string, runId = this.runId): void {
+    this.append({ op: 'deleted', key, runId, at: new Date().toISOString() });
   }
 
   close(): void {
@@ -120,12 +120,14 @@ export function readLedger(path: string): LedgerEntry[] {
       if (index === lines.length - 1 || (index === lines.length - 2 && lines.at(-1) === '')) return;
       throw new Error(`ledger ${path} line ${index + 1} is not a ledger record: ${(error as Error).message}`);
     }
-    const existing = entries.get(line.key);
+    // Keys are unique within a run; a ledger file reused by several runs keeps them apart.
+    const id = `${line.runId}\0${line.key}`;
+    const existing = entries.get(id);
     if (line.op === 'intend') {
       const parsed = ResourceRefSchema.safeParse(line.resource);
       if (!parsed.success)
         throw new Error(`ledger ${path} line ${index + 1}: intent without a valid resource`);
-      entries.set(line.key, {
+      entries.set(id, {
         key: line.key,
         runId: line.runId,
         resource: parsed.data,

@@ -55,6 +55,22 @@ describe('resource ledger', () => {
     ]);
   });
 
+  it('keeps entries of different runs apart when a ledger file is reused', () => {
+    const path = freshLedger();
+    for (const runId of ['runA', 'runB']) {
+      const ledger = new FileLedger(path, runId, 's0w0');
+      ledger.acknowledge(ledger.intend({ kind: 'thing', name: `${runId}-thing` }));
+      ledger.close();
+    }
+    const cleanup = new FileLedger(path, 'runB', 'cleanup');
+    cleanup.markDeleted('s0w0-0', 'runA');
+    cleanup.close();
+    expect(readLedger(path).map((entry) => [entry.runId, entry.resource.name, entry.deleted])).toEqual([
+      ['runA', 'runA-thing', true],
+      ['runB', 'runB-thing', false],
+    ]);
+  });
+
   it('ignores a torn last line (crash mid-write) but reports other corruption with its line number', () => {
     const path = freshLedger();
     const ledger = new FileLedger(path, 'run2', 'm0');
