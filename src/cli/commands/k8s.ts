@@ -7,6 +7,8 @@ import { newRunId } from './run.js';
 /** Where every pod mounts the shared results volume. */
 export const RESULTS_MOUNT = '/results';
 export const DEFAULT_IMAGE = 'provbench:local';
+/** deploy/k8s/Dockerfile runs as the node image's `node` user (uid/gid 1000); the volume must be writable for it. */
+const POD_SECURITY = { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 };
 
 export interface ShardedJobOptions {
   shards: number;
@@ -111,6 +113,7 @@ export function buildShardedJobManifests(options: ShardedJobOptions): ShardedJob
           metadata: { labels },
           spec: {
             restartPolicy: 'Never',
+            securityContext: POD_SECURITY,
             containers: [
               {
                 name: 'shard',
@@ -136,6 +139,7 @@ export function buildShardedJobManifests(options: ShardedJobOptions): ShardedJob
           metadata: { labels },
           spec: {
             restartPolicy: 'Never',
+            securityContext: POD_SECURITY,
             initContainers: [
               {
                 name: 'wait-for-shards',
