@@ -22,13 +22,33 @@ const sampler = setInterval(() => {
 const started = Date.now();
 const result = await runScenarios({
   runId: 'membench',
-  scenarios: [{ id: 'engine-noop', moduleUrl: pathToFileURL(resolve(import.meta.dirname, 'engine-noop-scenario.ts')).href, variant: null }],
+  scenarios: [
+    {
+      id: 'engine-noop',
+      moduleUrl: pathToFileURL(resolve(import.meta.dirname, 'engine-noop-scenario.ts')).href,
+      variant: null,
+    },
+  ],
   devices,
   model: { kind: 'constant-rate', rate },
   target: {
     name: 'localstack',
-    endpoint: { target: 'localstack', region: 'us-east-1', accountId: null, controlPlaneUrl: 'http://127.0.0.1:9', mqttHost: null, mqttPort: null, rootCaPem: '', kryptonUrl: null },
-    iotConfig: { region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, requestTimeoutMs: 1000 },
+    endpoint: {
+      target: 'localstack',
+      region: 'us-east-1',
+      accountId: null,
+      controlPlaneUrl: 'http://127.0.0.1:9',
+      mqttHost: null,
+      mqttPort: null,
+      rootCaPem: '',
+      kryptonUrl: null,
+    },
+    iotConfig: {
+      region: 'us-east-1',
+      endpoint: 'http://127.0.0.1:9',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      requestTimeoutMs: 1000,
+    },
     close: async () => {},
   },
   quotas: 'none',
@@ -48,5 +68,9 @@ const result = await runScenarios({
 clearInterval(sampler);
 const s = result.scenarios[0];
 console.log(`engine-noop: ${devices} devices at ${rate}/s requested`);
-console.log(`  succeeded ${s?.summary.devices.succeeded}, ${s?.summary.devicesPerSecond.toFixed(0)} devices/s, p99 time to connected ${s?.summary.timeToConnectedMs.p99.toFixed(1)} ms`);
-console.log(`  wall ${((Date.now() - started) / 1000).toFixed(1)} s, peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB, result.json ${(JSON.stringify(result).length / 2 ** 10).toFixed(0)} KiB`);
+console.log(
+  `  succeeded ${s?.summary.devices.succeeded}, ${s?.summary.devicesPerSecond.toFixed(0)} devices/s, p99 time to connected ${s?.summary.timeToConnectedMs.p99.toFixed(1)} ms`,
+);
+console.log(
+  `  wall ${((Date.now() - started) / 1000).toFixed(1)} s, peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB, result.json ${(JSON.stringify(result).length / 2 ** 10).toFixed(0)} KiB`,
+);
