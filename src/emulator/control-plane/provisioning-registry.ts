@@ -40,7 +40,7 @@ export function createProvisioningRegistry(registry: IotRegistry, pki: EmulatorP
     },
     async describeCertificate(certificateId) {
       const record = registry.getCertificate(certificateId);
-      return record && existingCertificate(record);
+      return record && record.origin !== 'provisioning-claim' ? existingCertificate(record) : undefined;
     },
     async createCertificateFromCsr(csr, status) {
       const certificate = await pki.signCsr(csr);
