@@ -50,6 +50,13 @@ function duration(value: string): number {
   }
 }
 
+function runIdOption(value: string): string {
+  // It prefixes thing names and MQTT client ids, which allow [a-zA-Z0-9:_-] up to 128 characters.
+  if (!/^[A-Za-z0-9_-]{1,48}$/.test(value))
+    throw new InvalidArgumentError('use 1-48 letters, digits, - or _');
+  return value;
+}
+
 export function newRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
   return `pb${stamp}-${randomBytes(2).toString('hex')}`;
@@ -321,7 +328,7 @@ export function runCommand(): Command {
       positiveInteger,
       16,
     )
-    .option('--run-id <id>', 'run id (give shards the same one)')
+    .option('--run-id <id>', 'run id (give shards the same one): letters, digits, - and _', runIdOption)
     .option(
       '--endpoint-url <url>',
       'localstack: control-plane URL (default LOCALSTACK_ENDPOINT or http://localhost.localstack.cloud:4566)',
