@@ -113,6 +113,49 @@ describe('provbench capacity against the embedded Krypton service', () => {
   });
 });
 
+describe('provbench capacity, unpaced, SIMs registered through the emulator', () => {
+  let dir: string;
+  let emulator: RunningEmulator;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'provbench-capacity-unpaced-'));
+    emulator = await startEmulator({
+      quotas: 'none',
+      deviceKeyAlgorithm: 'ec-p256',
+      keyPoolSize: 2,
+      listeners: [kryptonListener],
+    });
+  });
+
+  afterAll(async () => {
+    await emulator?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('generates and registers a fleet, then bootstraps each SIM once as fast as the connections go', async () => {
+    const run = await runCapacity({
+      endpoint: emulator.kryptonUrl!,
+      caFile: emulator.rootCaFile,
+      devices: 4,
+      seed: 5151,
+      connections: 2,
+      outDir: join(dir, 'out'),
+      quotas: 'none',
+      keyType: 'ec',
+      timeoutSeconds: 20,
+      runId: 'capacity-unpaced',
+    });
+    const expected = generateFleet({ devices: 4, seed: 5151 }).map((sim) => sim.imsi);
+    expect(run.load.outcomes.map((outcome) => [outcome.imsi, outcome.status]).sort()).toEqual(
+      expected.sort().map((imsi) => [imsi, 200]),
+    );
+    expect(run.load.connectionRates).toEqual([]);
+    // Unpaced: no intended rate, so nothing to correct.
+    expect(run.load.latency.count).toBe(4);
+    expect(run.result.config).toMatchObject({ rate: null, model: { kind: 'concurrency', concurrency: 2 } });
+  }, 30_000);
+});
+
 describe('capacity settings', () => {
   it('refuses a rate autocannon would leave some connections unpaced with', () => {
     expect(() => checkRateCoversConnections(5, 10)).toThrow(/at least --connections 10/);
