@@ -231,6 +231,39 @@ describe('pre-provisioning hook', () => {
   });
 });
 
+describe('template state and quotas', () => {
+  it('a disabled template is refused with InvalidRequest', async () => {
+    template('off');
+    harness.registry.updateProvisioningTemplate('off', { enabled: false });
+    const client = await claimClient('claim-off', 'off');
+    const keys = await request(client, '$aws/certificates/create/json', {});
+    const answer = await request(client, '$aws/provisioning-templates/off/provision/json', {
+      certificateOwnershipToken: keys.body.certificateOwnershipToken,
+      parameters: { SerialNumber: 'off' },
+    });
+    expect(answer.body).toMatchObject({ statusCode: 400, errorCode: 'InvalidRequest' });
+    await client.endAsync();
+  });
+
+  it('over the fleet CreateKeysAndCertificate rate the request is rejected with Throttling', async () => {
+    const limited = await Harness.start({ limits: { fleetCreateKeysAndCertificatePerSecond: 0.2 } });
+    try {
+      const claim = await limited.device('claim-rate', { policy: claimPolicy('plain'), thing: false });
+      const client = await mustConnect(limited, claim);
+      const first = await request(client, '$aws/certificates/create/json', {});
+      const second = await request(client, '$aws/certificates/create/json', {});
+      expect(first.accepted).toBe(true);
+      expect(second).toEqual({
+        accepted: false,
+        body: { statusCode: 429, errorCode: 'Throttling', errorMessage: 'Rate exceeded' },
+      });
+      await client.endAsync();
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
 describe('ownership tokens', () => {
   it('an unprovisioned certificate is deleted when its token expires, and cannot connect', async () => {
     const short = await Harness.start({ ownershipTokenTtlMs: 200 });
