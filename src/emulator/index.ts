@@ -49,6 +49,8 @@ export interface EmulatorOptions {
   deviceKeyAlgorithm?: KeyAlgorithm;
   /** Device key pairs kept ready by the key-pool worker (default 32). */
   keyPoolSize?: number;
+  /** Worker threads filling the key pool (default 1; 2 doubles RSA-2048 supply when a core is free). */
+  keyPoolWorkers?: number;
   /** Local stand-ins for Lambda functions (topic rule actions, pre-provisioning hooks), by ARN or name. */
   localFunctions?: Record<string, (event: unknown) => unknown>;
   /** Listeners to start after the control plane; defaults to EMULATOR_LISTENERS. */
@@ -147,6 +149,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     stateDir: options.stateDir,
     deviceKeyAlgorithm: options.deviceKeyAlgorithm,
     keyPoolSize: options.keyPoolSize,
+    keyPoolWorkers: options.keyPoolWorkers,
   });
   const registry = new IotRegistry({
     region,

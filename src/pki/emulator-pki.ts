@@ -25,6 +25,8 @@ export interface EmulatorPkiOptions {
   deviceKeyAlgorithm?: KeyAlgorithm;
   /** Pre-generated device key pairs kept ready by a worker thread (default 32; 0 disables). */
   keyPoolSize?: number;
+  /** Worker threads filling the key pool (default 1). */
+  keyPoolWorkers?: number;
 }
 
 export interface IssuedKeysAndCertificate {
@@ -141,6 +143,7 @@ export class EmulatorPki {
     const keyPool = new KeyPool({
       algorithm: options.deviceKeyAlgorithm ?? 'rsa-2048',
       size: options.keyPoolSize ?? 32,
+      workers: options.keyPoolWorkers,
     });
     const pki = new EmulatorPki({ root, issuing, bundleFile: path(FILES.bundle), keyPool, temporaryDir });
     await writeFile(pki.bundleFile, pki.bundlePem);

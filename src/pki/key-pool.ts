@@ -3,8 +3,16 @@ import { generateKeyPairPem, type KeyAlgorithm, type KeyPairPem } from './keys.j
 
 export interface KeyPoolOptions {
   algorithm: KeyAlgorithm;
-  /** Keys kept ready; the worker refills up to this number in the background. */
+  /** Keys kept ready; the workers refill up to this number in the background. */
   size: number;
+  /** Worker threads generating keys (default 1). More than the spare cores only adds contention. */
+  workers?: number;
+}
+
+interface WorkerSlot {
+  worker: Worker | undefined;
+  /** Keys asked of this worker and not yet received. */
+  requested: number;
 }
 
 interface GeneratedKey {
@@ -13,7 +21,7 @@ interface GeneratedKey {
 }
 
 /**
- * Pre-generated key pairs, refilled by one worker thread. `take()` answers from the pool at
+ * Pre-generated key pairs, refilled by worker threads. `take()` answers from the pool at
  * once, or waits for the worker when the pool is empty. Each key is handed out exactly once.
  */
 export class KeyPool {
@@ -21,13 +29,14 @@ export class KeyPool {
   readonly size: number;
   private readonly ready: KeyPairPem[] = [];
   private readonly waiters: Array<(key: KeyPairPem) => void> = [];
-  private worker: Worker | undefined;
-  private requested = 0;
+  private readonly slots: WorkerSlot[];
   private closed = false;
 
   constructor(options: KeyPoolOptions) {
     this.algorithm = options.algorithm;
     this.size = Math.max(0, Math.floor(options.size));
+    const workers = Math.max(1, Math.floor(options.workers ?? 1));
+    this.slots = Array.from({ length: workers }, () => ({ worker: undefined, requested: 0 }));
     this.refill();
   }
 
@@ -58,42 +67,50 @@ export class KeyPool {
 
   async close(): Promise<void> {
     this.closed = true;
-    const worker = this.worker;
-    this.worker = undefined;
-    if (worker) await worker.terminate();
+    const workers = this.slots.map((slot) => slot.worker).filter((worker) => worker !== undefined);
+    for (const slot of this.slots) slot.worker = undefined;
+    await Promise.all(workers.map((worker) => worker.terminate()));
   }
 
   private refill(): void {
     if (this.closed || this.size === 0) return;
-    const deficit = this.size + this.waiters.length - this.ready.length - this.requested;
+    const requested = this.slots.reduce((sum, slot) => sum + slot.requested, 0);
+    let deficit = this.size + this.waiters.length - this.ready.length - requested;
     if (deficit <= 0) return;
-    const worker = this.ensureWorker();
-    this.requested += deficit;
-    worker.postMessage({ generate: this.requested });
+    const changed = new Set<WorkerSlot>();
+    while (deficit > 0) {
+      const slot = this.slots.reduce((least, candidate) =>
+        candidate.requested < least.requested ? candidate : least,
+      );
+      slot.requested += 1;
+      changed.add(slot);
+      deficit -= 1;
+    }
+    for (const slot of changed) this.ensureWorker(slot).postMessage({ generate: slot.requested });
   }
 
-  private ensureWorker(): Worker {
-    if (this.worker) return this.worker;
+  private ensureWorker(slot: WorkerSlot): Worker {
+    if (slot.worker) return slot.worker;
     const worker = new Worker(new URL('./key-pool-worker.mjs', import.meta.url), {
       workerData: { algorithm: this.algorithm },
     });
     worker.unref();
     worker.on('message', (generated: GeneratedKey) => {
-      this.requested = Math.max(0, this.requested - 1);
+      slot.requested = Math.max(0, slot.requested - 1);
       const key: KeyPairPem = { algorithm: this.algorithm, ...generated };
       const waiter = this.waiters.shift();
       if (waiter) waiter(key);
       else this.ready.push(key);
     });
     worker.on('error', (error) => {
-      this.worker = undefined;
-      this.requested = 0;
+      slot.worker = undefined;
+      slot.requested = 0;
       console.error(`provbench: key pool worker failed (${error.message}); generating keys inline instead`);
       for (const waiter of this.waiters.splice(0)) {
         generateKeyPairPem(this.algorithm).then(waiter, () => undefined);
       }
     });
-    this.worker = worker;
+    slot.worker = worker;
     return worker;
   }
 }

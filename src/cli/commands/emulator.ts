@@ -31,6 +31,7 @@ interface EmulatorCommandOptions {
   faults?: string;
   deviceKeys: 'rsa-2048' | 'ec-p256';
   keyPool: number;
+  keyWorkers: number;
 }
 
 /** `provbench emulator`: the embedded AWS IoT Core until SIGINT/SIGTERM. */
@@ -63,6 +64,7 @@ export function emulatorCommand(): Command {
         .default('rsa-2048'),
     )
     .option('--key-pool <n>', 'device key pairs kept ready by a worker thread', count, 32)
+    .option('--key-workers <n>', 'worker threads filling the key pool', count, 1)
     .action(async (options: EmulatorCommandOptions) => {
       if (!/^\d{12}$/.test(options.accountId))
         throw new InvalidArgumentError('--account-id must be 12 digits');
@@ -82,6 +84,7 @@ export function emulatorCommand(): Command {
         faults: options.faults,
         deviceKeyAlgorithm: options.deviceKeys,
         keyPoolSize: options.keyPool,
+        keyPoolWorkers: Math.max(1, options.keyWorkers),
       };
       const emulator = await startEmulator(emulatorOptions);
       console.log(`provbench emulator ready: control plane ${emulator.controlPlaneUrl}`);
