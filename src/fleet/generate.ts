@@ -33,9 +33,14 @@ function derive(seed: string, index: number, label: string): Buffer {
   return createHash('sha256').update(`provbench-fleet\0${seed}\0${index}\0${label}`).digest();
 }
 
-/** A seed-derived start point so different seeds give different, non-overlapping-looking ranges. */
-function base(seed: string, label: string, digits: number, devices: number): bigint {
-  const room = 10n ** BigInt(digits) - BigInt(devices);
+/**
+ * A seed-derived start point, independent of the fleet size, so SIM N has the same identifiers in
+ * a fleet of 10 and of 10,000. Leaves room for the largest fleet unless the field carries over
+ * (the IMEI serial overflows into the TAC).
+ */
+function base(seed: string, label: string, digits: number, carries = false): bigint {
+  const span = 10n ** BigInt(digits);
+  const room = carries ? span : span - BigInt(MAX_DEVICES);
   return derive(seed, -1, label).readBigUInt64BE(0) % room;
 }
 
@@ -56,11 +61,11 @@ export function generateFleet(options: FleetOptions): SimRecord[] {
   const group = options.group ?? DEFAULT_FLEET.group;
 
   const msinDigits = 15 - mcc.length - mnc.length;
-  const msinBase = base(seed, 'msin', msinDigits, devices);
-  const iccidBase = base(seed, 'iccid', 12, devices);
-  const simIdBase = base(seed, 'simId', 12, devices);
-  const msisdnBase = base(seed, 'msisdn', 8, devices);
-  const imeiBase = Number(base(seed, 'imei', 6, devices));
+  const msinBase = base(seed, 'msin', msinDigits);
+  const iccidBase = base(seed, 'iccid', 12);
+  const simIdBase = base(seed, 'simId', 12);
+  const msisdnBase = base(seed, 'msisdn', 8);
+  const imeiBase = Number(base(seed, 'imei', 6, true));
 
   const fleet: SimRecord[] = [];
   for (let index = 0; index < devices; index++) {
