@@ -78,6 +78,19 @@ function rateOfClient(client: unknown): number {
   return typeof rate === 'number' && rate > 0 ? rate : 0;
 }
 
+/**
+ * Records one response: raw into `serviceTime`; into `latency` with coordinated-omission
+ * correction at the connection's expected interval (1000 / its requests per second) when paced.
+ */
+export function recordResponse(
+  histograms: { serviceTime: LatencyHistogram; latency: LatencyHistogram },
+  responseTimeMs: number,
+  connectionRate: number,
+): void {
+  histograms.serviceTime.recordMillis(responseTimeMs);
+  histograms.latency.recordMillis(responseTimeMs, connectionRate > 0 ? 1000 / connectionRate : 0);
+}
+
 /** Connections autocannon would run unpaced: it gives `floor(rate / connections)` (0 = no limit) to each. */
 export function checkRateCoversConnections(rate: number | undefined, connections: number): void {
   if (rate === undefined) return;
@@ -173,11 +186,9 @@ export async function runBootstrapLoad(options: BootstrapLoadOptions): Promise<B
       },
       (error: unknown, finished: autocannon.Result) => (error ? reject(error) : resolve(finished)),
     );
-    instance.on('response', (client, _status, _bytes, responseTimeMs) => {
-      serviceTime.recordMillis(responseTimeMs);
-      const rate = rateOfClient(client);
-      latency.recordMillis(responseTimeMs, rate > 0 ? 1000 / rate : 0);
-    });
+    instance.on('response', (client, _status, _bytes, responseTimeMs) =>
+      recordResponse({ serviceTime, latency }, responseTimeMs, rateOfClient(client)),
+    );
     instance.on('reqError', (error: unknown) => {
       const errorClass = /timed out/i.test(String((error as Error)?.message)) ? 'timeout' : 'protocol_error';
       transportErrors[errorClass] = (transportErrors[errorClass] ?? 0) + 1;

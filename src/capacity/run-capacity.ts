@@ -10,7 +10,12 @@ import type { RunResult } from '../metrics/result-schema.js';
 import { writeRunReports } from '../report/write.js';
 import { startEmbeddedTarget } from '../targets/embedded.js';
 import type { StartedTarget } from '../targets/target.js';
-import { BOOTSTRAP_PATH, type BootstrapLoad, runBootstrapLoad } from './bootstrap-load.js';
+import {
+  BOOTSTRAP_PATH,
+  type BootstrapLoad,
+  checkRateCoversConnections,
+  runBootstrapLoad,
+} from './bootstrap-load.js';
 import { buildCapacityResult, latencyLine } from './capacity-result.js';
 import { authenticateSims, type SimSessions } from './sim-sessions.js';
 
@@ -114,6 +119,7 @@ export async function runCapacity(options: CapacityOptions): Promise<CapacityRun
   const outDir = resolve(options.outDir);
   await mkdir(outDir, { recursive: true });
   const sims = await loadSims(options);
+  checkRateCoversConnections(options.rate, Math.min(options.connections, sims.length));
   let target: StartedTarget | null = null;
   try {
     let kryptonUrl: string;

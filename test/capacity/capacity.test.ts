@@ -3,7 +3,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BOOTSTRAP_PATH, checkRateCoversConnections } from '../../src/capacity/bootstrap-load.js';
+import {
+  BOOTSTRAP_PATH,
+  checkRateCoversConnections,
+  recordResponse,
+} from '../../src/capacity/bootstrap-load.js';
 import { CAPACITY_SCENARIO_ID } from '../../src/capacity/capacity-result.js';
 import { type CapacityRun, kryptonBaseUrl, runCapacity } from '../../src/capacity/run-capacity.js';
 import { errorClassOfStatus } from '../../src/capacity/status-class.js';
@@ -13,6 +17,7 @@ import { writeFleetFile } from '../../src/fleet/fleet-file.js';
 import { generateFleet } from '../../src/fleet/generate.js';
 import { KryptonClient } from '../../src/fleet/krypton-client.js';
 import { hasSecrets, type SimWithSecrets } from '../../src/fleet/sim-record.js';
+import { LatencyHistogram } from '../../src/metrics/histogram.js';
 import { parseRunResult } from '../../src/metrics/result-schema.js';
 
 describe('provbench capacity against the embedded Krypton service', () => {
@@ -162,6 +167,38 @@ describe('capacity settings', () => {
     expect(() => checkRateCoversConnections(10.5, 2)).toThrow(/whole number/);
     expect(() => checkRateCoversConnections(10, 10)).not.toThrow();
     expect(() => checkRateCoversConnections(undefined, 10)).not.toThrow();
+  });
+
+  it('corrects for coordinated omission at the connection’s own interval, not autocannon’s 1 ms', () => {
+    const histograms = { serviceTime: LatencyHistogram.create(), latency: LatencyHistogram.create() };
+    // A connection paced at 2 requests/s (500 ms apart) waited 1,600 ms for one answer: the
+    // requests it held back would have waited 1,100 and 600 ms (HdrHistogram adds those >= interval).
+    recordResponse(histograms, 1600, 2);
+    expect(histograms.serviceTime.count).toBe(1);
+    expect(histograms.latency.count).toBe(3);
+    expect(histograms.latency.minMs).toBeCloseTo(600, 0);
+    recordResponse(histograms, 300, 2);
+    expect(histograms.latency.count).toBe(4);
+    // Unpaced: nothing was intended, nothing is added.
+    recordResponse(histograms, 1600, 0);
+    expect(histograms.latency.count).toBe(5);
+  });
+
+  it('refuses a too-low rate before starting anything', async () => {
+    await expect(
+      runCapacity({
+        endpoint: 'https://127.0.0.1:9',
+        devices: 20,
+        connections: 10,
+        rate: 5,
+        outDir: join(tmpdir(), 'provbench-capacity-never'),
+        seed: 1,
+        quotas: 'none',
+        keyType: 'ec',
+        timeoutSeconds: 1,
+        runId: 'never',
+      }),
+    ).rejects.toThrow(/--rate 5 must be a whole number of at least --connections 10/);
   });
 
   it('takes a bootstrap URL or the service base URL', () => {
