@@ -1,4 +1,7 @@
 import { randomBytes, type webcrypto } from 'node:crypto';
+import { parseCertificatePem } from '../../src/pki/certificate.js';
+import { LeafCertificateFactory } from '../../src/pki/fast-issue.js';
+import { importSigningKey } from '../../src/pki/keys.js';
 import {
   type DeviceKeyPair,
   type DeviceKeyType,
@@ -7,6 +10,7 @@ import {
   keyAlgorithm,
   signingAlgorithm,
 } from './device-keys.js';
+import { verifyCsr } from './fast-csr.js';
 import { subtle, x509 } from './x509.js';
 
 export interface IssuedDeviceCertificate {
@@ -34,10 +38,24 @@ function serialNumber(): string {
  * that signs device certificates and the verification certificate RegisterCACertificate needs.
  */
 export class DeviceCa {
+  private leafFactory: Promise<LeafCertificateFactory> | undefined;
+
   private constructor(
     private readonly key: DeviceKeyPair,
     private readonly certificate: x509.X509Certificate,
   ) {}
+
+  /** Device certificates come from a pre-encoded template (src/pki/fast-issue): ~10x faster. */
+  private factory(): Promise<LeafCertificateFactory> {
+    this.leafFactory ??= importSigningKey(this.key.privateKeyPem).then(
+      (signingKey) =>
+        new LeafCertificateFactory(
+          { certificate: parseCertificatePem(this.certificatePem), signingKey },
+          signingKey.keyObject,
+        ),
+    );
+    return this.leafFactory;
+  }
 
   static async create(options: {
     commonName: string;
@@ -85,28 +103,46 @@ export class DeviceCa {
     return this.key.privateKeyPem;
   }
 
-  /** Signs a certificate for `publicKey` with the given subject (e.g. `CN=dev-1`). */
+  /**
+   * Signs a client certificate for `publicKey` with the given subject (e.g. `CN=dev-1`):
+   * digitalSignature/keyEncipherment, clientAuth, key identifiers. With `altNames` (a server
+   * certificate) it goes through @peculiar/x509 instead.
+   */
   async sign(
-    publicKey: webcrypto.CryptoKey | x509.PublicKey,
+    publicKey: webcrypto.CryptoKey | x509.PublicKey | Buffer,
     subject: string,
     options: SignOptions = {},
   ): Promise<string> {
     const now = Date.now();
     const validDays = options.validDays ?? 365;
+    if (!options.altNames) {
+      const spki = Buffer.isBuffer(publicKey)
+        ? publicKey
+        : publicKey instanceof x509.PublicKey
+          ? Buffer.from(publicKey.rawData)
+          : Buffer.from(await subtle.exportKey('spki', publicKey));
+      const factory = await this.factory();
+      return factory.issue({
+        subject,
+        publicKey: spki,
+        notBefore: new Date(now - DAY_MS),
+        notAfter: new Date(now + validDays * DAY_MS),
+      }).pem;
+    }
     const cert = await x509.X509CertificateGenerator.create({
       serialNumber: serialNumber(),
       subject,
       issuer: this.certificate.subject,
       notBefore: new Date(now - DAY_MS),
       notAfter: new Date(now + validDays * DAY_MS),
-      publicKey,
+      publicKey: Buffer.isBuffer(publicKey) ? new x509.PublicKey(new Uint8Array(publicKey)) : publicKey,
       signingKey: this.key.keys.privateKey,
       signingAlgorithm: signingAlgorithm(this.key.type),
       extensions: [
         new x509.BasicConstraintsExtension(false, undefined, true),
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
         await x509.AuthorityKeyIdentifierExtension.create(this.key.keys.publicKey),
-        ...(options.altNames ? [new x509.SubjectAlternativeNameExtension(options.altNames)] : []),
+        new x509.SubjectAlternativeNameExtension(options.altNames),
       ],
     });
     return cert.toString('pem');
@@ -114,11 +150,9 @@ export class DeviceCa {
 
   /** Signs a PKCS#10 request after checking its self-signature; the subject comes from the CSR. */
   async signCsr(csrPem: string, options: SignOptions = {}): Promise<string> {
-    const csr = new x509.Pkcs10CertificateRequest(csrPem);
-    if (!(await csr.verify())) {
-      throw new Error('the CSR signature does not verify: regenerate the CSR with the device key');
-    }
-    return this.sign(csr.publicKey, csr.subject, options);
+    const csr = verifyCsr(csrPem);
+    if (!csr) throw new Error('the CSR signature does not verify: regenerate the CSR with the device key');
+    return this.sign(csr.spkiDer, csr.subject, options);
   }
 
   /** Generates a device key of `keyType` and a certificate for it (the factory step). */

@@ -1,4 +1,5 @@
 import type { webcrypto } from 'node:crypto';
+import { encodeCsr } from './fast-csr.js';
 import { subtle, x509 } from './x509.js';
 
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
@@ -47,10 +48,6 @@ export function dnValue(value: string): string {
 
 /** A PKCS#10 CSR in PEM, signed by the device key, with the given subject (e.g. `CN=dev-1`). */
 export async function createCsr(key: DeviceKeyPair, subject: string): Promise<string> {
-  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
-    name: subject,
-    keys: key.keys,
-    signingAlgorithm: signingAlgorithm(key.type),
-  });
-  return csr.toString('pem');
+  const spkiDer = Buffer.from(await subtle.exportKey('spki', key.keys.publicKey));
+  return encodeCsr({ subject, spkiDer, privateKeyPem: key.privateKeyPem });
 }

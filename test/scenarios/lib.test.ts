@@ -28,12 +28,29 @@ describe('device CA helper', () => {
     for (const keyType of ['ec', 'rsa'] as const) {
       const key = await generateDeviceKeyPair(keyType);
       const csrPem = await createCsr(key, 'CN=device-7, O=acme');
+      expect(await new x509.Pkcs10CertificateRequest(csrPem).verify()).toBe(true);
       const cert = new x509.X509Certificate(await ca.signCsr(csrPem));
       expect(cert.subject).toBe('CN=device-7, O=acme');
+      expect(cert.issuer).toBe(ca.subject);
+      const caCert = new x509.X509Certificate(ca.certificatePem);
+      expect(await cert.verify({ publicKey: caCert.publicKey, signatureOnly: true })).toBe(true);
+      expect(cert.getExtension(x509.ExtendedKeyUsageExtension)?.usages).toContain('1.3.6.1.5.5.7.3.2');
       const expected = new x509.Pkcs10CertificateRequest(csrPem).publicKey.rawData;
       expect(Buffer.from(cert.publicKey.rawData).equals(Buffer.from(expected))).toBe(true);
       expect(key.privateKeyPem).toMatch(/^-----BEGIN PRIVATE KEY-----/);
     }
+  });
+
+  it('signs a CSR made by another implementation (@peculiar/x509)', async () => {
+    const ca = await DeviceCa.create({ commonName: 'factory CA' });
+    const key = await generateDeviceKeyPair('ec');
+    const csr = await x509.Pkcs10CertificateRequestGenerator.create({
+      name: 'CN=other-impl',
+      keys: key.keys,
+      signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+    });
+    const cert = new x509.X509Certificate(await ca.signCsr(csr.toString('pem')));
+    expect(cert.subject).toBe('CN=other-impl');
   });
 
   it('refuses a CSR whose signature does not verify', async () => {
