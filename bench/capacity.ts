@@ -8,7 +8,10 @@
  * requests per second and p99 for each; the engine's bootstrap figures come from its `bootstrap`
  * phase histogram, its devices/s covers the whole device lifecycle.
  *
- *   npx tsx bench/capacity.ts [--devices 300] [--concurrency 16] [--rate 32]
+ * A third pair runs at --overload-rate, above what the service sustains, where latency must grow
+ * with the backlog: autocannon's corrected p99 next to its raw service time shows the correction.
+ *
+ *   npx tsx bench/capacity.ts [--devices 300] [--concurrency 16] [--rate 32] [--overload-rate 160]
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -27,11 +30,13 @@ const { values } = parseArgs({
     devices: { type: 'string', default: '300' },
     concurrency: { type: 'string', default: '16' },
     rate: { type: 'string', default: '32' },
+    'overload-rate': { type: 'string', default: '160' },
   },
 });
 const devices = Number(values.devices);
 const concurrency = Number(values.concurrency);
 const rate = Number(values.rate);
+const overloadRate = Number(values['overload-rate']);
 
 interface Figures {
   tool: string;
@@ -70,6 +75,12 @@ async function main(): Promise<void> {
   const models: Array<{ label: string; engine: LoadModel; rate?: number }> = [
     { label: `concurrency ${concurrency}`, engine: { kind: 'concurrency', concurrency } },
     { label: `rate ${rate}/s`, engine: { kind: 'constant-rate', rate }, rate },
+    // Above what the service sustains: latency must grow with the backlog (coordinated omission).
+    {
+      label: `rate ${overloadRate}/s`,
+      engine: { kind: 'constant-rate', rate: overloadRate },
+      rate: overloadRate,
+    },
   ];
   let seed = 1000;
   try {
