@@ -137,11 +137,11 @@ export function describeEndToEnd(title: string, specs: string[]): void {
           expect(connects).toBe(DEVICES);
         }
         expect(scenario.apiCallsPerDevice).toBeGreaterThan(0);
-      // The per-second series and the boot phase account for every device exactly once.
-      expect(scenario.series.reduce((sum, point) => sum + point.succeeded, 0)).toBe(DEVICES);
-      expect(scenario.series.reduce((sum, point) => sum + point.failed, 0)).toBe(0);
-      expect(scenario.phases.boot?.histogram.count).toBe(DEVICES);
-      expect(scenario.phases['mqtt-publish']?.histogram.count).toBe(DEVICES);
+        // The per-second series and the boot phase account for every device exactly once.
+        expect(scenario.series.reduce((sum, point) => sum + point.succeeded, 0)).toBe(DEVICES);
+        expect(scenario.series.reduce((sum, point) => sum + point.failed, 0)).toBe(0);
+        expect(scenario.phases.boot?.histogram.count).toBe(DEVICES);
+        expect(scenario.phases['mqtt-publish']?.histogram.count).toBe(DEVICES);
 
         const scenarioId = spec.split(':')[0] as string;
         const policies = (policyPurposes[scenarioId] ?? ['device']).map((purpose) =>
