@@ -49,8 +49,8 @@ export interface BootstrapLoad {
   /** Response time of each answered request (service time, no correction). */
   serviceTime: LatencyHistogram;
   /**
-   * Response times with coordinated-omission correction at the per-connection expected interval
-   * when paced (`rate`); identical to `serviceTime` when unpaced.
+   * When paced (`rate`): time from each request's intended send slot (see `recordResponse`), so
+   * a backlog counts (coordinated omission); unpaced: the response times, as `serviceTime`.
    */
   latency: LatencyHistogram;
   /** Requests that got no answer (timeout, reset), by class. */
@@ -79,16 +79,21 @@ function rateOfClient(client: unknown): number {
 }
 
 /**
- * Records one response: raw into `serviceTime`; into `latency` with coordinated-omission
- * correction at the connection's expected interval (1000 / its requests per second) when paced.
+ * Records one response: its response time into `serviceTime`; into `latency` the time from its
+ * intended send instant (the connection's k-th slot on an even schedule at its rate), or from its
+ * actual send if that came first (autocannon sends each second's quota in a burst), so a
+ * connection that falls behind its schedule shows the backlog as latency, as `provbench run
+ * --rate` measures devices from their intended start. Unpaced: the response time.
  */
 export function recordResponse(
   histograms: { serviceTime: LatencyHistogram; latency: LatencyHistogram },
   responseTimeMs: number,
-  connectionRate: number,
+  intendedStartMs: number | null,
+  nowMs: number,
 ): void {
   histograms.serviceTime.recordMillis(responseTimeMs);
-  histograms.latency.recordMillis(responseTimeMs, connectionRate > 0 ? 1000 / connectionRate : 0);
+  const fromIntended = intendedStartMs === null ? 0 : nowMs - intendedStartMs;
+  histograms.latency.recordMillis(Math.max(responseTimeMs, fromIntended));
 }
 
 /** Connections autocannon would run unpaced: it gives `floor(rate / connections)` (0 = no limit) to each. */
@@ -129,6 +134,13 @@ export async function runBootstrapLoad(options: BootstrapLoadOptions): Promise<B
     return point;
   };
   let nextKey = 0;
+  // Per connection: how many requests it has finished (answered or timed out), in send order.
+  const slots = new Map<unknown, number>();
+  const nextSlot = (client: unknown): number => {
+    const slot = slots.get(client) ?? 0;
+    slots.set(client, slot + 1);
+    return slot;
+  };
 
   const setupRequest = (request: autocannon.Request, context: object): autocannon.Request => {
     const key = options.keys[nextKey++];
@@ -180,15 +192,22 @@ export async function runBootstrapLoad(options: BootstrapLoadOptions): Promise<B
         amount: options.keys.length,
         timeout: options.timeoutSeconds ?? 30,
         // With a rate, autocannon's own correction uses an expected interval of ceil(1 / rate) ms
-        // = 1 ms: switched off; we correct our histogram per connection instead.
+        // = 1 ms: switched off; `latency` is measured from each request's intended slot instead.
         ...(options.rate !== undefined ? { overallRate: options.rate, ignoreCoordinatedOmission: true } : {}),
         requests: [{ method: 'POST', path: BOOTSTRAP_PATH, setupRequest, onResponse }],
+        // A timed-out request used its slot in the connection's schedule too.
+        setupClient: (client: NodeJS.EventEmitter) => {
+          client.on('timeout', () => nextSlot(client));
+        },
       },
       (error: unknown, finished: autocannon.Result) => (error ? reject(error) : resolve(finished)),
     );
-    instance.on('response', (client, _status, _bytes, responseTimeMs) =>
-      recordResponse({ serviceTime, latency }, responseTimeMs, rateOfClient(client)),
-    );
+    instance.on('response', (client, _status, _bytes, responseTimeMs) => {
+      const slot = nextSlot(client);
+      const rate = rateOfClient(client);
+      const intended = rate > 0 ? startMs + (slot * 1000) / rate : null;
+      recordResponse({ serviceTime, latency }, responseTimeMs, intended, performance.now());
+    });
     instance.on('reqError', (error: unknown) => {
       const errorClass = /timed out/i.test(String((error as Error)?.message)) ? 'timeout' : 'protocol_error';
       transportErrors[errorClass] = (transportErrors[errorClass] ?? 0) + 1;

@@ -188,7 +188,7 @@ export async function runCapacity(options: CapacityOptions): Promise<CapacityRun
           ? { kind: 'constant-rate', rate: options.rate }
           : { kind: 'concurrency', concurrency: load.connections },
         coordinatedOmission: options.rate
-          ? 'corrected per connection at 1000/connectionRate ms; autocannon ignoreCoordinatedOmission: true'
+          ? 'latency from each request’s intended slot (connection rate schedule); autocannon ignoreCoordinatedOmission: true'
           : 'none (closed model: no intended rate)',
         quotas: target ? options.quotas : null,
         keyType: target ? options.keyType : null,
@@ -208,7 +208,7 @@ export async function runCapacity(options: CapacityOptions): Promise<CapacityRun
     log(
       `bootstrap: ${summary.devices.succeeded}/${summary.devices.requested} succeeded, ${summary.devices.failed} failed, ` +
         `${summary.devicesPerSecond.toFixed(1)}/s; latency ${latencyLine(load.latency)}` +
-        (options.rate ? ` (CO-corrected; service time ${latencyLine(load.serviceTime)})` : ''),
+        (options.rate ? ` (from intended send; service time ${latencyLine(load.serviceTime)})` : ''),
     );
     return { result, resultFile, htmlFile, sessions, load };
   } finally {

@@ -103,8 +103,7 @@ describe('provbench capacity against the embedded Krypton service', () => {
         count: 2,
       }),
     ]);
-    // Corrected latency holds at least every real sample (more when a connection fell behind its pace).
-    expect(scenario.timeToConnected.count).toBeGreaterThanOrEqual(12);
+    expect(scenario.timeToConnected.count).toBe(12);
     expect(scenario.series.reduce((sum, point) => sum + point.started, 0)).toBe(12);
     expect(scenario.series.reduce((sum, point) => sum + point.succeeded, 0)).toBe(12);
     expect(result.config).toMatchObject({
@@ -169,19 +168,21 @@ describe('capacity settings', () => {
     expect(() => checkRateCoversConnections(undefined, 10)).not.toThrow();
   });
 
-  it('corrects for coordinated omission at the connection’s own interval, not autocannon’s 1 ms', () => {
+  it('measures paced requests from their intended slot, never below their response time', () => {
     const histograms = { serviceTime: LatencyHistogram.create(), latency: LatencyHistogram.create() };
-    // A connection paced at 2 requests/s (500 ms apart) waited 1,600 ms for one answer: the
-    // requests it held back would have waited 1,100 and 600 ms (HdrHistogram adds those >= interval).
-    recordResponse(histograms, 1600, 2);
-    expect(histograms.serviceTime.count).toBe(1);
-    expect(histograms.latency.count).toBe(3);
-    expect(histograms.latency.minMs).toBeCloseTo(600, 0);
-    recordResponse(histograms, 300, 2);
+    // On schedule: slot at 1,000 ms, sent then, answered at 1,100 ms.
+    recordResponse(histograms, 100, 1000, 1100);
+    // Sent early in autocannon's per-second burst: slot at 1,500 ms, answered at 1,100 ms.
+    recordResponse(histograms, 100, 1500, 1100);
+    // Behind schedule: its slot was at 0 ms, it was answered at 1,600 ms after 100 ms in flight.
+    recordResponse(histograms, 100, 0, 1600);
+    // Unpaced: no slot.
+    recordResponse(histograms, 250, null, 5000);
+    expect(histograms.serviceTime.count).toBe(4);
+    expect(histograms.serviceTime.maxMs).toBeCloseTo(250, -1);
     expect(histograms.latency.count).toBe(4);
-    // Unpaced: nothing was intended, nothing is added.
-    recordResponse(histograms, 1600, 0);
-    expect(histograms.latency.count).toBe(5);
+    expect(histograms.latency.percentileMs(50)).toBeCloseTo(100, -1);
+    expect(histograms.latency.maxMs).toBeCloseTo(1600, -1);
   });
 
   it('refuses a too-low rate before starting anything', async () => {
