@@ -1,10 +1,3 @@
-import 'reflect-metadata';
-import { webcrypto } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
-
-// @peculiar/x509 needs reflect-metadata loaded first and a WebCrypto provider; every module in
-// scenarios/lib imports x509 from here so that holds wherever the helpers run (main or worker).
-x509.cryptoProvider.set(webcrypto as unknown as ReturnType<typeof x509.cryptoProvider.get>);
-
-export { x509 };
-export const subtle = webcrypto.subtle;
+// @peculiar/x509 with Node's WebCrypto provider set (and reflect-metadata loaded first), shared
+// with src/pki so the provider is configured once wherever the helpers run (main or worker).
+export { subtle, x509 } from '../../src/pki/webcrypto.js';
