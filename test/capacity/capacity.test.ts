@@ -11,6 +11,7 @@ import {
 import { CAPACITY_SCENARIO_ID } from '../../src/capacity/capacity-result.js';
 import { type CapacityRun, kryptonBaseUrl, runCapacity } from '../../src/capacity/run-capacity.js';
 import { errorClassOfStatus } from '../../src/capacity/status-class.js';
+import { buildProgram } from '../../src/cli/main.js';
 import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
 import { kryptonListener } from '../../src/emulator/krypton/listener.js';
 import { writeFleetFile } from '../../src/fleet/fleet-file.js';
@@ -157,6 +158,35 @@ describe('provbench capacity, unpaced, SIMs registered through the emulator', ()
     // Unpaced: no intended rate, so nothing to correct.
     expect(run.load.latency.count).toBe(4);
     expect(run.result.config).toMatchObject({ rate: null, model: { kind: 'concurrency', concurrency: 2 } });
+  }, 30_000);
+
+  it('runs from the command line with the documented flags', async () => {
+    const out = join(dir, 'cli');
+    await buildProgram().parseAsync([
+      'node',
+      'provbench',
+      'capacity',
+      '--endpoint',
+      `${emulator.kryptonUrl}${BOOTSTRAP_PATH}`,
+      '--ca',
+      emulator.rootCaFile,
+      '--devices',
+      '2',
+      '--seed',
+      '6262',
+      '--connections',
+      '2',
+      '--rate',
+      '2',
+      '--duration',
+      '10',
+      '--out',
+      out,
+    ]);
+    const result = parseRunResult(JSON.parse(await readFile(join(out, 'result.json'), 'utf8')));
+    expect(result.scenarios[0]?.summary.devices).toEqual({ requested: 2, succeeded: 2, failed: 0 });
+    expect(result.config).toMatchObject({ rate: 2, connections: 2, durationSeconds: 10 });
+    expect(existsSync(join(out, 'index.html'))).toBe(true);
   }, 30_000);
 });
 
