@@ -1,4 +1,4 @@
-import { request } from 'node:https';
+import { Agent, request } from 'node:https';
 import { classifyHttpStatus, httpError, ProvisioningError, ServerError } from '../../src/engine/errors.js';
 import type { IoTEndpoint } from '../../src/engine/scenario.js';
 import { KryptonApiError } from '../../src/fleet/krypton-client.js';
@@ -11,6 +11,18 @@ export function kryptonUrlOf(endpoint: IoTEndpoint): string {
     );
   }
   return endpoint.kryptonUrl;
+}
+
+/** The operator's calls are not the device's: one keep-alive connection pool per CA bundle. */
+const operatorAgents = new Map<string, Agent>();
+
+function operatorAgent(caPem: string): Agent {
+  let agent = operatorAgents.get(caPem);
+  if (!agent) {
+    agent = new Agent({ ca: caPem, keepAlive: true, maxSockets: 16 });
+    operatorAgents.set(caPem, agent);
+  }
+  return agent;
 }
 
 /**
@@ -30,8 +42,7 @@ export function operatorRequest<T>(
       url,
       {
         method,
-        ca: endpoint.rootCaPem,
-        agent: false,
+        agent: operatorAgent(endpoint.rootCaPem),
         timeout: 30_000,
         headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
       },
