@@ -81,9 +81,13 @@ afterAll(async () => {
   await harness?.close();
 });
 
-async function claimClient(clientId: string, templateName: string): Promise<MqttClient> {
+async function claimClient(
+  clientId: string,
+  templateName: string,
+  protocolVersion: 4 | 5 = 4,
+): Promise<MqttClient> {
   const claim = await harness.device(clientId, { policy: claimPolicy(templateName), thing: false });
-  return mustConnect(harness, claim);
+  return mustConnect(harness, claim, { protocolVersion });
 }
 
 async function request(
@@ -144,6 +148,38 @@ describe('fleet provisioning by claim', () => {
     });
     expect(again.body).toMatchObject({ statusCode: 400, errorCode: 'InvalidCertificateOwnershipToken' });
     await reuse.endAsync();
+  });
+
+  it('over MQTT 5: CreateKeysAndCertificate + RegisterThing, the new certificate connects; another template is refused with PUBACK 0x87', async () => {
+    const client = await claimClient('claim-v5', 'plain', 5);
+    const keys = await request(client, '$aws/certificates/create/json', {});
+    expect(keys.accepted).toBe(true);
+    const provisioned = await request(client, '$aws/provisioning-templates/plain/provision/json', {
+      certificateOwnershipToken: keys.body.certificateOwnershipToken,
+      parameters: { SerialNumber: 'v5' },
+    });
+    expect(provisioned).toMatchObject({ accepted: true, body: { thingName: 'fleet-v5' } });
+    expect(harness.registry.getCertificate(String(keys.body.certificateId))?.status).toBe('ACTIVE');
+    const refused = await new Promise<unknown>((resolve) =>
+      client.publish('$aws/provisioning-templates/hooked/provision/json', '{}', { qos: 1 }, (error) =>
+        resolve((error as { code?: unknown } | undefined)?.code),
+      ),
+    );
+    expect(refused).toBe(0x87);
+    expect(client.connected).toBe(true);
+    await client.endAsync();
+
+    const device = await mustConnect(
+      harness,
+      {
+        clientId: 'fleet-v5',
+        certificatePem: String(keys.body.certificatePem),
+        privateKeyPem: String(keys.body.privateKey),
+      },
+      { protocolVersion: 5 },
+    );
+    await device.publishAsync('things/fleet-v5/hello', 'provisioned', { qos: 1 });
+    await device.endAsync();
   });
 
   it('CreateCertificateFromCsr issues a certificate for the CSR key', async () => {

@@ -216,27 +216,6 @@ describe('sessions and presence', () => {
     });
     await watch.endAsync();
   });
-
-  it('refuses MQTT 5 connections (aedes 1.x speaks MQTT 3.1.1)', async () => {
-    const device = await harness.device('dev-v5', { policy: allowAllPolicy });
-    const mqtt = await import('mqtt');
-    const client = mqtt.connect(harness.url(), {
-      clientId: 'dev-v5',
-      key: device.privateKeyPem,
-      cert: device.certificatePem,
-      ca: harness.pki.bundlePem,
-      servername: 'localhost',
-      protocolVersion: 5,
-      reconnectPeriod: 0,
-    });
-    const outcome = await new Promise<string>((resolve) => {
-      client.once('connect', () => resolve('connected'));
-      client.once('close', () => resolve('closed'));
-      client.once('error', () => resolve('closed'));
-    });
-    client.end(true);
-    expect(outcome).toBe('closed');
-  });
 });
 
 describe('connect rate limits', () => {

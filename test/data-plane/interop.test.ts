@@ -243,6 +243,44 @@ describeWithTool(
       expect(stranger.code).not.toBe(0);
       await admin.endAsync();
     });
+
+    it('mosquitto_pub -V mqttv5: a publish within the policy is delivered; outside it PUBACK 0x87; a foreign client ID gets CONNACK 0x87', async () => {
+      const device = await sdkDevice('mosquitto-v5');
+      const files = { cert: join(dir, 'mosq5.crt'), key: join(dir, 'mosq5.key'), ca: join(dir, 'ca5.pem') };
+      await writeFile(files.cert, device.certificatePem);
+      await writeFile(files.key, device.privateKeyPem, { mode: 0o600 });
+      await writeFile(files.ca, test.emulator.pki.bundlePem);
+      const common = ['-h', '127.0.0.1', '-p', String(test.emulator.mqttPort), '--cafile', files.ca];
+      const identity = ['--cert', files.cert, '--key', files.key, '-V', 'mqttv5'];
+      const admin = await adminClient('mosquitto-v5-admin');
+      await admin.subscribeAsync('things/mosquitto-v5/#', { qos: 1 });
+      const publish = (clientId: string, topic: string) =>
+        run('mosquitto_pub', [
+          ...common,
+          ...identity,
+          '-i',
+          clientId,
+          '-t',
+          topic,
+          '-m',
+          'from-v5',
+          '-q',
+          '1',
+        ]);
+
+      const received = nextMessage(admin, 'things/mosquitto-v5/out', 10_000);
+      const accepted = await publish('mosquitto-v5', 'things/mosquitto-v5/out');
+      expect(accepted.code, accepted.stderr).toBe(0);
+      expect((await received)?.toString()).toBe('from-v5');
+
+      const denied = await publish('mosquitto-v5', 'elsewhere/x');
+      expect(`${denied.stdout}${denied.stderr}`).toMatch(/not authori[sz]ed/i);
+
+      const foreign = await publish('not-my-thing', 'things/not-my-thing/out');
+      expect(foreign.code).not.toBe(0);
+      expect(`${foreign.stdout}${foreign.stderr}`).toMatch(/not authori[sz]ed/i);
+      await admin.endAsync();
+    });
   },
 );
 

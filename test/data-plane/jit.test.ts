@@ -106,6 +106,30 @@ describe('JITR', () => {
     expect((await connectDevice(harness, { clientId: 'no-auto', ...other })).connected).toBe(false);
     expect(harness.registry.getCertificate(other.certificateId)).toBeUndefined();
   });
+
+  it('over MQTT 5: the first connect is closed without CONNACK, the rule activates, the device reconnects', async () => {
+    const ca = await harness.customerCa('CN=JITR MQTT5 CA');
+    harness.registry.createTopicRule({
+      ruleName: 'jitr_v5',
+      sql: `SELECT * FROM '$aws/events/certificates/registered/${ca.caCertificateId}'`,
+      ruleDisabled: false,
+      actions: [{ lambda: { functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:jitr-activator' } }],
+    });
+    const device = await deviceCertificateFrom(ca.signer, 'CN=jitr-v5-device');
+    const credentials = { clientId: `jitr-${device.certificateId.slice(0, 8)}`, ...device, chainPem: ca.pem };
+    const first = await connectDevice(harness, credentials, { protocolVersion: 5 });
+    expect(first.connected).toBe(false);
+    expect(first.connected === false && first.reasonCode).toBeUndefined();
+    expect(outcomes).toContainEqual(
+      expect.objectContaining({ kind: 'jitr-event-published', certificateId: device.certificateId }),
+    );
+    expect(
+      await until(() => harness.registry.getCertificate(device.certificateId)?.status === 'ACTIVE'),
+    ).toBe(true);
+    const second = await mustConnect(harness, credentials, { protocolVersion: 5 });
+    await second.publishAsync(`things/${credentials.clientId}/hello`, 'v5', { qos: 1 });
+    await second.endAsync();
+  });
 });
 
 const jitpTemplate = JSON.stringify({
@@ -145,6 +169,19 @@ describe('JITP', () => {
     expect(harness.registry.getThing('jitp-device-1')?.attributes).toEqual({ country: 'DE' });
     const client = await mustConnect(harness, credentials);
     await client.subscribeAsync('things/jitp-device-1/cmd');
+    await client.endAsync();
+  });
+
+  it('over MQTT 5: the template runs on first connect (closed), then the device connects', async () => {
+    const ca = await harness.customerCa('CN=JITP MQTT5 CA', { templateBody: jitpTemplate });
+    const device = await deviceCertificateFrom(ca.signer, 'C=FR, CN=jitp-v5-device');
+    const credentials = { clientId: 'jitp-v5-device', ...device };
+    const first = await connectDevice(harness, credentials, { protocolVersion: 5 });
+    expect(first.connected).toBe(false);
+    expect(harness.registry.getCertificate(device.certificateId)?.status).toBe('ACTIVE');
+    const client = await mustConnect(harness, credentials, { protocolVersion: 5 });
+    const [grant] = await client.subscribeAsync('things/jitp-v5-device/cmd', { qos: 1 });
+    expect(grant?.qos).toBe(1);
     await client.endAsync();
   });
 

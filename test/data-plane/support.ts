@@ -181,13 +181,16 @@ export interface MqttTarget {
   readonly caPem: string;
 }
 
-export type ConnectResult = { connected: true; client: MqttClient } | { connected: false; error: string };
+/** A refused connect: why, and the CONNACK reason code when the server sent one (MQTT 5). */
+export type ConnectResult =
+  | { connected: true; client: MqttClient }
+  | { connected: false; error: string; reasonCode?: number };
 
 /** Connects MQTT.js with a device certificate; resolves with the client or why it failed. */
 export function connectDevice(
   harness: MqttTarget,
   credentials: { clientId: string; certificatePem: string; privateKeyPem: string; chainPem?: string },
-  options: { alpn?: boolean; servername?: string } = {},
+  options: { alpn?: boolean; servername?: string; protocolVersion?: 4 | 5 } = {},
 ): Promise<ConnectResult> {
   return new Promise((resolve) => {
     const client = mqtt.connect(harness.url(), {
@@ -200,7 +203,7 @@ export function connectDevice(
       rejectUnauthorized: true,
       servername: options.servername ?? 'localhost',
       ALPNProtocols: options.alpn ? [MQTT_ALPN] : undefined,
-      protocolVersion: 4,
+      protocolVersion: options.protocolVersion ?? 4,
       reconnectPeriod: 0,
       connectTimeout: 5_000,
       clean: true,
@@ -213,7 +216,14 @@ export function connectDevice(
       resolve(result);
     };
     client.once('connect', () => settle({ connected: true, client }));
-    client.once('error', (error) => settle({ connected: false, error: error.message }));
+    client.once('error', (error) => {
+      const code = (error as { code?: unknown }).code;
+      settle({
+        connected: false,
+        error: error.message,
+        reasonCode: typeof code === 'number' ? code : undefined,
+      });
+    });
     client.once('close', () => settle({ connected: false, error: 'closed before CONNACK' }));
   });
 }

@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
-import { Aedes, type AedesPublishPacket, type Client, type ConnectPacket, type Subscription } from 'aedes';
+import {
+  Aedes,
+  type AedesPublishPacket,
+  type AuthenticateError,
+  type Client,
+  type ConnectPacket,
+  type Subscription,
+} from 'aedes';
 import { ConnectionAuthorizer, type ConnectionIdentity, identityFor } from './authorizer.js';
 import { FleetProvisioning, isFleetRequestTopic } from './fleet-provisioning.js';
 import { judgeCertificate } from './identity.js';
@@ -61,6 +68,9 @@ const ACCEPTED_SUFFIX = '/accepted';
 /** AWS's event topics: devices may subscribe, never publish. */
 const RESERVED_EVENT_PREFIX = '$aws/events/';
 const REJECTED_SUFFIX = '/rejected';
+const MQTT_5 = 5;
+/** aedes's CONNACK "not authorized" return code; sent to MQTT 5 clients as reason code 0x87. */
+const NOT_AUTHORIZED_RETURN_CODE = 5 as AuthenticateError['returnCode'];
 
 function remoteAddress(client: Client): string | undefined {
   const address = (client.conn as TLSSocket).remoteAddress;
@@ -68,7 +78,7 @@ function remoteAddress(client: Client): string | undefined {
 }
 
 /**
- * The emulator's device gateway: MQTT 3.1.1 over mutual TLS (aedes), with AWS IoT's certificate
+ * The emulator's device gateway: MQTT 3.1.1 and 5 over mutual TLS (aedes), with AWS IoT's certificate
  * checks, policy authorization, JITR/JITP, fleet provisioning, presence events and topic rules.
  * Events: `rejected` (RejectionEvent), `jit` (JitOutcome), `rule` (RuleInvocation).
  */
@@ -82,6 +92,8 @@ export class DataPlane extends EventEmitter {
   private readonly rules: TopicRuleEngine;
   private readonly functions = new Map<string, LocalFunction>();
   private readonly states = new WeakMap<Client, ConnectionState>();
+  /** MQTT 5 connects refused with CONNACK 0x87 (iot:Connect denied), answered in `authenticate`. */
+  private readonly unauthorizedConnects = new WeakMap<Client, string>();
   private readonly clientsByCertificate = new Map<string, Set<Client>>();
   private readonly versions = new Map<string, number>();
   private readonly accountConnects: TokenBucket | undefined;
@@ -208,12 +220,22 @@ export class DataPlane extends EventEmitter {
         (error: Error) => callback(error, false),
       );
     };
+    broker.authenticate = (client, _username, _password, callback) => {
+      const refusal = this.unauthorizedConnects.get(client);
+      if (refusal === undefined) return callback(null, true);
+      this.emit('rejected', { clientId: client.id, reason: refusal } satisfies RejectionEvent);
+      const error: AuthenticateError = Object.assign(new Error('Not authorized'), {
+        returnCode: NOT_AUTHORIZED_RETURN_CODE,
+      });
+      callback(error, false);
+    };
     broker.authorizePublish = (client, packet, callback) => {
       if (client === null) return callback(null);
       const state = this.states.get(client);
       const reserved = packet.topic.startsWith(RESERVED_EVENT_PREFIX);
       if (!state || reserved || !this.authorizer.allowed(state.identity, 'iot:Publish', packet.topic)) {
-        if (state) state.disconnectReason = 'AUTHORIZATION_ERROR';
+        // MQTT 3.1.1 closes the connection; MQTT 5 answers PUBACK 0x87 and keeps it (aedes does both).
+        if (state && client.version !== MQTT_5) state.disconnectReason = 'AUTHORIZATION_ERROR';
         this.emit('rejected', { clientId: client.id, reason: `iot:Publish denied on ${packet.topic}` });
         return callback(new Error(`iot:Publish denied on ${packet.topic}`));
       }
@@ -253,13 +275,6 @@ export class DataPlane extends EventEmitter {
   private async preConnect(client: Client, packet: ConnectPacket): Promise<boolean> {
     const clientId = packet.clientId ?? '';
     const socket = client.conn as TLSSocket;
-    if (packet.protocolVersion !== 4 && packet.protocolVersion !== 3) {
-      throw this.reject(
-        client,
-        clientId,
-        `MQTT protocol version ${packet.protocolVersion} is not supported by the emulator (MQTT 3.1.1 only)`,
-      );
-    }
     if (this.accountConnects && !this.accountConnects.tryTake()) {
       throw this.reject(
         client,
@@ -291,7 +306,10 @@ export class DataPlane extends EventEmitter {
     if (verdict.kind === 'reject') throw this.reject(client, clientId, verdict.reason);
     const identity = identityFor(verdict.certificate, verdict.x509, clientId, sourceIp);
     if (!this.authorizer.allowed(identity, 'iot:Connect', clientId)) {
-      throw this.reject(client, clientId, `iot:Connect denied for client ID ${clientId}`);
+      const reason = `iot:Connect denied for client ID ${clientId}`;
+      if (packet.protocolVersion !== MQTT_5) throw this.reject(client, clientId, reason);
+      this.unauthorizedConnects.set(client, reason);
+      return true;
     }
     const existing = (this.broker as unknown as { clients: Record<string, Client> }).clients[clientId];
     if (existing) {
