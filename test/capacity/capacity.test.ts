@@ -162,7 +162,7 @@ describe('provbench capacity, unpaced, SIMs registered through the emulator', ()
 
   it('runs from the command line with the documented flags', async () => {
     const out = join(dir, 'cli');
-    await buildProgram().parseAsync([
+    await (await buildProgram()).parseAsync([
       'node',
       'provbench',
       'capacity',

@@ -43,8 +43,8 @@ function flagsOf(shellScript: string, subcommand: string): Map<string, string> {
   return flags;
 }
 
-function knownOptions(path: string[]): string[] {
-  let command = buildProgram();
+async function knownOptions(path: string[]): Promise<string[]> {
+  let command = await buildProgram();
   for (const name of path) {
     const next = command.commands.find((candidate) => candidate.name() === name);
     if (!next) throw new Error(`provbench has no command ${path.join(' ')}`);
@@ -61,7 +61,7 @@ describe('docker-compose.yml (structure only: no Docker engine here)', () => {
     const emulatorScript = script(emulator);
     expect(emulatorScript).toContain('npx provbench emulator');
     const flags = flagsOf(emulatorScript, 'emulator');
-    for (const flag of flags.keys()) expect(knownOptions(['emulator']), flag).toContain(flag);
+    for (const flag of flags.keys()) expect(await knownOptions(['emulator']), flag).toContain(flag);
     expect(flags.get('--host')).toBe('0.0.0.0');
     const ports = ['--port', '--mqtt-port', '--krypton-port'].map((flag) => flags.get(flag));
     for (const port of ports) expect(Number(port)).toBeGreaterThan(0);
@@ -79,7 +79,8 @@ describe('docker-compose.yml (structure only: no Docker engine here)', () => {
     const file = await compose();
     const setupScript = script(file.services.setup);
     const exportFlags = flagsOf(setupScript, 'fleet export');
-    for (const flag of exportFlags.keys()) expect(knownOptions(['fleet', 'export']), flag).toContain(flag);
+    for (const flag of exportFlags.keys())
+      expect(await knownOptions(['fleet', 'export']), flag).toContain(flag);
     expect(exportFlags.get('--out')).toBe(flagsOf(script(file.services.emulator), 'emulator').get('--fleet'));
   });
 

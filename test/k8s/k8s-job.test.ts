@@ -88,7 +88,7 @@ describe('provbench k8s job', () => {
     dir = await mkdtemp(join(tmpdir(), 'provbench-k8s-'));
     manifestDir = join(dir, 'manifests');
     resultsDir = join(dir, 'volume');
-    await buildProgram().parseAsync([
+    await (await buildProgram()).parseAsync([
       'node',
       'provbench',
       'k8s',
