@@ -25,7 +25,7 @@ export function createProvisioningRegistry(registry: IotRegistry, pki: EmulatorP
           thingName: thing.thingName,
           thingArn: thing.thingArn,
           thingTypeName: thing.thingTypeName,
-          attributes: thing.attributes,
+          attributes: { ...thing.attributes },
         }
       );
     },

@@ -1,12 +1,12 @@
 import { type EmulatorPki, parseCertificatePem } from '../../pki/index.js';
-import { provisioningRegistryFor } from '../provisioning/iot-registry-adapter.js';
+import { createProvisioningRegistry } from '../control-plane/provisioning-registry.js';
 import type { IotRegistry } from '../registry/index.js';
 import type { CertificateIssuer, DataPlaneRegistry, RegistryChange, TopicRuleRecord } from './ports.js';
 
 /** The data plane's view of the emulator registry. */
 export function dataPlaneRegistryFor(registry: IotRegistry, pki: EmulatorPki): DataPlaneRegistry {
   return {
-    ...provisioningRegistryFor(registry, pki),
+    ...createProvisioningRegistry(registry, pki),
     accountId: registry.accountId,
     region: registry.region,
     getCertificate: (certificateId) => registry.getCertificate(certificateId),

@@ -32,4 +32,3 @@ export async function provisionFromTemplate(
 ): Promise<ProvisioningResult> {
   return applyPlan(resolveTemplate(templateBody, parameters, options), registry);
 }
-export { provisioningRegistryFor } from './iot-registry-adapter.js';
