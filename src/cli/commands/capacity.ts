@@ -1,23 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { join, resolve } from 'node:path';
+import { Command, Option } from 'commander';
 import { runCapacity } from '../../capacity/run-capacity.js';
+import { packageVersion, positiveInteger, positiveNumber, REPO_ROOT } from '../options.js';
 import { newRunId } from './run.js';
-
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-
-function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a positive integer');
-  return parsed;
-}
-
-function positiveNumber(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError('expected a number above 0');
-  return parsed;
-}
 
 interface CapacityCommandOptions {
   endpoint?: string;
@@ -34,17 +19,6 @@ interface CapacityCommandOptions {
   keyType: 'rsa' | 'ec';
   timeout: number;
   runId?: string;
-}
-
-function packageVersion(): string {
-  try {
-    return (
-      (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version?: string }).version ??
-      '0.0.0'
-    );
-  } catch {
-    return '0.0.0';
-  }
 }
 
 /** `provbench capacity`: autocannon against a Krypton-compatible bootstrap API, one SIM per request. */

@@ -1,12 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { writeFleetFile } from '../../fleet/fleet-file.js';
 import { DEFAULT_FLEET, generateFleet } from '../../fleet/generate.js';
-
-function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a positive integer');
-  return parsed;
-}
+import { positiveInteger } from '../options.js';
 
 function digits(length: string) {
   return (value: string): string => {

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { stringify } from 'yaml';
+import { positiveInteger } from '../options.js';
 import { newRunId } from './run.js';
 
 /** Where every pod mounts the shared results volume. */
@@ -173,12 +174,6 @@ export function writeShardedJob(options: ShardedJobOptions, dir: string): string
     writeFileSync(path, stringify(manifest, { lineWidth: 0, aliasDuplicateObjects: false }));
     return path;
   });
-}
-
-function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a positive integer');
-  return parsed;
 }
 
 function dnsLabel(value: string): string {

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { describeModel, type LoadModel, parseDurationMs, parseRamp } from '../../engine/load-model.js';
 import { createProgressDisplay } from '../../engine/progress.js';
@@ -16,20 +15,7 @@ import { defaultQuotaTable } from '../../quotas/aws-default-quotas.js';
 import { startEmbeddedTarget } from '../../targets/embedded.js';
 import { startAwsTarget, startLocalStackTarget } from '../../targets/remote.js';
 import type { StartedTarget, TargetOptions } from '../../targets/target.js';
-
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-
-function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a positive integer');
-  return parsed;
-}
-
-function positiveNumber(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError('expected a number above 0');
-  return parsed;
-}
+import { packageVersion, positiveInteger, positiveNumber, REPO_ROOT } from '../options.js';
 
 /** `--shard i/n` with 1 <= i <= n (1-based on the command line, 0-based inside). */
 export function parseShard(value: string): Shard {
@@ -173,17 +159,6 @@ async function writeReports(result: RunResult, outDir: string): Promise<string |
       `provbench: reports not written (${(error as Error).message}); render later with provbench report ${join(outDir, 'result.json')}\n`,
     );
     return null;
-  }
-}
-
-function packageVersion(): string {
-  try {
-    return (
-      (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version?: string }).version ??
-      '0.0.0'
-    );
-  } catch {
-    return '0.0.0';
   }
 }
 
