@@ -1,20 +1,18 @@
-import { ProtocolError } from '../src/engine/errors.js';
 import type { LedgerHandle, Scenario } from '../src/engine/scenario.js';
 import { JIT_RECONNECT } from './jitr.js';
 import { createPolicy } from './lib/attach.js';
 import { certificateArnOf, certificateIdOf } from './lib/certificate-id.js';
-import { customerCaOf, registerCustomerCa, type SharedCa } from './lib/customer-ca.js';
-import { dnValue } from './lib/device-keys.js';
+import {
+  type CustomerCaDeviceState,
+  customerCaCredentialsOf,
+  manufactureWithCustomerCa,
+  registerCustomerCa,
+  type SharedCa,
+} from './lib/customer-ca.js';
 import { devicePolicyDocument } from './lib/device-policy.js';
 import { connectUntilAccepted, proveConnected } from './lib/field.js';
-import { resourceName, thingNameOf } from './lib/names.js';
+import { resourceName } from './lib/names.js';
 import { provisioningRoleArn } from './lib/provisioning-role.js';
-
-interface JitpState {
-  thingName: string;
-  certificatePem: string;
-  privateKeyPem: string;
-}
 
 /**
  * The JITP template on the CA: thing named by the certificate CN, the certificate by its ID
@@ -44,7 +42,7 @@ export function jitpTemplateBody(policyName: string): string {
  * Just-in-time provisioning: like JITR, but a provisioning template on the CA creates the
  * thing, attaches the policy and activates the certificate inside AWS IoT; no compute of ours.
  */
-const jitp: Scenario<JitpState> = {
+const jitp: Scenario<CustomerCaDeviceState> = {
   id: 'jitp',
   title: 'Just-in-time provisioning (own CA with a provisioning template)',
   // The template runs inside AWS IoT; what caps it is the device-certificate registration rate.
@@ -74,22 +72,10 @@ const jitp: Scenario<JitpState> = {
     });
   },
 
-  async manufacture(device, ctx) {
-    const thingName = thingNameOf(device);
-    const ca = await customerCaOf(ctx.shared);
-    const issued = await ctx.phase('ca-issue', () =>
-      ca.issueDevice(`CN=${dnValue(thingName)}`, ctx.options.keyType),
-    );
-    device.state.thingName = thingName;
-    device.state.certificatePem = issued.certificatePem;
-    device.state.privateKeyPem = issued.key.privateKeyPem;
-  },
+  manufacture: manufactureWithCustomerCa,
 
   async boot(device, ctx) {
-    const { thingName, certificatePem, privateKeyPem } = device.state;
-    if (!thingName || !certificatePem || !privateKeyPem) {
-      throw new ProtocolError(`device ${device.index} has no certificate: manufacture must run first`);
-    }
+    const { thingName, certificatePem, privateKeyPem } = customerCaCredentialsOf(device);
     // The template creates these inside AWS IoT on first connect: record them before it can.
     const certificateId = certificateIdOf(certificatePem);
     const policyName = ctx.shared.policyName as string;

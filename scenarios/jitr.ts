@@ -1,18 +1,16 @@
-import { ProtocolError } from '../src/engine/errors.js';
 import type { Scenario } from '../src/engine/scenario.js';
 import { createPolicy } from './lib/attach.js';
-import { customerCaOf, registerCustomerCa, type SharedCa } from './lib/customer-ca.js';
-import { dnValue } from './lib/device-keys.js';
+import {
+  type CustomerCaDeviceState,
+  customerCaCredentialsOf,
+  manufactureWithCustomerCa,
+  registerCustomerCa,
+  type SharedCa,
+} from './lib/customer-ca.js';
 import { devicePolicyDocument } from './lib/device-policy.js';
 import { connectUntilAccepted, proveConnected } from './lib/field.js';
 import { JitrActivator } from './lib/jitr-activator.js';
-import { resourceName, thingNameOf } from './lib/names.js';
-
-interface JitrState {
-  thingName: string;
-  certificatePem: string;
-  privateKeyPem: string;
-}
+import { resourceName } from './lib/names.js';
 
 /** Reconnect budget: the activator makes 5 control-plane calls per device, 10-15 TPS on AWS. */
 export const JIT_RECONNECT = { maxAttempts: 40, backoff: { baseMs: 250, capMs: 4_000 } };
@@ -25,7 +23,7 @@ let activator: JitrActivator | undefined;
  * PENDING_ACTIVATION, publishes an event and closes the connection; the activator (the
  * "Lambda") activates it, creates the thing and attaches the policy; the device reconnects.
  */
-const jitr: Scenario<JitrState> = {
+const jitr: Scenario<CustomerCaDeviceState> = {
   id: 'jitr',
   title: 'Just-in-time registration (own CA, activator on the registration event)',
   apiPlan: {
@@ -67,22 +65,10 @@ const jitr: Scenario<JitrState> = {
     activator = await JitrActivator.start(ctx, ca.caCertificateId, policyName);
   },
 
-  async manufacture(device, ctx) {
-    const thingName = thingNameOf(device);
-    const ca = await customerCaOf(ctx.shared);
-    const issued = await ctx.phase('ca-issue', () =>
-      ca.issueDevice(`CN=${dnValue(thingName)}`, ctx.options.keyType),
-    );
-    device.state.thingName = thingName;
-    device.state.certificatePem = issued.certificatePem;
-    device.state.privateKeyPem = issued.key.privateKeyPem;
-  },
+  manufacture: manufactureWithCustomerCa,
 
   async boot(device, ctx) {
-    const { thingName, certificatePem, privateKeyPem } = device.state;
-    if (!thingName || !certificatePem || !privateKeyPem) {
-      throw new ProtocolError(`device ${device.index} has no certificate: manufacture must run first`);
-    }
+    const { thingName, certificatePem, privateKeyPem } = customerCaCredentialsOf(device);
     const credentials = {
       clientId: thingName,
       certificatePem,

@@ -4,8 +4,10 @@ import {
   type RegistrationConfig,
 } from '@aws-sdk/client-iot';
 import { ProtocolError } from '../../src/engine/errors.js';
-import type { RunContext } from '../../src/engine/scenario.js';
+import type { Device, RunContext } from '../../src/engine/scenario.js';
 import { DeviceCa } from './device-ca.js';
+import { dnValue } from './device-keys.js';
+import { thingNameOf } from './names.js';
 
 /** What devices need from the customer CA, kept in `ctx.shared` (structured-cloneable). */
 export interface SharedCa {
@@ -68,4 +70,38 @@ export function customerCaOf(shared: Record<string, unknown>): Promise<DeviceCa>
     caCache.set(ca.caCertificateId, cached);
   }
   return cached;
+}
+
+/** What a device made by manufactureWithCustomerCa carries from the factory to the field. */
+export interface CustomerCaDeviceState {
+  thingName: string;
+  certificatePem: string;
+  privateKeyPem: string;
+}
+
+/**
+ * The just-in-time factory step (jitr, jitp): the device's key and a certificate from the
+ * customer CA with CN = its thing name; nothing is registered with AWS IoT.
+ */
+export async function manufactureWithCustomerCa(
+  device: Device<CustomerCaDeviceState>,
+  ctx: RunContext,
+): Promise<void> {
+  const thingName = thingNameOf(device);
+  const ca = await customerCaOf(ctx.shared);
+  const issued = await ctx.phase('ca-issue', () =>
+    ca.issueDevice(`CN=${dnValue(thingName)}`, ctx.options.keyType),
+  );
+  device.state.thingName = thingName;
+  device.state.certificatePem = issued.certificatePem;
+  device.state.privateKeyPem = issued.key.privateKeyPem;
+}
+
+/** What manufactureWithCustomerCa left on the device, for boot. */
+export function customerCaCredentialsOf(device: Device<CustomerCaDeviceState>): CustomerCaDeviceState {
+  const { thingName, certificatePem, privateKeyPem } = device.state;
+  if (!thingName || !certificatePem || !privateKeyPem) {
+    throw new ProtocolError(`device ${device.index} has no certificate: manufacture must run first`);
+  }
+  return { thingName, certificatePem, privateKeyPem };
 }
