@@ -1,41 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { IotError, invalidRequest } from '../registry/index.js';
-import type { ControlPlaneContext, OperationHandler, OperationHandlers } from './context.js';
-import type { OperationInput } from './input.js';
-import { accountOperations } from './operations/account.js';
-import { caCertificateOperations } from './operations/ca-certificates.js';
-import { certificateOperations } from './operations/certificates.js';
-import { policyOperations } from './operations/policies.js';
-import { provisioningOperations } from './operations/provisioning.js';
-import { thingOperations } from './operations/things.js';
-import type { QuotaGate } from './quota-gate.js';
-import type { FaultInjector, LatencyModel } from './resilience.js';
-import { matchRoute, type OperationName } from './routes.js';
+import {
+  ControlPlaneDispatcher,
+  type ControlPlaneResponse,
+  type ControlPlaneServerOptions,
+  MAX_BODY_BYTES,
+  RequestBodyError,
+} from './dispatch.js';
 
-const MAX_BODY_BYTES = 1024 * 1024;
-
-export const OPERATION_HANDLERS: OperationHandlers = {
-  ...certificateOperations,
-  ...caCertificateOperations,
-  ...thingOperations,
-  ...policyOperations,
-  ...provisioningOperations,
-  ...accountOperations,
-};
-
-export interface ControlPlaneServerOptions extends ControlPlaneContext {
-  /** Token buckets; absent with `--quotas none`. */
-  quotas?: QuotaGate;
-  latency?: LatencyModel;
-  faults?: FaultInjector;
-  /** Called once per completed operation (metrics, logging). */
-  onOperation?: (operation: OperationName, status: number) => void;
-}
-
-class RequestBodyError extends Error {}
+export { type ControlPlaneServerOptions, OPERATION_HANDLERS } from './dispatch.js';
 
 function readBody(request: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -55,45 +28,23 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function parseJsonBody(raw: Buffer): Record<string, unknown> {
-  if (raw.length === 0) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw.toString('utf8'));
-  } catch (error) {
-    throw invalidRequest(
-      `The request body is not valid JSON (${(error as Error).message}): send a JSON object`,
-    );
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw invalidRequest('The request body must be a JSON object');
-  }
-  return parsed as Record<string, unknown>;
-}
-
-function send(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const payload = body === undefined ? '' : JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(payload),
-    'x-amzn-requestid': randomUUID(),
-    ...headers,
+function send(response: ServerResponse, answer: ControlPlaneResponse): void {
+  response.writeHead(answer.status, {
+    ...answer.headers,
+    'content-length': Buffer.byteLength(answer.body),
   });
-  response.end(payload);
+  response.end(answer.body);
 }
 
-function sendError(response: ServerResponse, error: IotError): void {
-  send(
-    response,
-    error.httpStatus,
-    { message: error.message, ...error.extra },
-    { 'x-amzn-errortype': `${error.code}:` },
-  );
+/** Control planes listening in this process, by URL: co-hosted clients may skip the socket. */
+const listening = new Map<string, ControlPlaneDispatcher>();
+
+/**
+ * The request logic of the control plane that listens at `url` in this process, or undefined
+ * when none does (another process, moto, LocalStack, AWS).
+ */
+export function coHostedControlPlane(url: string): ControlPlaneDispatcher | undefined {
+  return listening.get(url.replace(/\/+$/, ''));
 }
 
 /**
@@ -102,21 +53,18 @@ function sendError(response: ServerResponse, error: IotError): void {
  */
 export class ControlPlaneServer {
   private readonly server: Server;
+  readonly dispatcher: ControlPlaneDispatcher;
   private url: string | undefined;
 
   constructor(
-    private readonly options: ControlPlaneServerOptions,
+    options: ControlPlaneServerOptions,
     private readonly extraRoutes?: (request: IncomingMessage, response: ServerResponse) => boolean,
   ) {
+    this.dispatcher = new ControlPlaneDispatcher(options);
     this.server = createServer((request, response) => {
       this.handle(request, response).catch((error: unknown) => {
         console.error(`provbench control plane: ${(error as Error).stack ?? String(error)}`);
-        if (!response.headersSent) {
-          sendError(
-            response,
-            new IotError('InternalFailureException', 'Internal failure in the emulator; see its log'),
-          );
-        } else response.destroy();
+        response.destroy();
       });
     });
     this.server.keepAliveTimeout = 30_000;
@@ -133,6 +81,7 @@ export class ControlPlaneServer {
     const address = this.server.address() as AddressInfo;
     const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     this.url = `http://${shownHost}:${address.port}`;
+    listening.set(this.url, this.dispatcher);
     return this.url;
   }
 
@@ -142,6 +91,7 @@ export class ControlPlaneServer {
   }
 
   async close(): Promise<void> {
+    if (this.url) listening.delete(this.url);
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
@@ -152,63 +102,13 @@ export class ControlPlaneServer {
     if (this.extraRoutes?.(request, response)) return;
     const rawUrl = request.url ?? '/';
     const queryAt = rawUrl.indexOf('?');
-    const path = queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt);
-    const query = new URLSearchParams(queryAt === -1 ? '' : rawUrl.slice(queryAt + 1));
-    const method = request.method ?? 'GET';
-    const match = matchRoute(method, path);
-    let operation: OperationName | undefined;
-    let status = 200;
-    try {
-      if (match.kind === 'bad-encoding')
-        throw invalidRequest(`The path segment "${match.segment}" is not valid percent-encoding`);
-      if (match.kind === 'method-not-allowed') {
-        throw new IotError(
-          'UnknownOperationException',
-          `${method} ${path} is not an AWS IoT operation (allowed: ${match.allowed.join(', ')})`,
-        );
-      }
-      if (match.kind === 'not-found') {
-        throw new IotError(
-          'UnknownOperationException',
-          `${method} ${path} is not an AWS IoT operation the emulator knows; see README "Emulator fidelity"`,
-        );
-      }
-      operation = match.operation;
-      let raw: Buffer;
-      try {
-        raw = await readBody(request);
-      } catch (error) {
-        if (error instanceof RequestBodyError) throw invalidRequest(error.message);
-        throw error;
-      }
-      if (this.options.quotas && !this.options.quotas.admit(operation)) {
-        throw new IotError('ThrottlingException', 'Rate exceeded');
-      }
-      const fault = this.options.faults?.pick(operation);
-      if (fault)
-        throw new IotError(fault, `Injected fault (${fault}) for ${operation}: fault injection is on`);
-      const input: OperationInput = {
-        labels: match.labels,
-        query,
-        headers: request.headers,
-        body: parseJsonBody(raw),
-      };
-      const handler = OPERATION_HANDLERS[operation] as OperationHandler;
-      const result = await handler(input, this.options);
-      await this.delay(operation);
-      send(response, 200, result);
-    } catch (error) {
-      if (!(error instanceof IotError)) throw error;
-      status = error.httpStatus;
-      if (operation) await this.delay(operation);
-      sendError(response, error);
-    } finally {
-      if (operation) this.options.onOperation?.(operation, status);
-    }
-  }
-
-  private async delay(operation: string): Promise<void> {
-    const ms = this.options.latency?.sample(operation) ?? 0;
-    if (ms > 0) await sleep(ms);
+    const answer = await this.dispatcher.dispatch({
+      method: request.method ?? 'GET',
+      path: queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt),
+      query: new URLSearchParams(queryAt === -1 ? '' : rawUrl.slice(queryAt + 1)),
+      headers: request.headers,
+      body: () => readBody(request),
+    });
+    send(response, answer);
   }
 }

@@ -13,6 +13,7 @@ import {
   IoTClient,
   UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
+import type { InProcessRequestHandler } from '../control-plane/in-process-handler.js';
 import type { AwsIotConfig } from './group-config.js';
 
 export interface ProvisionedThing {
@@ -54,6 +55,11 @@ export interface ProvisionerDefaults {
   maxAttempts?: number;
   /** A policy created on first use when a bootstrap attaches it (the emulator's default group). */
   ensurePolicy?: { policyName: string; policyDocument: string };
+  /**
+   * The control plane co-hosted in this process: clients for exactly this endpoint hand their
+   * signed requests to its request handler instead of a loopback socket. Other endpoints use HTTP.
+   */
+  coHosted?: { endpoint: string; requestHandler: InProcessRequestHandler };
 }
 
 function errorName(error: unknown): string {
@@ -219,6 +225,12 @@ export class AwsIotProvisioner {
     }
   }
 
+  private requestHandlerFor(endpoint: string | undefined) {
+    const coHosted = this.defaults.coHosted;
+    if (coHosted && endpoint === coHosted.endpoint) return coHosted.requestHandler;
+    return { httpAgent: this.httpAgent, httpsAgent: this.httpsAgent };
+  }
+
   private clientFor(config: AwsIotConfig): IoTClient {
     const endpoint = config.endpoint ?? this.defaults.endpoint;
     const credentials = config.credentials ?? this.defaults.credentials;
@@ -235,7 +247,7 @@ export class AwsIotProvisioner {
         ...(endpoint ? { endpoint } : {}),
         ...(credentials ? { credentials } : {}),
         maxAttempts: this.defaults.maxAttempts ?? 3,
-        requestHandler: { httpAgent: this.httpAgent, httpsAgent: this.httpsAgent },
+        requestHandler: this.requestHandlerFor(endpoint),
       });
       this.clients.set(cacheKey, client);
     }

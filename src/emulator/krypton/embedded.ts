@@ -1,6 +1,8 @@
 import { DEFAULT_FLEET } from '../../fleet/generate.js';
 import type { SimRecord } from '../../fleet/sim-record.js';
 import type { EmulatorPki } from '../../pki/emulator-pki.js';
+import { InProcessRequestHandler } from '../control-plane/in-process-handler.js';
+import { coHostedControlPlane } from '../control-plane/server.js';
 import { type KryptonServer, startKryptonServer } from './server.js';
 
 /** Policy the default group attaches: each Thing connects as itself and uses its own topics. */
@@ -22,7 +24,10 @@ const DEFAULT_POLICY_DOCUMENT = JSON.stringify({
 
 export interface EmbeddedKryptonOptions {
   pki: EmulatorPki;
-  /** The emulator's control plane, which the service provisions through. */
+  /**
+   * The emulator's control plane, which the service provisions through; when it listens in this
+   * process, the service's calls skip the socket (README "Emulator fidelity").
+   */
   controlPlaneUrl: string;
   region: string;
   /** MQTT host returned to devices as `host`. */
@@ -44,6 +49,7 @@ export async function startEmbeddedKrypton(options: EmbeddedKryptonOptions): Pro
   const credentials = options.credentials ?? { accessKeyId: 'provbench', secretAccessKey: 'provbench' };
   const host = options.host ?? '127.0.0.1';
   const tls = await options.pki.issueServerCertificate([...new Set([host, '127.0.0.1', 'localhost'])]);
+  const controlPlane = coHostedControlPlane(options.controlPlaneUrl);
   return startKryptonServer({
     tls: { key: tls.privateKeyPem, cert: tls.chainPem },
     host,
@@ -65,6 +71,14 @@ export async function startEmbeddedKrypton(options: EmbeddedKryptonOptions): Pro
       endpoint: options.controlPlaneUrl,
       credentials,
       ensurePolicy: { policyName: DEFAULT_KRYPTON_POLICY, policyDocument: DEFAULT_POLICY_DOCUMENT },
+      ...(controlPlane
+        ? {
+            coHosted: {
+              endpoint: options.controlPlaneUrl,
+              requestHandler: new InProcessRequestHandler(controlPlane),
+            },
+          }
+        : {}),
     },
   });
 }
