@@ -1,9 +1,11 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { ParsedCertificate } from '../../pki/index.js';
 import { isSignedBy, parseCertificatePem } from '../../pki/index.js';
 import { IotArns } from './arn.js';
 import { alreadyExists, IotError, invalidRequest, notFound } from './errors.js';
 import { RegistryEvents } from './events.js';
+import { randomUuid } from './ids.js';
+import { MultiIndex } from './multi-index.js';
 import { type Page, paginate, paginateList } from './pagination.js';
 import { validatePolicyDocument } from './policy-document.js';
 import type {
@@ -101,22 +103,6 @@ const MANUAL_CERTIFICATE_STATUSES: ReadonlySet<string> = new Set([
   'REGISTER_INACTIVE',
 ]);
 
-function addToIndex<K, V>(index: Map<K, Set<V>>, key: K, value: V): void {
-  let set = index.get(key);
-  if (!set) {
-    set = new Set();
-    index.set(key, set);
-  }
-  set.add(value);
-}
-
-function removeFromIndex<K, V>(index: Map<K, Set<V>>, key: K, value: V): void {
-  const set = index.get(key);
-  if (!set) return;
-  set.delete(value);
-  if (set.size === 0) index.delete(key);
-}
-
 /**
  * The emulated account's AWS IoT registry: certificates, CAs, things, policies, attachments,
  * provisioning templates, topic rules, tags. Every method is synchronous and either applies
@@ -136,7 +122,7 @@ export class IotRegistry {
 
   private readonly certificates = new Map<string, CertificateRecord>();
   private readonly caCertificates = new Map<string, CaCertificateRecord>();
-  private readonly casBySubject = new Map<string, Set<string>>();
+  private readonly casBySubject = new MultiIndex<string, string>();
   private readonly parsedCas = new Map<string, ParsedCertificate>();
   private readonly things = new Map<string, ThingRecord>();
   private readonly policies = new Map<string, PolicyRecord>();
@@ -144,11 +130,11 @@ export class IotRegistry {
   private readonly topicRules = new Map<string, TopicRuleRecord>();
   private readonly tags = new Map<string, Record<string, string>>();
   /** principal ARN → thing names, and the reverse. */
-  private readonly thingsByPrincipal = new Map<string, Set<string>>();
-  private readonly principalsByThing = new Map<string, Set<string>>();
+  private readonly thingsByPrincipal = new MultiIndex<string, string>();
+  private readonly principalsByThing = new MultiIndex<string, string>();
   /** target (cert ARN, group ARN, Cognito ID) → policy names, and the reverse. */
-  private readonly policiesByTarget = new Map<string, Set<string>>();
-  private readonly targetsByPolicy = new Map<string, Set<string>>();
+  private readonly policiesByTarget = new MultiIndex<string, string>();
+  private readonly targetsByPolicy = new MultiIndex<string, string>();
   private registrationCode: string | undefined;
   private endpointPrefix: string;
   private sequence = 0;
@@ -231,7 +217,7 @@ export class IotRegistry {
       creationDate: now,
       lastModifiedDate: now,
       customerVersion: 1,
-      generationId: randomUUID(),
+      generationId: randomUuid(),
       validity: {
         notBefore: input.certificate.notBefore.getTime(),
         notAfter: input.certificate.notAfter.getTime(),
@@ -273,7 +259,7 @@ export class IotRegistry {
     record.status = status;
     record.lastModifiedDate = this.now();
     record.customerVersion += 1;
-    record.generationId = randomUUID();
+    record.generationId = randomUuid();
     this.events.emit('certificateStatusChanged', { certificateId, previousStatus, status });
     this.changed();
     return record;
@@ -295,15 +281,14 @@ export class IotRegistry {
         `Certificate ${certificateId} is attached to one or more things: detach it (DetachThingPrincipal) first`,
       );
     }
-    const policies = this.policiesByTarget.get(arn);
-    if (policies && !forceDelete) {
+    if (this.policiesByTarget.has(arn) && !forceDelete) {
       throw new IotError(
         'DeleteConflictException',
         `Certificate ${certificateId} has policies attached: detach them (DetachPolicy) or pass forceDelete`,
       );
     }
-    for (const policyName of policies ?? []) removeFromIndex(this.targetsByPolicy, policyName, arn);
-    this.policiesByTarget.delete(arn);
+    for (const policyName of this.policiesByTarget.deleteKey(arn))
+      this.targetsByPolicy.delete(policyName, arn);
     this.certificates.delete(certificateId);
     this.tags.delete(arn);
     this.events.emit('certificateDeleted', { certificateId, certificateArn: arn });
@@ -315,12 +300,10 @@ export class IotRegistry {
     const record = this.certificates.get(certificateId);
     if (!record) return;
     const arn = record.certificateArn;
-    for (const thingName of this.thingsByPrincipal.get(arn) ?? [])
-      removeFromIndex(this.principalsByThing, thingName, arn);
-    this.thingsByPrincipal.delete(arn);
-    for (const policyName of this.policiesByTarget.get(arn) ?? [])
-      removeFromIndex(this.targetsByPolicy, policyName, arn);
-    this.policiesByTarget.delete(arn);
+    for (const thingName of this.thingsByPrincipal.deleteKey(arn))
+      this.principalsByThing.delete(thingName, arn);
+    for (const policyName of this.policiesByTarget.deleteKey(arn))
+      this.targetsByPolicy.delete(policyName, arn);
     this.certificates.delete(certificateId);
     this.events.emit('certificateDeleted', { certificateId, certificateArn: arn });
     this.changed();
@@ -384,9 +367,10 @@ export class IotRegistry {
 
   /** Hot path: registered CAs whose subject equals this issuer name (Node's rendering). */
   findCaCertificatesBySubject(subjectName: string): CaCertificateRecord[] {
-    const ids = this.casBySubject.get(subjectName);
-    if (!ids) return [];
-    return [...ids].map((id) => this.caCertificates.get(id)!).filter(Boolean);
+    return this.casBySubject
+      .values(subjectName)
+      .map((id) => this.caCertificates.get(id)!)
+      .filter(Boolean);
   }
 
   /**
@@ -433,7 +417,7 @@ export class IotRegistry {
     if (existing) {
       throw alreadyExists('The CA certificate is already registered', id, existing.certificateArn);
     }
-    const sameSubject = this.casBySubject.get(input.certificate.subjectName)?.size ?? 0;
+    const sameSubject = this.casBySubject.count(input.certificate.subjectName);
     if (sameSubject >= this.limits.caCertificatesPerSubject) {
       throw new IotError(
         'LimitExceededException',
@@ -453,7 +437,7 @@ export class IotRegistry {
       creationDate: now,
       lastModifiedDate: now,
       customerVersion: 1,
-      generationId: randomUUID(),
+      generationId: randomUuid(),
       validity: {
         notBefore: input.certificate.notBefore.getTime(),
         notAfter: input.certificate.notAfter.getTime(),
@@ -462,7 +446,7 @@ export class IotRegistry {
     };
     this.caCertificates.set(id, record);
     this.parsedCas.set(id, input.certificate);
-    addToIndex(this.casBySubject, record.subjectName, id);
+    this.casBySubject.add(record.subjectName, id);
     this.changed();
     return record;
   }
@@ -490,7 +474,7 @@ export class IotRegistry {
     if (update.removeAutoRegistration) record.registrationConfig = {};
     record.lastModifiedDate = this.now();
     record.customerVersion += 1;
-    record.generationId = randomUUID();
+    record.generationId = randomUuid();
     if (statusChanged)
       this.events.emit('caCertificateStatusChanged', { certificateId, status: record.status });
     this.changed();
@@ -507,7 +491,7 @@ export class IotRegistry {
     }
     this.caCertificates.delete(certificateId);
     this.parsedCas.delete(certificateId);
-    removeFromIndex(this.casBySubject, record.subjectName, certificateId);
+    this.casBySubject.delete(record.subjectName, certificateId);
     this.tags.delete(record.certificateArn);
     this.changed();
   }
@@ -571,7 +555,7 @@ export class IotRegistry {
     }
     const record: ThingRecord = {
       thingName: input.thingName,
-      thingId: randomUUID(),
+      thingId: randomUuid(),
       thingArn: this.arns.thing(input.thingName),
       attributes: { ...attributes },
       version: 1,
@@ -663,27 +647,28 @@ export class IotRegistry {
     principal: string,
     thingPrincipalType?: 'EXCLUSIVE_THING' | 'NON_EXCLUSIVE_THING',
   ): void {
-    this.describeThing(thingName);
-    this.certificateForPrincipal(principal);
-    const attached = this.thingsByPrincipal.get(principal);
+    const thing = this.describeThing(thingName);
+    const certificate = this.certificateForPrincipal(principal);
+    const attached = this.thingsByPrincipal.count(principal);
     if (
       thingPrincipalType === 'EXCLUSIVE_THING' &&
-      attached &&
-      (attached.size > 1 || !attached.has(thingName))
+      attached > 0 &&
+      (attached > 1 || !this.thingsByPrincipal.hasValue(principal, thingName))
     ) {
       throw invalidRequest(
         `Principal ${principal} is already attached to another thing; EXCLUSIVE_THING allows only one`,
       );
     }
-    addToIndex(this.thingsByPrincipal, principal, thingName);
-    addToIndex(this.principalsByThing, thingName, principal);
+    // The records' own strings, so the index holds no copies of the request's.
+    this.thingsByPrincipal.add(certificate.certificateArn, thing.thingName);
+    this.principalsByThing.add(thing.thingName, certificate.certificateArn);
     this.changed();
   }
 
   detachThingPrincipal(thingName: string, principal: string): void {
     this.describeThing(thingName);
-    removeFromIndex(this.thingsByPrincipal, principal, thingName);
-    removeFromIndex(this.principalsByThing, thingName, principal);
+    this.thingsByPrincipal.delete(principal, thingName);
+    this.principalsByThing.delete(thingName, principal);
     this.changed();
   }
 
@@ -692,7 +677,7 @@ export class IotRegistry {
     options: { maxResults?: number; nextToken?: string } = {},
   ): Page<string> {
     this.describeThing(thingName);
-    return paginateList([...(this.principalsByThing.get(thingName) ?? [])], {
+    return paginateList(this.principalsByThing.values(thingName), {
       pageSize: options.maxResults,
       token: options.nextToken,
     });
@@ -703,7 +688,7 @@ export class IotRegistry {
     options: { maxResults?: number; nextToken?: string } = {},
   ): Page<string> {
     this.certificateForPrincipal(principal);
-    return paginateList([...(this.thingsByPrincipal.get(principal) ?? [])], {
+    return paginateList(this.thingsByPrincipal.values(principal), {
       pageSize: options.maxResults,
       token: options.nextToken,
     });
@@ -711,9 +696,10 @@ export class IotRegistry {
 
   /** Hot path: things attached to a principal ARN. */
   thingsForPrincipal(principal: string): ThingRecord[] {
-    const names = this.thingsByPrincipal.get(principal);
-    if (!names) return [];
-    return [...names].map((name) => this.things.get(name)!).filter(Boolean);
+    return this.thingsByPrincipal
+      .values(principal)
+      .map((name) => this.things.get(name)!)
+      .filter(Boolean);
   }
 
   thingsForCertificate(certificateId: string): ThingRecord[] {
@@ -750,7 +736,7 @@ export class IotRegistry {
       defaultVersionId: '1',
       creationDate: now,
       lastModifiedDate: now,
-      generationId: randomUUID(),
+      generationId: randomUuid(),
     };
     this.policies.set(policyName, record);
     this.changed();
@@ -772,24 +758,26 @@ export class IotRegistry {
 
   /** AttachPolicy: the policy and (for a certificate ARN) the certificate must exist; at most 10 per target. */
   attachPolicy(policyName: string, target: string): void {
-    this.describePolicy(policyName);
-    if (target.startsWith('arn:aws:iot:') && target.includes(':cert/')) this.certificateForPrincipal(target);
-    const attached = this.policiesByTarget.get(target);
-    if (attached?.has(policyName)) return;
-    if ((attached?.size ?? 0) >= this.limits.policiesPerPrincipal) {
+    const policy = this.describePolicy(policyName);
+    const storedTarget =
+      target.startsWith('arn:aws:iot:') && target.includes(':cert/')
+        ? this.certificateForPrincipal(target).certificateArn
+        : target;
+    if (this.policiesByTarget.hasValue(target, policyName)) return;
+    if (this.policiesByTarget.count(target) >= this.limits.policiesPerPrincipal) {
       throw new IotError(
         'LimitExceededException',
         `A target may have at most ${this.limits.policiesPerPrincipal} policies attached: detach one first`,
       );
     }
-    addToIndex(this.policiesByTarget, target, policyName);
-    addToIndex(this.targetsByPolicy, policyName, target);
+    this.policiesByTarget.add(storedTarget, policy.policyName);
+    this.targetsByPolicy.add(policy.policyName, storedTarget);
     this.changed();
   }
 
   detachPolicy(policyName: string, target: string): void {
-    removeFromIndex(this.policiesByTarget, target, policyName);
-    removeFromIndex(this.targetsByPolicy, policyName, target);
+    this.policiesByTarget.delete(target, policyName);
+    this.targetsByPolicy.delete(policyName, target);
     this.changed();
   }
 
@@ -809,7 +797,7 @@ export class IotRegistry {
     options: { pageSize?: number; marker?: string } = {},
   ): Page<string> {
     this.describePolicy(policyName);
-    return paginateList([...(this.targetsByPolicy.get(policyName) ?? [])], {
+    return paginateList(this.targetsByPolicy.values(policyName), {
       pageSize: options.pageSize,
       token: options.marker,
     });
@@ -817,9 +805,10 @@ export class IotRegistry {
 
   /** Hot path: policies attached to a principal ARN. */
   policiesForPrincipal(principal: string): PolicyRecord[] {
-    const names = this.policiesByTarget.get(principal);
-    if (!names) return [];
-    return [...names].map((name) => this.policies.get(name)!).filter(Boolean);
+    return this.policiesByTarget
+      .values(principal)
+      .map((name) => this.policies.get(name)!)
+      .filter(Boolean);
   }
 
   policiesForCertificate(certificateId: string): PolicyRecord[] {
@@ -1011,8 +1000,6 @@ export class IotRegistry {
   // ---- persistence ----------------------------------------------------------------------
 
   toSnapshot(): RegistrySnapshot {
-    const pairs = (index: Map<string, Set<string>>) =>
-      [...index].flatMap(([key, values]) => [...values].map((value): [string, string] => [key, value]));
     return {
       version: 1,
       region: this.region,
@@ -1027,8 +1014,8 @@ export class IotRegistry {
       provisioningTemplates: [...this.templates.values()],
       topicRules: [...this.topicRules.values()],
       tags: [...this.tags],
-      thingPrincipals: pairs(this.principalsByThing),
-      policyTargets: pairs(this.targetsByPolicy),
+      thingPrincipals: [...this.principalsByThing.pairs()],
+      policyTargets: [...this.targetsByPolicy.pairs()],
     };
   }
 
@@ -1045,7 +1032,7 @@ export class IotRegistry {
     for (const record of snapshot.certificates) this.certificates.set(record.certificateId, record);
     for (const record of snapshot.caCertificates) {
       this.caCertificates.set(record.certificateId, record);
-      addToIndex(this.casBySubject, record.subjectName, record.certificateId);
+      this.casBySubject.add(record.subjectName, record.certificateId);
     }
     for (const record of snapshot.things) this.things.set(record.thingName, record);
     for (const record of snapshot.policies) this.policies.set(record.policyName, record);
@@ -1053,12 +1040,12 @@ export class IotRegistry {
     for (const record of snapshot.topicRules) this.topicRules.set(record.ruleName, record);
     for (const [arn, tags] of snapshot.tags) this.tags.set(arn, tags);
     for (const [thingName, principal] of snapshot.thingPrincipals) {
-      addToIndex(this.principalsByThing, thingName, principal);
-      addToIndex(this.thingsByPrincipal, principal, thingName);
+      this.principalsByThing.add(thingName, principal);
+      this.thingsByPrincipal.add(principal, thingName);
     }
     for (const [policyName, target] of snapshot.policyTargets) {
-      addToIndex(this.targetsByPolicy, policyName, target);
-      addToIndex(this.policiesByTarget, target, policyName);
+      this.targetsByPolicy.add(policyName, target);
+      this.policiesByTarget.add(target, policyName);
     }
   }
 }
