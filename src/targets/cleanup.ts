@@ -18,7 +18,14 @@ import {
   UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
 import { describeError } from '../engine/errors.js';
-import { FileLedger, type LedgerEntry, readLedger } from './ledger.js';
+import {
+  FileLedger,
+  intendedResource,
+  type LedgerEntry,
+  ledgerEntryId,
+  ledgerLines,
+  ledgerSize,
+} from './ledger.js';
 import type { ResourceKind } from './resources.js';
 
 /** Deletion order: attachments first, then what they attached, then the CA and run-wide setup. */
@@ -252,92 +259,191 @@ async function deleteThingPrincipals(
   }
 }
 
+/** What one pass over the ledger learns before anything is deleted. */
+interface LedgerSurvey {
+  /** Entries a previous cleanup already deleted. */
+  deleted: Set<string>;
+  /** Intents per kind (deleted ones included). */
+  intents: Map<ResourceKind, number>;
+  /** Certificates whose creation was never acknowledged and are not deleted. */
+  unacknowledgedCertificates: LedgerEntry[];
+  runId: string | null;
+}
+
+async function surveyLedger(path: string, endByte: number): Promise<LedgerSurvey> {
+  const deleted = new Set<string>();
+  const intents = new Map<ResourceKind, number>();
+  const pendingCertificates = new Map<string, LedgerEntry>();
+  let runId: string | null = null;
+  for await (const line of ledgerLines(path, { endByte })) {
+    const id = ledgerEntryId(line);
+    if (line.op === 'intend') {
+      const resource = intendedResource(line, path);
+      runId ??= line.runId;
+      intents.set(resource.kind, (intents.get(resource.kind) ?? 0) + 1);
+      if (resource.kind === 'certificate') {
+        pendingCertificates.set(id, {
+          key: line.key,
+          runId: line.runId,
+          resource,
+          acknowledged: false,
+          deleted: false,
+        });
+      }
+    } else if (line.op === 'ack') {
+      pendingCertificates.delete(id);
+    } else {
+      deleted.add(id);
+    }
+  }
+  const unacknowledgedCertificates = [...pendingCertificates].flatMap(([id, entry]) =>
+    deleted.has(id) ? [] : [entry],
+  );
+  return { deleted, intents, unacknowledgedCertificates, runId };
+}
+
+/**
+ * Streams the entries of one kind that are not deleted yet: acknowledged ones as their
+ * acknowledgement is read, the never-acknowledged ones at the end. Only intents still waiting
+ * for their acknowledgement are held in memory.
+ */
+async function* entriesOfKind(
+  path: string,
+  endByte: number,
+  kind: ResourceKind,
+  deleted: ReadonlySet<string>,
+): AsyncGenerator<LedgerEntry> {
+  const pending = new Map<string, LedgerEntry>();
+  for await (const line of ledgerLines(path, { endByte, validate: false })) {
+    const id = ledgerEntryId(line);
+    if (line.op === 'intend') {
+      if (line.resource?.kind !== kind || deleted.has(id)) continue;
+      pending.set(id, {
+        key: line.key,
+        runId: line.runId,
+        resource: intendedResource(line, path),
+        acknowledged: false,
+        deleted: false,
+      });
+    } else if (line.op === 'ack') {
+      const entry = pending.get(id);
+      if (!entry) continue;
+      pending.delete(id);
+      entry.acknowledged = true;
+      entry.resource = { ...entry.resource, ...line.resource, kind };
+      yield entry;
+    }
+  }
+  yield* pending.values();
+}
+
 /**
  * A certificate whose creation was never acknowledged (crash in between) has no id in the
  * ledger. Find it before anything is detached: from an attachment the ledger recorded for the
- * same thing, else from the thing's principals.
+ * same thing, else from the thing's principals. Returns certificate ARNs by entry id.
  */
-async function resolveUnacknowledgedCertificates(iot: IoTClient, entries: LedgerEntry[]): Promise<void> {
-  for (const entry of entries) {
+async function resolveUnacknowledgedCertificates(
+  iot: IoTClient,
+  path: string,
+  endByte: number,
+  survey: LedgerSurvey,
+): Promise<Map<string, string>> {
+  const resolved = new Map<string, string>();
+  const byThing = new Map<string, string[]>();
+  for (const entry of survey.unacknowledgedCertificates) {
     const r = entry.resource;
-    if (r.kind !== 'certificate' || r.id || r.arn || !r.thingName) continue;
-    const attached = entries.find(
-      (other) =>
-        other.resource.kind === 'thing-principal' &&
-        other.resource.thingName === r.thingName &&
-        other.resource.principal?.includes(':cert/'),
-    );
-    if (attached?.resource.principal) {
-      r.arn = attached.resource.principal;
-      continue;
-    }
+    if (r.id || r.arn || !r.thingName) continue;
+    byThing.set(r.thingName, [...(byThing.get(r.thingName) ?? []), ledgerEntryId(entry)]);
+  }
+  if (byThing.size === 0) return resolved;
+  for await (const attachment of entriesOfKind(path, endByte, 'thing-principal', survey.deleted)) {
+    const { thingName, principal } = attachment.resource;
+    if (!thingName || !principal?.includes(':cert/')) continue;
+    for (const id of byThing.get(thingName) ?? []) if (!resolved.has(id)) resolved.set(id, principal);
+  }
+  for (const [thingName, ids] of byThing) {
+    const unresolved = ids.filter((id) => !resolved.has(id));
+    if (unresolved.length === 0) continue;
     const principals = await iot
-      .send(new ListThingPrincipalsCommand({ thingName: r.thingName }))
+      .send(new ListThingPrincipalsCommand({ thingName }))
       .catch(() => ({ principals: [] }));
     const certificateArn = principals.principals?.find((principal) => principal.includes(':cert/'));
-    if (certificateArn) r.arn = certificateArn;
+    if (certificateArn) for (const id of unresolved) resolved.set(id, certificateArn);
   }
+  return resolved;
 }
 
-/** Runs `work` over `items` with at most `limit` in flight. */
-async function forEachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item);
-    }
-  });
-  await Promise.all(runners);
+/** Runs tasks with at most `limit` in flight; `add` waits for a free slot. */
+class InFlightLimit {
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(private readonly limit: number) {}
+
+  async add(task: () => Promise<void>): Promise<void> {
+    while (this.running.size >= this.limit) await Promise.race(this.running);
+    const promise = task().finally(() => this.running.delete(promise));
+    this.running.add(promise);
+  }
+
+  async drain(): Promise<void> {
+    await Promise.all(this.running);
+  }
 }
 
 /**
  * Deletes everything a ledger records, in CLEANUP_ORDER, marking each entry deleted in the
  * ledger as it goes: idempotent (missing resources count as gone) and resumable after a crash
  * (deleted entries are skipped). Failures are collected, not thrown, so one stuck resource
- * does not keep the others alive; rerun to retry them.
+ * does not keep the others alive; rerun to retry them. The ledger is streamed, one pass per
+ * kind, so memory does not grow with its length.
  */
 export async function cleanupFromLedger(
   iot: IoTClient,
   ledgerPath: string,
   options: CleanupOptions = {},
 ): Promise<CleanupReport> {
-  const entries = readLedger(ledgerPath).filter((entry) => !entry.deleted);
+  const endByte = ledgerSize(ledgerPath);
+  const survey = await surveyLedger(ledgerPath, endByte);
   const report: CleanupReport = { deleted: {}, failed: [] };
-  if (entries.length === 0) return report;
-  await resolveUnacknowledgedCertificates(iot, entries);
-  const runId = entries[0]?.runId ?? 'cleanup';
-  const ledger = new FileLedger(ledgerPath, runId, `cleanup${process.pid}`);
+  const total = [...survey.intents.values()].reduce((sum, count) => sum + count, 0) - survey.deleted.size;
+  if (total <= 0 || survey.runId === null) return report;
+  const resolvedCertificates = await resolveUnacknowledgedCertificates(iot, ledgerPath, endByte, survey);
+  const ledger = new FileLedger(ledgerPath, survey.runId, `cleanup${process.pid}`);
+  const limit = new InFlightLimit(Math.max(1, options.concurrency ?? 8));
   let done = 0;
   // Nobody listening at the control plane: every further call would fail the same way after
   // its retries, so stop and leave the rest to a rerun.
   let unreachable: string | null = null;
+  const deleteOne = async (kind: ResourceKind, entry: LedgerEntry) => {
+    if (unreachable !== null) {
+      report.failed.push({ key: entry.key, kind, message: unreachable });
+    } else {
+      try {
+        await deleteEntry(iot, entry);
+        ledger.markDeleted(entry.key, entry.runId);
+        report.deleted[kind] = (report.deleted[kind] ?? 0) + 1;
+      } catch (error) {
+        const message = describeError(error);
+        if (isConnectionRefused(error))
+          unreachable = `control plane unreachable (${message}); rerun cleanup when it is up`;
+        report.failed.push({ key: entry.key, kind, message });
+      }
+    }
+    options.onProgress?.(++done, total);
+  };
   try {
     for (const kind of CLEANUP_ORDER) {
-      const batch = entries.filter((entry) => entry.resource.kind === kind);
-      await forEachLimited(batch, options.concurrency ?? 8, async (entry) => {
-        if (unreachable !== null) {
-          report.failed.push({ key: entry.key, kind, message: unreachable });
-        } else {
-          try {
-            await deleteEntry(iot, entry);
-            ledger.markDeleted(entry.key, entry.runId);
-            report.deleted[kind] = (report.deleted[kind] ?? 0) + 1;
-          } catch (error) {
-            const message = describeError(error);
-            if (isConnectionRefused(error))
-              unreachable = `control plane unreachable (${message}); rerun cleanup when it is up`;
-            report.failed.push({ key: entry.key, kind, message });
-          }
-        }
-        options.onProgress?.(++done, entries.length);
-      });
+      if (!survey.intents.get(kind)) continue;
+      for await (const entry of entriesOfKind(ledgerPath, endByte, kind, survey.deleted)) {
+        const arn = resolvedCertificates.get(ledgerEntryId(entry));
+        if (arn && !entry.resource.arn) entry.resource.arn = arn;
+        await limit.add(() => deleteOne(kind, entry));
+      }
+      // Attachments must be gone before what they attach is deleted.
+      await limit.drain();
     }
   } finally {
+    await limit.drain();
     ledger.close();
   }
   return report;

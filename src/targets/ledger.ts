@@ -1,4 +1,13 @@
-import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  existsSync,
+  openSync,
+  readFileSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
+import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import type { Ledger, LedgerHandle, ResourceKind, ResourceRef } from './resources.js';
 
@@ -32,7 +41,7 @@ const LedgerLineSchema = z.object({
   at: z.string(),
   resource: ResourceRefSchema.partial().optional(),
 });
-type LedgerLine = z.infer<typeof LedgerLineSchema>;
+export type LedgerLine = z.infer<typeof LedgerLineSchema>;
 
 /**
  * The resource ledger as an append-only JSONL file (mode 0600). Each line is written with one
@@ -102,13 +111,71 @@ export interface LedgerEntry {
   deleted: boolean;
 }
 
+function missingLedger(path: string): Error {
+  return new Error(`ledger ${path} does not exist; pass the file a run wrote (--ledger)`);
+}
+
+/** Identifies an entry across the runs that share a ledger file: keys are unique within a run. */
+export function ledgerEntryId(line: Pick<LedgerLine, 'runId' | 'key'>): string {
+  return `${line.runId}\0${line.key}`;
+}
+
+/** The ledger's size now: lines appended later (a cleanup's own deletions) are outside it. */
+export function ledgerSize(path: string): number {
+  if (!existsSync(path)) throw missingLedger(path);
+  return statSync(path).size;
+}
+
 /**
- * Reads a ledger back: intents merged with their acknowledgements, in file order. A torn last
+ * Streams a ledger's records, one line at a time, from its first `endByte` bytes: memory stays
+ * flat however long the file. A torn last line (crash mid-write) is ignored; any other bad line
+ * is an error naming its line number. `validate: false` skips the schema check (for files
+ * already checked up to `endByte`).
+ */
+export async function* ledgerLines(
+  path: string,
+  options: { endByte?: number; validate?: boolean } = {},
+): AsyncGenerator<LedgerLine> {
+  const endByte = options.endByte ?? ledgerSize(path);
+  if (endByte === 0) return;
+  const lines = createInterface({
+    input: createReadStream(path, { encoding: 'utf8', start: 0, end: endByte - 1 }),
+    crlfDelay: Number.POSITIVE_INFINITY,
+  });
+  let lineNumber = 0;
+  let badLine: Error | null = null;
+  for await (const text of lines) {
+    lineNumber++;
+    if (text.trim() === '') continue;
+    if (badLine) throw badLine;
+    let line: LedgerLine;
+    try {
+      const json: unknown = JSON.parse(text);
+      line = options.validate === false ? (json as LedgerLine) : LedgerLineSchema.parse(json);
+    } catch (error) {
+      badLine = new Error(
+        `ledger ${path} line ${lineNumber} is not a ledger record: ${(error as Error).message}`,
+      );
+      continue;
+    }
+    yield line;
+  }
+}
+
+/** Validates an intent's resource; the error names the line to fix. */
+export function intendedResource(line: LedgerLine, path: string): ResourceRef {
+  const parsed = ResourceRefSchema.safeParse(line.resource);
+  if (!parsed.success) throw new Error(`ledger ${path} key ${line.key}: intent without a valid resource`);
+  return parsed.data;
+}
+
+/**
+ * Reads a whole ledger back into memory: intents merged with their acknowledgements, in file
+ * order (for inspection and tests; cleanup streams the file with `ledgerLines` instead). A torn last
  * line (crash mid-write) is ignored; any other bad line is an error naming its line number.
  */
 export function readLedger(path: string): LedgerEntry[] {
-  if (!existsSync(path))
-    throw new Error(`ledger ${path} does not exist; pass the file a run wrote (--ledger)`);
+  if (!existsSync(path)) throw missingLedger(path);
   const lines = readFileSync(path, 'utf8').split('\n');
   const entries = new Map<string, LedgerEntry>();
   lines.forEach((text, index) => {
@@ -121,7 +188,7 @@ export function readLedger(path: string): LedgerEntry[] {
       throw new Error(`ledger ${path} line ${index + 1} is not a ledger record: ${(error as Error).message}`);
     }
     // Keys are unique within a run; a ledger file reused by several runs keeps them apart.
-    const id = `${line.runId}\0${line.key}`;
+    const id = ledgerEntryId(line);
     const existing = entries.get(id);
     if (line.op === 'intend') {
       const parsed = ResourceRefSchema.safeParse(line.resource);
