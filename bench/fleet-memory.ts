@@ -4,8 +4,9 @@
  *   npx tsx bench/fleet-memory.ts [--devices 100000] [--concurrency 64] [--scenario pre-issued]
  *
  * Runs `provbench run` (quotas none, EC keys: AWS's 10 TPS would make 100,000 devices take
- * hours) and samples, once a second, the summed RSS of its whole process tree (the harness
- * with its worker threads, and the emulator child process). Prints the peak and the result.
+ * hours) and samples, once a second, the RSS of its process tree: the harness process (main
+ * thread and worker threads share it) and its descendants (the emulator child). Prints the peak
+ * of the whole tree and of each half, with the second of the run each peak was seen at.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -40,7 +41,16 @@ function parentsByPid(): Map<number, number> {
   return parents;
 }
 
-function treeRssBytes(root: number): number {
+function rssBytes(pid: number): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * PAGE_BYTES;
+  } catch {
+    return 0; // ended
+  }
+}
+
+/** RSS of `root` itself and of all its descendants. */
+function treeRssBytes(root: number): { own: number; descendants: number } {
   const parents = parentsByPid();
   const inTree = new Set([root]);
   let grew = true;
@@ -53,16 +63,24 @@ function treeRssBytes(root: number): number {
       }
     }
   }
-  let total = 0;
-  for (const pid of inTree) {
-    try {
-      const resident = Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]);
-      total += resident * PAGE_BYTES;
-    } catch {
-      // ended
+  let descendants = 0;
+  for (const pid of inTree) if (pid !== root) descendants += rssBytes(pid);
+  return { own: rssBytes(root), descendants };
+}
+
+/** The largest value seen and when (seconds since the run started). */
+class Peak {
+  bytes = 0;
+  atSecond = 0;
+  see(bytes: number, atSecond: number): void {
+    if (bytes > this.bytes) {
+      this.bytes = bytes;
+      this.atSecond = atSecond;
     }
   }
-  return total;
+  toString(): string {
+    return `${(this.bytes / 2 ** 20).toFixed(0)} MiB (at ${this.atSecond.toFixed(0)} s)`;
+  }
 }
 
 const out = await mkdtemp(join(tmpdir(), 'provbench-fleet-memory-'));
@@ -85,9 +103,15 @@ const args = [
 console.log(`node ${args.join(' ')}`);
 const started = Date.now();
 const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
-let peak = 0;
+const peakTree = new Peak();
+const peakHarness = new Peak();
+const peakEmulator = new Peak();
 const sampler = setInterval(() => {
-  peak = Math.max(peak, treeRssBytes(child.pid ?? 0));
+  const { own, descendants } = treeRssBytes(child.pid ?? 0);
+  const atSecond = (Date.now() - started) / 1000;
+  peakTree.see(own + descendants, atSecond);
+  peakHarness.see(own, atSecond);
+  peakEmulator.see(descendants, atSecond);
 }, 1000);
 const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
 clearInterval(sampler);
@@ -100,6 +124,6 @@ console.log(`exit ${code}; wall ${seconds.toFixed(0)} s`);
 console.log(
   `devices succeeded ${summary?.devices.succeeded}, failed ${summary?.devices.failed}, ${summary?.devicesPerSecond.toFixed(1)} devices/s`,
 );
-console.log(
-  `peak RSS, harness + emulator process tree: ${(peak / 2 ** 20).toFixed(0)} MiB (limit 1,536 MiB)`,
-);
+console.log(`peak RSS, harness + emulator process tree: ${peakTree} (limit 1,536 MiB)`);
+console.log(`peak RSS, harness process (main thread and workers): ${peakHarness}`);
+console.log(`peak RSS, emulator process: ${peakEmulator}`);
