@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { type ContextBase, countPhaseError, createContext } from './context.js';
+import type { DeviceList } from './device-share.js';
 import { classifyError, ProvisioningError, TimeoutError } from './errors.js';
 import { sleep } from './retry.js';
 import type { Device, Scenario, SimIdentity } from './scenario.js';
@@ -68,15 +69,17 @@ export class DeviceRunner {
     return this.stopController.signal.aborted;
   }
 
-  async run(devices: readonly DeviceAssignment[]): Promise<void> {
-    const open = devices.length > 0 && devices.every((device) => device.offsetMs !== null);
+  /** Runs `devices` (made one at a time as they start: nothing is kept once a device ends). */
+  async run(devices: DeviceList): Promise<void> {
+    const open = devices.length > 0 && devices.at(0)?.offsetMs !== null;
     if (open) await this.runOpen(devices);
     else await this.runClosed(devices);
   }
 
-  private async runOpen(devices: readonly DeviceAssignment[]): Promise<void> {
-    for (const device of devices) {
+  private async runOpen(devices: DeviceList): Promise<void> {
+    for (let position = 0; position < devices.length; position++) {
       if (this.stopped) break;
+      const device = devices.at(position) as DeviceAssignment;
       const intended = this.options.originMs + (device.offsetMs ?? 0);
       const wait = intended - nowMs();
       if (wait > 0.5) await sleep(wait, this.stopController.signal).catch(() => undefined);
@@ -89,11 +92,11 @@ export class DeviceRunner {
     await Promise.all(this.inFlight);
   }
 
-  private async runClosed(devices: readonly DeviceAssignment[]): Promise<void> {
+  private async runClosed(devices: DeviceList): Promise<void> {
     let next = 0;
     const slot = async () => {
       while (!this.stopped && next < devices.length) {
-        const device = devices[next++] as DeviceAssignment;
+        const device = devices.at(next++) as DeviceAssignment;
         await this.lifecycle(device, null);
       }
     };

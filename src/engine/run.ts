@@ -10,9 +10,9 @@ import { FileLedger } from '../targets/ledger.js';
 import type { StartedTarget } from '../targets/target.js';
 import { ApiCallCounter, instrumentIoTClient } from './api-calls.js';
 import { type ContextBase, countPhaseError, createContext } from './context.js';
-import type { DeviceAssignment } from './device-runner.js';
+import { type DeviceShare, deviceName, shareIndex, shareIndices, shareSize } from './device-share.js';
 import { describeError, TimeoutError } from './errors.js';
-import { intendedStartMs, isOpenModel, type LoadModel, shardModel } from './load-model.js';
+import { isOpenModel, type LoadModel, shardModel } from './load-model.js';
 import { createLogger } from './logger.js';
 import { callsPerDevice, projectFleet, projectionInput } from './projection.js';
 import { MetricsRecorder, type MetricsSnapshot, mergeSnapshots } from './recorder.js';
@@ -55,8 +55,12 @@ export interface RunConfig {
   workers?: number;
   ledgerPath: string;
   keepResources: boolean;
-  /** SIM identity of device `index` (the same in every shard). */
-  simFor: (index: number) => SimIdentity;
+  /**
+   * SIM identity of device `index` (the same in every shard). Default: SIM `index` of the fleet
+   * seeded with `seed` (src/fleet/generate.ts), which each worker derives for its own devices
+   * only. A function given here runs in the main thread, and its SIMs are sent to the workers.
+   */
+  simFor?: (index: number) => SimIdentity;
   /** Aborting stops the run; results so far are kept and marked partial. */
   signal?: AbortSignal;
   onProgress?: (progress: RunProgress) => void;
@@ -78,18 +82,12 @@ export interface RunProgress {
   stage: 'prepare' | 'devices' | 'teardown' | 'cleanup';
 }
 
+export { deviceName };
+
 /** Device indices this shard runs: every `count`-th device starting at `index`. */
 export function shardDeviceIndices(devices: number, shard: Shard | null): number[] {
-  const indices: number[] = [];
-  const step = shard?.count ?? 1;
-  for (let index = shard?.index ?? 0; index < devices; index += step) indices.push(index);
-  return indices;
-}
-
-/** A name valid as thing name and MQTT client id, unique per run, scenario and device. */
-export function deviceName(runId: string, scenarioId: string, index: number): string {
-  const scenario = scenarioId.replace(/[^A-Za-z0-9_-]/g, '').slice(-24);
-  return `${runId}-${scenario}-${String(index).padStart(6, '0')}`;
+  const share = shareIndices(devices, shard, 0, 1);
+  return Array.from({ length: shareSize(share) }, (_, position) => shareIndex(share, position));
 }
 
 function assertCloneable(shared: Record<string, unknown>, scenarioId: string): void {
@@ -100,6 +98,31 @@ function assertCloneable(shared: Record<string, unknown>, scenarioId: string): v
       `scenario ${scenarioId}: ctx.shared must hold only structured-cloneable values (strings, numbers, plain objects): ${(error as Error).message}`,
     );
   }
+}
+
+/** What worker `workerIndex` needs to derive its devices: a few numbers, not the fleet. */
+function workerShare(
+  config: RunConfig,
+  scenarioId: string,
+  arrivalModel: LoadModel | null,
+  workerIndex: number,
+  workerCount: number,
+): DeviceShare {
+  const indices = shareIndices(config.devices, config.shard, workerIndex, workerCount);
+  const { simFor } = config;
+  return {
+    ...indices,
+    runId: config.runId,
+    scenarioId,
+    arrivalModel,
+    sims: simFor
+      ? {
+          list: Array.from({ length: shareSize(indices) }, (_, position) =>
+            simFor(shareIndex(indices, position)),
+          ),
+        }
+      : { seed: config.seed },
+  };
 }
 
 interface WorkerOutcome {
@@ -114,6 +137,8 @@ class DeviceWorker {
   private readonly worker: Worker;
 
   constructor(input: WorkerInput, onProgress: (message: WorkerMessage & { type: 'progress' }) => void) {
+    // The input is copied into the worker; keep only its number here.
+    const { workerIndex } = input;
     this.worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), { workerData: input });
     let markReady: () => void = () => undefined;
     this.ready = new Promise((resolve) => {
@@ -129,7 +154,7 @@ class DeviceWorker {
           outcome = { snapshot: message.snapshot, interrupted: message.interrupted };
           // The scenario may leave handles open (sockets, timers); the results are in, so end it.
           void this.worker.terminate();
-        } else failure = new Error(`worker ${input.workerIndex} failed: ${message.message}`);
+        } else failure = new Error(`worker ${workerIndex} failed: ${message.message}`);
       });
       this.worker.on('error', (error) => {
         failure = error;
@@ -137,7 +162,7 @@ class DeviceWorker {
       this.worker.on('exit', () => {
         markReady();
         if (outcome) resolve(outcome);
-        else reject(failure ?? new Error(`worker ${input.workerIndex} exited without results`));
+        else reject(failure ?? new Error(`worker ${workerIndex} exited without results`));
       });
     });
     this.finished.catch(() => undefined);
@@ -169,9 +194,9 @@ function emptySnapshot(): MetricsSnapshot {
 export async function runScenarios(config: RunConfig): Promise<RunResult> {
   const startedAt = new Date().toISOString();
   const scenarios: ScenarioResult[] = [];
-  const indices = shardDeviceIndices(config.devices, config.shard);
+  const shardDevices = shareSize(shareIndices(config.devices, config.shard, 0, 1));
   const modelForShard = shardModel(config.model, config.shard?.count ?? 1);
-  const workerCount = Math.max(1, Math.min(config.workers ?? availableParallelism(), indices.length || 1));
+  const workerCount = Math.max(1, Math.min(config.workers ?? availableParallelism(), shardDevices || 1));
   let partial = false;
 
   for (const [scenarioNumber, ref] of config.scenarios.entries()) {
@@ -179,7 +204,14 @@ export async function runScenarios(config: RunConfig): Promise<RunResult> {
       partial = true;
       break;
     }
-    const result = await runOneScenario(config, ref, indices, modelForShard, workerCount, scenarioNumber);
+    const result = await runOneScenario(
+      config,
+      ref,
+      shardDevices,
+      modelForShard,
+      workerCount,
+      scenarioNumber,
+    );
     scenarios.push(result.result);
     if (result.interrupted) {
       partial = true;
@@ -221,7 +253,7 @@ export async function runScenarios(config: RunConfig): Promise<RunResult> {
 async function runOneScenario(
   config: RunConfig,
   ref: ScenarioRef,
-  indices: readonly number[],
+  shardDevices: number,
   model: LoadModel,
   workerCount: number,
   scenarioNumber: number,
@@ -273,7 +305,7 @@ async function runOneScenario(
     scenario: scenarioId,
     scenarioNumber: scenarioNumber + 1,
     scenarioCount: config.scenarios.length,
-    total: indices.length,
+    total: shardDevices,
     started: 0,
     succeeded: 0,
     failed: 0,
@@ -283,20 +315,11 @@ async function runOneScenario(
   report();
 
   // Workers load the scenario (and tsx) while prepare runs; they get ctx.shared with `start`.
-  const open = isOpenModel(model);
-  const perWorker: DeviceAssignment[][] = Array.from({ length: workerCount }, () => []);
-  indices.forEach((index, position) => {
-    perWorker[position % workerCount]?.push({
-      index,
-      name: deviceName(config.runId, scenarioId, index),
-      sim: config.simFor(index),
-      offsetMs: open ? intendedStartMs(config.model, index) : null,
-    });
-  });
+  const arrivalModel = isOpenModel(model) ? config.model : null;
   const concurrency = model.kind === 'concurrency' ? model.concurrency : 0;
-  const workerProgress = perWorker.map(() => ({ started: 0, succeeded: 0, failed: 0 }));
-  const workers = perWorker.map(
-    (devices, workerIndex) =>
+  const workerProgress = Array.from({ length: workerCount }, () => ({ started: 0, succeeded: 0, failed: 0 }));
+  const workers = workerProgress.map(
+    (_, workerIndex) =>
       new DeviceWorker(
         {
           workerIndex,
@@ -314,7 +337,7 @@ async function runOneScenario(
             Math.floor(concurrency / workerCount) + (workerIndex < concurrency % workerCount ? 1 : 0),
           ),
           maxInFlight: 20_000,
-          devices,
+          devices: workerShare(config, scenarioId, arrivalModel, workerIndex, workerCount),
         },
         (message) => {
           workerProgress[workerIndex] = {
@@ -421,7 +444,7 @@ async function runOneScenario(
   const mainSnapshot = recorder.snapshot(deviceCounter.snapshot(), setupCounter.snapshot());
   const merged = mergeSnapshots([...workerSnapshots, mainSnapshot]);
   return {
-    result: buildScenarioResult(config, scenario, variant, merged, indices.length, deviceOriginMs),
+    result: buildScenarioResult(config, scenario, variant, merged, shardDevices, deviceOriginMs),
     interrupted,
   };
 }

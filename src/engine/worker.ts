@@ -2,7 +2,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createIoTClient, type IoTClientConfig } from '../targets/iot-client.js';
 import { FileLedger } from '../targets/ledger.js';
 import { ApiCallCounter, instrumentIoTClient } from './api-calls.js';
-import { type DeviceAssignment, DeviceRunner } from './device-runner.js';
+import { DeviceRunner } from './device-runner.js';
+import { type DeviceShare, deviceList } from './device-share.js';
 import { describeError } from './errors.js';
 import { createLogger } from './logger.js';
 import { MetricsRecorder, type MetricsSnapshot } from './recorder.js';
@@ -24,7 +25,8 @@ export interface WorkerInput {
   ledgerPath: string;
   concurrency: number;
   maxInFlight: number;
-  devices: DeviceAssignment[];
+  /** Which devices this worker runs; it derives each one (name, SIM, start time) itself. */
+  devices: DeviceShare;
 }
 
 export type WorkerMessage =
@@ -97,7 +99,7 @@ async function runWorker(input: WorkerInput): Promise<void> {
     PROGRESS_INTERVAL_MS,
   );
   try {
-    await runner.run(input.devices);
+    await runner.run(deviceList(input.devices));
   } finally {
     clearInterval(ticker);
     ledger.close();

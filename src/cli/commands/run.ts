@@ -8,8 +8,7 @@ import { projectFleet } from '../../engine/projection.js';
 import { type RunConfig, runScenarios, type Shard } from '../../engine/run.js';
 import type { KeyType } from '../../engine/scenario.js';
 import { loadScenario, resolveScenarios, type ScenarioRef } from '../../engine/scenario-loader.js';
-import { writeFleetFile } from '../../fleet/fleet-file.js';
-import { generateFleet } from '../../fleet/generate.js';
+import { writeGeneratedFleetFile } from '../../fleet/generate.js';
 import type { RunResult } from '../../metrics/result-schema.js';
 import { defaultQuotaTable } from '../../quotas/aws-default-quotas.js';
 import { startEmbeddedTarget } from '../../targets/embedded.js';
@@ -176,9 +175,8 @@ export async function runCommandAction(options: RunOptions): Promise<RunResult |
   mkdirSync(outDir, { recursive: true });
   const ledgerPath = join(outDir, 'ledger.jsonl');
 
-  const fleet = generateFleet({ devices: options.devices, seed: options.seed });
   const fleetFile = join(outDir, 'fleet.json');
-  await writeFleetFile(fleetFile, fleet);
+  await writeGeneratedFleetFile(fleetFile, { devices: options.devices, seed: options.seed });
 
   const interrupt = new AbortController();
   let interrupts = 0;
@@ -224,11 +222,6 @@ export async function runCommandAction(options: RunOptions): Promise<RunResult |
       workers: options.workers,
       ledgerPath,
       keepResources: options.keepResources ?? false,
-      simFor: (index) => {
-        const sim = fleet[index];
-        if (!sim?.ki || !sim.opc) throw new Error(`no SIM with secrets for device ${index}`);
-        return { ...sim, ki: sim.ki, opc: sim.opc };
-      },
       signal: interrupt.signal,
       onProgress: (update) => progress.update(update),
       echo: {
