@@ -184,6 +184,18 @@ export class DataPlane extends EventEmitter {
     return this.boundPort;
   }
 
+  /**
+   * What the gateway holds for clients: open sockets, certificates with a live connection, and
+   * client IDs whose presence-event version it remembers (AWS keeps counting per client ID).
+   */
+  retainedClientState(): { sockets: number; certificatesInUse: number; clientIdVersions: number } {
+    return {
+      sockets: this.sockets.size,
+      certificatesInUse: this.clientsByCertificate.size,
+      clientIdVersions: this.versions.size,
+    };
+  }
+
   /** Registers a local function (rule action or pre-provisioning hook target) by ARN or name. */
   registerLocalFunction(arnOrName: string, fn: LocalFunction): void {
     this.functions.set(arnOrName, fn);
