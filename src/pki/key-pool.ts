@@ -23,6 +23,8 @@ interface GeneratedKey {
 /**
  * Pre-generated key pairs, refilled by worker threads. `take()` answers from the pool at
  * once, or waits for the worker when the pool is empty. Each key is handed out exactly once.
+ * Refills are asked for once the pool is down to half (or someone waits), not after every take,
+ * so a busy pool costs a message per batch of keys rather than per key.
  */
 export class KeyPool {
   readonly algorithm: KeyAlgorithm;
@@ -75,7 +77,9 @@ export class KeyPool {
   private refill(): void {
     if (this.closed || this.size === 0) return;
     const requested = this.slots.reduce((sum, slot) => sum + slot.requested, 0);
-    let deficit = this.size + this.waiters.length - this.ready.length - requested;
+    const coming = this.ready.length + requested;
+    if (this.waiters.length === 0 && coming > this.size / 2) return;
+    let deficit = this.size + this.waiters.length - coming;
     if (deficit <= 0) return;
     const changed = new Set<WorkerSlot>();
     while (deficit > 0) {
@@ -95,12 +99,14 @@ export class KeyPool {
       workerData: { algorithm: this.algorithm },
     });
     worker.unref();
-    worker.on('message', (generated: GeneratedKey) => {
-      slot.requested = Math.max(0, slot.requested - 1);
-      const key: KeyPairPem = { algorithm: this.algorithm, ...generated };
-      const waiter = this.waiters.shift();
-      if (waiter) waiter(key);
-      else this.ready.push(key);
+    worker.on('message', ({ keys }: { keys: GeneratedKey[] }) => {
+      slot.requested = Math.max(0, slot.requested - keys.length);
+      for (const generated of keys) {
+        const key: KeyPairPem = { algorithm: this.algorithm, ...generated };
+        const waiter = this.waiters.shift();
+        if (waiter) waiter(key);
+        else this.ready.push(key);
+      }
     });
     worker.on('error', (error) => {
       slot.worker = undefined;

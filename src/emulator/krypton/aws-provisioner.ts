@@ -248,6 +248,8 @@ export class AwsIotProvisioner {
         ...(credentials ? { credentials } : {}),
         maxAttempts: this.defaults.maxAttempts ?? 3,
         requestHandler: this.requestHandlerFor(endpoint),
+        // One resolved middleware stack per command class instead of one per call.
+        cacheMiddleware: true,
       });
       this.clients.set(cacheKey, client);
     }
