@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TLSSocket } from 'node:tls';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { closed, type Device, Harness, mustConnect } from '../../data-plane/support.js';
 
 let harness: Harness;
@@ -37,6 +38,22 @@ describe('gateway per-client state', () => {
         certificatesInUse: 0,
         clientIdVersions: 4,
       });
+    }
+  });
+
+  it('reads client certificates without getPeerX509Certificate (it leaks native memory on Node 20)', async () => {
+    const peerX509 = vi.spyOn(TLSSocket.prototype, 'getPeerX509Certificate');
+    const peerLegacy = vi.spyOn(TLSSocket.prototype, 'getPeerCertificate');
+    try {
+      const client = await mustConnect(harness, devices[1] as Device);
+      const ended = closed(client);
+      client.end();
+      await ended;
+      expect(peerLegacy).toHaveBeenCalled();
+      expect(peerX509).not.toHaveBeenCalled();
+    } finally {
+      peerX509.mockRestore();
+      peerLegacy.mockRestore();
     }
   });
 
