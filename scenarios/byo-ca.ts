@@ -1,9 +1,10 @@
 import { RegisterCertificateCommand } from '@aws-sdk/client-iot';
 import { ProtocolError } from '../src/engine/errors.js';
-import type { Scenario } from '../src/engine/scenario.js';
-import { createPolicy, registerThingWithCertificate } from './lib/attach.js';
+import type { Device, RunContext, Scenario } from '../src/engine/scenario.js';
+import { createPolicy, provisionThingWithCertificate } from './lib/attach.js';
 import { customerCaOf, registerCustomerCa } from './lib/customer-ca.js';
-import { createCsr, dnValue, generateDeviceKeyPair } from './lib/device-keys.js';
+import type { DeviceCa } from './lib/device-ca.js';
+import { createCsr, dnValue, generateDeviceKey } from './lib/device-keys.js';
 import { devicePolicyDocument } from './lib/device-policy.js';
 import { proveConnected } from './lib/field.js';
 import { resourceName, thingNameOf } from './lib/names.js';
@@ -12,6 +13,43 @@ interface ByoCaState {
   thingName: string;
   certificatePem: string;
   privateKeyPem: string;
+}
+
+/**
+ * The device makes a key and a CSR, the customer CA signs it, RegisterCertificate registers the
+ * certificate (recorded in the ledger before it is made).
+ */
+async function issueAndRegister(
+  ctx: RunContext,
+  device: Pick<Device, 'index'>,
+  ca: DeviceCa,
+  thingName: string,
+): Promise<{ certificateArn: string; certificatePem: string; privateKeyPem: string }> {
+  const key = await ctx.phase('device-key-and-csr', async () => {
+    const deviceKey = await generateDeviceKey(ctx.options.keyType);
+    return { deviceKey, csrPem: createCsr(deviceKey, `CN=${dnValue(thingName)}`) };
+  });
+  const certificatePem = await ctx.phase('ca-sign', () => ca.signCsr(key.csrPem));
+  const registered = await ctx.phase('register-certificate', () =>
+    ctx.ledger.track(
+      { kind: 'certificate', thingName, deviceIndex: device.index },
+      () =>
+        ctx.iot.send(
+          new RegisterCertificateCommand({
+            certificatePem,
+            caCertificatePem: ca.certificatePem,
+            setAsActive: true,
+          }),
+        ),
+      (out) => ({ id: out.certificateId, arn: out.certificateArn }),
+    ),
+  );
+  if (!registered.certificateArn) throw new ProtocolError('RegisterCertificate returned no certificateArn');
+  return {
+    certificateArn: registered.certificateArn,
+    certificatePem,
+    privateKeyPem: key.deviceKey.privateKeyPem,
+  };
 }
 
 /**
@@ -60,34 +98,14 @@ const byoCa: Scenario<ByoCaState> = {
   async manufacture(device, ctx) {
     const thingName = thingNameOf(device);
     const ca = await customerCaOf(ctx.shared);
-    const key = await ctx.phase('device-key-and-csr', async () => {
-      const pair = await generateDeviceKeyPair(ctx.options.keyType);
-      return { pair, csrPem: await createCsr(pair, `CN=${dnValue(thingName)}`) };
-    });
-    const certificatePem = await ctx.phase('ca-sign', () => ca.signCsr(key.csrPem));
-    const registered = await ctx.phase('register-certificate', () =>
-      ctx.ledger.track(
-        { kind: 'certificate', thingName, deviceIndex: device.index },
-        () =>
-          ctx.iot.send(
-            new RegisterCertificateCommand({
-              certificatePem,
-              caCertificatePem: ca.certificatePem,
-              setAsActive: true,
-            }),
-          ),
-        (out) => ({ id: out.certificateId, arn: out.certificateArn }),
-      ),
-    );
-    if (!registered.certificateArn) throw new ProtocolError('RegisterCertificate returned no certificateArn');
-    await registerThingWithCertificate(ctx, device, {
+    const registered = await provisionThingWithCertificate(ctx, device, {
       thingName,
-      certificateArn: registered.certificateArn,
       policyName: ctx.shared.policyName as string,
+      createCertificate: () => issueAndRegister(ctx, device, ca, thingName),
     });
     device.state.thingName = thingName;
-    device.state.certificatePem = certificatePem;
-    device.state.privateKeyPem = key.pair.privateKeyPem;
+    device.state.certificatePem = registered.certificatePem;
+    device.state.privateKeyPem = registered.privateKeyPem;
   },
 
   async boot(device, ctx) {

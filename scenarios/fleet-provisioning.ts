@@ -7,7 +7,7 @@ import { ProtocolError } from '../src/engine/errors.js';
 import type { Device, RunContext, Scenario } from '../src/engine/scenario.js';
 import { createPolicy } from './lib/attach.js';
 import { certificateArnOf } from './lib/certificate-id.js';
-import { createCsr, dnValue, generateDeviceKeyPair } from './lib/device-keys.js';
+import { createCsr, dnValue, generateDeviceKey } from './lib/device-keys.js';
 import { claimPolicyDocument, devicePolicyDocument } from './lib/device-policy.js';
 import { connectDevice, proveConnected } from './lib/field.js';
 import {
@@ -82,8 +82,8 @@ async function obtainCertificate(
     };
   }
   const key = await ctx.phase('device-key-and-csr', async () => {
-    const pair = await generateDeviceKeyPair(ctx.options.keyType);
-    return { pair, csrPem: await createCsr(pair, `CN=${dnValue(thingName)}`) };
+    const pair = await generateDeviceKey(ctx.options.keyType);
+    return { pair, csrPem: createCsr(pair, `CN=${dnValue(thingName)}`) };
   });
   const created = await ctx.phase('create-certificate-from-csr', () =>
     ctx.call('mqtt:CreateCertificateFromCsr', () => createCertificateFromCsr(claim, key.csrPem)),

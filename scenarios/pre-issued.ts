@@ -1,7 +1,7 @@
 import { CreateKeysAndCertificateCommand } from '@aws-sdk/client-iot';
 import { ProtocolError } from '../src/engine/errors.js';
-import type { Scenario } from '../src/engine/scenario.js';
-import { createPolicy, registerThingWithCertificate } from './lib/attach.js';
+import type { Device, RunContext, Scenario } from '../src/engine/scenario.js';
+import { createPolicy, provisionThingWithCertificate } from './lib/attach.js';
 import { devicePolicyDocument } from './lib/device-policy.js';
 import { proveConnected } from './lib/field.js';
 import { resourceName, thingNameOf } from './lib/names.js';
@@ -10,6 +10,29 @@ interface PreIssuedState {
   thingName: string;
   certificatePem: string;
   privateKeyPem: string;
+}
+
+/** CreateKeysAndCertificate for one device, recorded in the ledger before it is made. */
+async function createKeysAndCertificate(
+  ctx: RunContext,
+  device: Pick<Device, 'index'>,
+  thingName: string,
+): Promise<{ certificateArn: string; certificatePem: string; privateKeyPem: string }> {
+  const created = await ctx.phase('create-keys-and-certificate', () =>
+    ctx.ledger.track(
+      { kind: 'certificate', thingName, deviceIndex: device.index },
+      () => ctx.iot.send(new CreateKeysAndCertificateCommand({ setAsActive: true })),
+      (out) => ({ id: out.certificateId, arn: out.certificateArn }),
+    ),
+  );
+  if (!created.certificateArn || !created.certificatePem || !created.keyPair?.PrivateKey) {
+    throw new ProtocolError('CreateKeysAndCertificate returned no certificate or private key');
+  }
+  return {
+    certificateArn: created.certificateArn,
+    certificatePem: created.certificatePem,
+    privateKeyPem: created.keyPair.PrivateKey,
+  };
 }
 
 /**
@@ -54,24 +77,14 @@ const preIssued: Scenario<PreIssuedState> = {
 
   async manufacture(device, ctx) {
     const thingName = thingNameOf(device);
-    const created = await ctx.phase('create-keys-and-certificate', () =>
-      ctx.ledger.track(
-        { kind: 'certificate', thingName, deviceIndex: device.index },
-        () => ctx.iot.send(new CreateKeysAndCertificateCommand({ setAsActive: true })),
-        (out) => ({ id: out.certificateId, arn: out.certificateArn }),
-      ),
-    );
-    if (!created.certificateArn || !created.certificatePem || !created.keyPair?.PrivateKey) {
-      throw new ProtocolError('CreateKeysAndCertificate returned no certificate or private key');
-    }
-    await registerThingWithCertificate(ctx, device, {
+    const created = await provisionThingWithCertificate(ctx, device, {
       thingName,
-      certificateArn: created.certificateArn,
       policyName: ctx.shared.policyName as string,
+      createCertificate: () => createKeysAndCertificate(ctx, device, thingName),
     });
     device.state.thingName = thingName;
     device.state.certificatePem = created.certificatePem;
-    device.state.privateKeyPem = created.keyPair.PrivateKey;
+    device.state.privateKeyPem = created.privateKeyPem;
   },
 
   async boot(device, ctx) {

@@ -7,30 +7,52 @@ import {
 import type { Device, RunContext } from '../../src/engine/scenario.js';
 
 /**
- * The registry half of every control-plane pattern: CreateThing, AttachPolicy(cert),
- * AttachThingPrincipal(cert), each recorded in the ledger before it is made.
+ * Both steps' results, like Promise.all, but it throws only once both have settled: a failed
+ * step never leaves the other in flight, so each creation is acknowledged in the ledger (or
+ * known to have failed) before the device counts as failed.
  */
-export async function registerThingWithCertificate(
+export async function settleBoth<A, B>(first: Promise<A>, second: Promise<B>): Promise<[A, B]> {
+  const [a, b] = await Promise.allSettled([first, second]);
+  if (a.status === 'rejected') throw a.reason;
+  if (b.status === 'rejected') throw b.reason;
+  return [a.value, b.value];
+}
+
+/**
+ * The factory's registry work for one device in every control-plane pattern, as AWS's own
+ * provisioners run it: CreateThing side by side with the credential step (which returns the
+ * certificate's ARN), then AttachPolicy side by side with AttachThingPrincipal. Every creation
+ * is recorded in the ledger before it is made. Returns what `createCertificate` returned.
+ */
+export async function provisionThingWithCertificate<Certificate extends { certificateArn: string }>(
   ctx: RunContext,
   device: Pick<Device, 'index'>,
-  params: { thingName: string; certificateArn: string; policyName: string },
-): Promise<void> {
-  const { thingName, certificateArn, policyName } = params;
-  await ctx.phase('create-thing', () =>
+  params: { thingName: string; policyName: string; createCertificate: () => Promise<Certificate> },
+): Promise<Certificate> {
+  const { thingName, policyName } = params;
+  const [certificate] = await settleBoth(params.createCertificate(), createThing(ctx, device, thingName));
+  const { certificateArn } = certificate;
+  await settleBoth(
+    ctx.phase('attach-policy', () =>
+      ctx.ledger.track(
+        { kind: 'policy-principal', policyName, principal: certificateArn, deviceIndex: device.index },
+        () => ctx.iot.send(new AttachPolicyCommand({ policyName, target: certificateArn })),
+      ),
+    ),
+    ctx.phase('attach-thing-principal', () =>
+      ctx.ledger.track(
+        { kind: 'thing-principal', thingName, principal: certificateArn, deviceIndex: device.index },
+        () => ctx.iot.send(new AttachThingPrincipalCommand({ thingName, principal: certificateArn })),
+      ),
+    ),
+  );
+  return certificate;
+}
+
+function createThing(ctx: RunContext, device: Pick<Device, 'index'>, thingName: string): Promise<unknown> {
+  return ctx.phase('create-thing', () =>
     ctx.ledger.track({ kind: 'thing', name: thingName, deviceIndex: device.index }, () =>
       ctx.iot.send(new CreateThingCommand({ thingName })),
-    ),
-  );
-  await ctx.phase('attach-policy', () =>
-    ctx.ledger.track(
-      { kind: 'policy-principal', policyName, principal: certificateArn, deviceIndex: device.index },
-      () => ctx.iot.send(new AttachPolicyCommand({ policyName, target: certificateArn })),
-    ),
-  );
-  await ctx.phase('attach-thing-principal', () =>
-    ctx.ledger.track(
-      { kind: 'thing-principal', thingName, principal: certificateArn, deviceIndex: device.index },
-      () => ctx.iot.send(new AttachThingPrincipalCommand({ thingName, principal: certificateArn })),
     ),
   );
 }

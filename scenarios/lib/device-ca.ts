@@ -3,9 +3,11 @@ import { parseCertificatePem } from '../../src/pki/certificate.js';
 import { LeafCertificateFactory } from '../../src/pki/fast-issue.js';
 import { importSigningKey } from '../../src/pki/keys.js';
 import {
+  type DeviceKey,
   type DeviceKeyPair,
   type DeviceKeyType,
   dnValue,
+  generateDeviceKey,
   generateDeviceKeyPair,
   keyAlgorithm,
   signingAlgorithm,
@@ -15,7 +17,7 @@ import { subtle, x509 } from './x509.js';
 
 export interface IssuedDeviceCertificate {
   certificatePem: string;
-  key: DeviceKeyPair;
+  key: DeviceKey;
 }
 
 export interface SignOptions {
@@ -157,8 +159,8 @@ export class DeviceCa {
 
   /** Generates a device key of `keyType` and a certificate for it (the factory step). */
   async issueDevice(subject: string, keyType: DeviceKeyType = 'ec'): Promise<IssuedDeviceCertificate> {
-    const key = await generateDeviceKeyPair(keyType);
-    return { key, certificatePem: await this.sign(key.keys.publicKey, subject) };
+    const key = await generateDeviceKey(keyType);
+    return { key, certificatePem: await this.sign(key.spkiDer, subject) };
   }
 
   /**
@@ -166,7 +168,7 @@ export class DeviceCa {
    * a fresh key, Common Name = the account's registration code, signed by this CA.
    */
   async verificationCertificate(registrationCode: string): Promise<string> {
-    const key = await generateDeviceKeyPair('ec');
-    return this.sign(key.keys.publicKey, `CN=${dnValue(registrationCode)}`);
+    const key = await generateDeviceKey('ec');
+    return this.sign(key.spkiDer, `CN=${dnValue(registrationCode)}`);
   }
 }

@@ -1,6 +1,10 @@
-import type { webcrypto } from 'node:crypto';
+import { generateKeyPair, type KeyObject, type webcrypto } from 'node:crypto';
+import { promisify } from 'node:util';
 import { encodeCsr } from './fast-csr.js';
+import { spkiOf } from './spki.js';
 import { subtle, x509 } from './x509.js';
+
+const generateKeyPairAsync = promisify(generateKeyPair);
 
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 
@@ -35,6 +39,31 @@ export function signingAlgorithm(
   return type === 'ec' ? { name: 'ECDSA', hash: 'SHA-256' } : rsaAlgorithm;
 }
 
+/** A device key as Node's crypto holds it: what the per-device factory steps use. */
+export interface DeviceKey {
+  type: DeviceKeyType;
+  privateKey: KeyObject;
+  /** The public key, SubjectPublicKeyInfo DER. */
+  spkiDer: Buffer;
+  /** PKCS#8 PEM for the device's TLS stack. Never log it. */
+  privateKeyPem: string;
+}
+
+/** A fresh device key (EC P-256 or RSA-2048), generated off the event loop by Node's crypto. */
+export async function generateDeviceKey(type: DeviceKeyType): Promise<DeviceKey> {
+  const { privateKey, publicKey } =
+    type === 'ec'
+      ? await generateKeyPairAsync('ec', { namedCurve: 'P-256' })
+      : await generateKeyPairAsync('rsa', { modulusLength: 2048, publicExponent: 0x10001 });
+  return {
+    type,
+    privateKey,
+    spkiDer: spkiOf(publicKey),
+    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+  };
+}
+
+/** A key pair as WebCrypto keys, for @peculiar/x509 (CA certificates, certificates with altNames). */
 export async function generateDeviceKeyPair(type: DeviceKeyType): Promise<DeviceKeyPair> {
   const keys = (await subtle.generateKey(keyAlgorithm(type), true, ['sign', 'verify'])) as CryptoKeyPair;
   const pkcs8 = await subtle.exportKey('pkcs8', keys.privateKey);
@@ -47,7 +76,6 @@ export function dnValue(value: string): string {
 }
 
 /** A PKCS#10 CSR in PEM, signed by the device key, with the given subject (e.g. `CN=dev-1`). */
-export async function createCsr(key: DeviceKeyPair, subject: string): Promise<string> {
-  const spkiDer = Buffer.from(await subtle.exportKey('spki', key.keys.publicKey));
-  return encodeCsr({ subject, spkiDer, privateKeyPem: key.privateKeyPem });
+export function createCsr(key: DeviceKey, subject: string): string {
+  return encodeCsr({ subject, spkiDer: key.spkiDer, privateKey: key.privateKey });
 }

@@ -1,6 +1,7 @@
-import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
+import { type KeyObject, sign, verify } from 'node:crypto';
 import { bitString, readTlv, sequence } from '../../src/pki/der.js';
-import { x509 } from './x509.js';
+import { encodeSubject, renderSubject } from './distinguished-name.js';
+import { publicKeyOf } from './spki.js';
 
 /**
  * PKCS#10 (RFC 2986) with Node's own signing: the general ASN.1 library costs ~10 ms per CSR
@@ -20,10 +21,9 @@ function pem(der: Buffer, label: string): string {
 }
 
 /** A CSR for `subject` (e.g. `CN=dev-1`), signed with SHA-256 by the device's key. */
-export function encodeCsr(params: { subject: string; spkiDer: Buffer; privateKeyPem: string }): string {
-  const key = createPrivateKey(params.privateKeyPem);
-  const name = Buffer.from(new x509.Name(params.subject).toArrayBuffer());
-  const info = sequence(VERSION_0, name, params.spkiDer, NO_ATTRIBUTES);
+export function encodeCsr(params: { subject: string; spkiDer: Buffer; privateKey: KeyObject }): string {
+  const key = params.privateKey;
+  const info = sequence(VERSION_0, encodeSubject(params.subject), params.spkiDer, NO_ATTRIBUTES);
   const algorithm = key.asymmetricKeyType === 'rsa' ? SIGNATURE_ALGORITHM.rsa : SIGNATURE_ALGORITHM.ec;
   const signature = sign('sha256', info, key);
   return pem(sequence(info, algorithm, bitString(signature)), 'CERTIFICATE REQUEST');
@@ -55,8 +55,6 @@ export function verifyCsr(csrPem: string): VerifiedCsr | null {
   const spkiDer = der.subarray(name.end, spki.end);
   // BIT STRING: the first content byte counts unused bits (0 for signatures).
   const signatureBytes = der.subarray(signature.contentStart + 1, signature.end);
-  const publicKey = createPublicKey({ key: spkiDer, format: 'der', type: 'spki' });
-  if (!verify('sha256', infoDer, publicKey, signatureBytes)) return null;
-  const subject = new x509.Name(new Uint8Array(der.subarray(version.end, name.end))).toString();
-  return { spkiDer: Buffer.from(spkiDer), subject };
+  if (!verify('sha256', infoDer, publicKeyOf(spkiDer), signatureBytes)) return null;
+  return { spkiDer: Buffer.from(spkiDer), subject: renderSubject(der.subarray(version.end, name.end)) };
 }

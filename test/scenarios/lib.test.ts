@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceCa } from '../../scenarios/lib/device-ca.js';
-import { createCsr, generateDeviceKeyPair } from '../../scenarios/lib/device-keys.js';
+import { createCsr, generateDeviceKey, generateDeviceKeyPair } from '../../scenarios/lib/device-keys.js';
 import {
   connectAndPublish,
   DeviceMqttConnection,
@@ -26,8 +26,8 @@ describe('device CA helper', () => {
   it('signs a CSR with the CSR key and subject, for EC and RSA devices', async () => {
     const ca = await DeviceCa.create({ commonName: 'factory CA', keyType: 'rsa' });
     for (const keyType of ['ec', 'rsa'] as const) {
-      const key = await generateDeviceKeyPair(keyType);
-      const csrPem = await createCsr(key, 'CN=device-7, O=acme');
+      const key = await generateDeviceKey(keyType);
+      const csrPem = createCsr(key, 'CN=device-7, O=acme');
       expect(await new x509.Pkcs10CertificateRequest(csrPem).verify()).toBe(true);
       const cert = new x509.X509Certificate(await ca.signCsr(csrPem));
       expect(cert.subject).toBe('CN=device-7, O=acme');
@@ -55,8 +55,8 @@ describe('device CA helper', () => {
 
   it('refuses a CSR whose signature does not verify', async () => {
     const ca = await DeviceCa.create({ commonName: 'factory CA' });
-    const key = await generateDeviceKeyPair('ec');
-    const csrPem = await createCsr(key, 'CN=device-1');
+    const key = await generateDeviceKey('ec');
+    const csrPem = createCsr(key, 'CN=device-1');
     const der = Buffer.from(x509.PemConverter.decodeFirst(csrPem));
     der[der.length - 5] = (der[der.length - 5] ?? 0) ^ 0xff;
     await expect(ca.signCsr(x509.PemConverter.encode(der, 'CERTIFICATE REQUEST'))).rejects.toThrow(

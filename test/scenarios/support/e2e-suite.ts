@@ -44,6 +44,13 @@ export const perDeviceApis: Record<string, string[]> = {
   ],
 };
 
+/**
+ * Patterns whose calls per device are fixed: result.json must count exactly the plan's calls
+ * (plus the boot publish), no more, no fewer. Plan entries named `iot:...` are quota buckets
+ * for the time-to-fleet projection, not calls the harness makes.
+ */
+const exactPlans = new Set(['pre-issued', 'byo-ca']);
+
 /** Policies each scenario creates (by purpose), to check they are gone after cleanup. */
 const policyPurposes: Record<string, string[]> = {
   jitr: ['device', 'activator'],
@@ -137,6 +144,18 @@ export function describeEndToEnd(title: string, specs: string[]): void {
           expect(connects).toBe(DEVICES);
         }
         expect(scenario.apiCallsPerDevice).toBeGreaterThan(0);
+        if (exactPlans.has(spec)) {
+          const planned = Object.entries(scenario.plannedCallsPerDevice ?? {}).filter(
+            ([api]) => !api.startsWith('iot:'),
+          );
+          const expected = Object.fromEntries([...planned, ['mqtt:Publish', 1]]);
+          const counted = Object.fromEntries(
+            Object.entries(scenario.apiCalls).map(([api, tally]) => [api, tally.calls / DEVICES]),
+          );
+          expect(counted).toEqual(expected);
+          const perDevice = Object.values(expected).reduce((sum: number, calls) => sum + Number(calls), 0);
+          expect(scenario.apiCallsPerDevice).toBe(perDevice);
+        }
         // The per-second series and the boot phase account for every device exactly once.
         expect(scenario.series.reduce((sum, point) => sum + point.succeeded, 0)).toBe(DEVICES);
         expect(scenario.series.reduce((sum, point) => sum + point.failed, 0)).toBe(0);
