@@ -6,7 +6,10 @@
  * side spends per operation is reported separately. CPU ms per operation is the steadier figure
  * on a shared machine; the service's ms per bootstrap bounds its rate per core.
  *
- *   npx tsx bench/krypton.ts [--devices 1000] [--concurrency 32]
+ * Each phase first runs on `--warmup` other SIMs (reported on their own line) so the measured
+ * figures are the service's steady state, not V8 compiling the SDK and the control plane.
+ *
+ *   npx tsx bench/krypton.ts [--devices 1000] [--concurrency 32] [--warmup 500]
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -32,10 +35,12 @@ const { values } = parseArgs({
   options: {
     devices: { type: 'string', default: '1000' },
     concurrency: { type: 'string', default: '32' },
+    warmup: { type: 'string', default: '500' },
   },
 });
 const devices = Number(values.devices);
 const concurrency = Number(values.concurrency);
+const warmup = Number(values.warmup);
 const devicesScript = fileURLToPath(new URL('./krypton-devices.ts', import.meta.url));
 
 function milenageRate(): number {
@@ -96,28 +101,49 @@ async function main(): Promise<void> {
   const kryptonUrl = emulator.kryptonUrl!;
   const harness = new KryptonClient({ baseUrl: kryptonUrl, ca: emulator.pki.bundlePem });
   try {
-    const sims = generateFleet({ devices, seed: Date.now() }).filter(hasSecrets) as SimWithSecrets[];
-    const added = await harness.send('/_emulator/sims', JSON.stringify(sims), {});
+    const fleet = generateFleet({ devices: warmup + devices, seed: Date.now() }).filter(
+      hasSecrets,
+    ) as SimWithSecrets[];
+    const added = await harness.send('/_emulator/sims', JSON.stringify(fleet), {});
     if (added.status !== 200) throw new Error(`adding SIMs failed: ${added.body.toString()}`);
+    const warmupSims = fleet.slice(0, warmup);
+    const sims = fleet.slice(warmup);
 
     console.log(`machine: ${cpus().length} cores, load average ${loadavg()[0]!.toFixed(1)}`);
     console.log(`MILENAGE vector + USIM check, one core: ${Math.round(milenageRate())}/s`);
-    const common = { kryptonUrl, caFile: emulator.rootCaFile, concurrency, sims };
-    report(
-      'SIM authentications (POST /v1/keys + verify)',
-      sims.length,
-      await runDevices(dir, { ...common, phase: 'authenticate' }),
-    );
+    const common = { kryptonUrl, caFile: emulator.rootCaFile, concurrency };
+    const authentications = 'SIM authentications (POST /v1/keys + verify)';
+    if (warmup > 0) {
+      report(
+        `warm-up, not counted: ${authentications}`,
+        warmup,
+        await runDevices(dir, { ...common, sims: warmupSims, phase: 'authenticate' }),
+      );
+    }
+    report(authentications, sims.length, await runDevices(dir, { ...common, sims, phase: 'authenticate' }));
 
     const addresses: string[] = [];
-    for (const sim of sims) {
+    for (const sim of fleet) {
       const attached = await harness.send(`/_emulator/sims/${sim.imsi}/attach`, '', {});
       addresses.push((JSON.parse(attached.body.toString()) as { address: string }).address);
     }
+    const bootstraps = `cellular bootstraps (EC keys, quotas none, concurrency ${concurrency})`;
+    if (warmup > 0) {
+      report(
+        `warm-up, not counted: ${bootstraps}`,
+        warmup,
+        await runDevices(dir, {
+          ...common,
+          sims: warmupSims,
+          phase: 'bootstrap',
+          addresses: addresses.slice(0, warmup),
+        }),
+      );
+    }
     report(
-      `cellular bootstraps (EC keys, quotas none, concurrency ${concurrency})`,
+      bootstraps,
       sims.length,
-      await runDevices(dir, { ...common, phase: 'bootstrap', addresses }),
+      await runDevices(dir, { ...common, sims, phase: 'bootstrap', addresses: addresses.slice(warmup) }),
     );
   } finally {
     harness.close();
