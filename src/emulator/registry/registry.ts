@@ -96,6 +96,9 @@ export interface TemplateUpdate {
   removePreProvisioningHook?: boolean;
 }
 
+/** Shared by every thing created without attributes (UpdateThing replaces, never mutates, the object). */
+const NO_ATTRIBUTES: Record<string, string> = Object.freeze({});
+
 const MANUAL_CERTIFICATE_STATUSES: ReadonlySet<string> = new Set([
   'ACTIVE',
   'INACTIVE',
@@ -557,7 +560,7 @@ export class IotRegistry {
       thingName: input.thingName,
       thingId: randomUuid(),
       thingArn: this.arns.thing(input.thingName),
-      attributes: { ...attributes },
+      attributes: Object.keys(attributes).length === 0 ? NO_ATTRIBUTES : { ...attributes },
       version: 1,
       creationDate: this.now(),
       sequence: this.nextSequence(),

@@ -54,7 +54,12 @@ export const thingOperations: OperationHandlers = {
       attributes: payload?.attributes,
       billingGroupName: optionalString(input.body, 'billingGroupName', RULES.thingName),
     });
-    return { thingName: record.thingName, thingArn: record.thingArn, thingId: record.thingId };
+    // A new ARN string: serialising the record's own would flatten (copy) it in place.
+    return {
+      thingName: record.thingName,
+      thingArn: registry.arns.thing(record.thingName),
+      thingId: record.thingId,
+    };
   },
 
   DescribeThing(input, { registry }) {
