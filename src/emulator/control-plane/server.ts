@@ -1,9 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { IotError } from '../registry/index.js';
 import {
   ControlPlaneDispatcher,
   type ControlPlaneResponse,
   type ControlPlaneServerOptions,
+  errorResponse,
   MAX_BODY_BYTES,
   RequestBodyError,
 } from './dispatch.js';
@@ -64,7 +66,14 @@ export class ControlPlaneServer {
     this.server = createServer((request, response) => {
       this.handle(request, response).catch((error: unknown) => {
         console.error(`provbench control plane: ${(error as Error).stack ?? String(error)}`);
-        response.destroy();
+        if (response.headersSent) response.destroy();
+        else
+          send(
+            response,
+            errorResponse(
+              new IotError('InternalFailureException', 'Internal failure in the emulator; see its log'),
+            ),
+          );
       });
     });
     this.server.keepAliveTimeout = 30_000;
