@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ParsedCertificate } from '../../pki/index.js';
 import { isSignedBy, parseCertificatePem } from '../../pki/index.js';
 import { IotArns } from './arn.js';
+import { StoredCertificateRecord } from './certificate-record.js';
 import { alreadyExists, IotError, invalidRequest, notFound } from './errors.js';
 import { RegistryEvents } from './events.js';
 import { randomUuid } from './ids.js';
@@ -210,23 +211,25 @@ export class IotRegistry {
       throw notFound(`The CA certificate ${input.caCertificateId} is not registered`);
     }
     const now = this.now();
-    const record: CertificateRecord = {
-      certificateId: id,
-      certificateArn: this.arns.certificate(id),
-      certificatePem: input.certificate.pem,
-      status: input.status,
-      certificateMode: input.certificateMode ?? 'DEFAULT',
-      origin: input.origin,
-      creationDate: now,
-      lastModifiedDate: now,
-      customerVersion: 1,
-      generationId: randomUuid(),
-      validity: {
-        notBefore: input.certificate.notBefore.getTime(),
-        notAfter: input.certificate.notAfter.getTime(),
+    const record = new StoredCertificateRecord(
+      {
+        certificateId: id,
+        certificateArn: this.arns.certificate(id),
+        status: input.status,
+        certificateMode: input.certificateMode ?? 'DEFAULT',
+        origin: input.origin,
+        creationDate: now,
+        lastModifiedDate: now,
+        customerVersion: 1,
+        generationId: randomUuid(),
+        validity: {
+          notBefore: input.certificate.notBefore.getTime(),
+          notAfter: input.certificate.notAfter.getTime(),
+        },
+        sequence: this.nextSequence(),
       },
-      sequence: this.nextSequence(),
-    };
+      input.certificate.pem,
+    );
     if (input.caCertificateId) record.caCertificateId = input.caCertificateId;
     if (input.expiresAt !== undefined) record.expiresAt = input.expiresAt;
     if (input.provisioningTemplateName !== undefined)
@@ -1032,7 +1035,8 @@ export class IotRegistry {
     this.sequence = snapshot.sequence;
     this.endpointPrefix = snapshot.endpointPrefix;
     this.registrationCode = snapshot.registrationCode;
-    for (const record of snapshot.certificates) this.certificates.set(record.certificateId, record);
+    for (const record of snapshot.certificates)
+      this.certificates.set(record.certificateId, StoredCertificateRecord.from(record));
     for (const record of snapshot.caCertificates) {
       this.caCertificates.set(record.certificateId, record);
       this.casBySubject.add(record.subjectName, record.certificateId);
