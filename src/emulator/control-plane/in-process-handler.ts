@@ -1,5 +1,4 @@
-import type { ControlPlaneDispatcher } from './dispatch.js';
-import { MAX_BODY_BYTES, RequestBodyError } from './dispatch.js';
+import { type ControlPlaneDispatcher, MAX_BODY_BYTES, RequestBodyError } from './dispatch.js';
 
 /** The parts of a serialised, signed smithy HttpRequest the control plane reads. */
 export interface SignedSdkRequest {
