@@ -1,5 +1,10 @@
 import { connect as netConnect } from 'node:net';
-import { type TLSSocket, connect as tlsConnect } from 'node:tls';
+import {
+  type PeerCertificate,
+  type TLSSocket,
+  TLSSocket as TLSSocketClass,
+  connect as tlsConnect,
+} from 'node:tls';
 import { type IClientOptions, MqttClient } from 'mqtt';
 import { ProvisioningError } from '../../src/engine/errors.js';
 
@@ -99,6 +104,7 @@ export class DeviceMqttConnection {
         ALPNProtocols: options.alpnProtocols,
         rejectUnauthorized: true,
       });
+      checkServerNameOnLeafOnly(socket);
       socket.once('secureConnect', () => {
         handshakeDone = true;
       });
@@ -250,6 +256,26 @@ export class DeviceMqttConnection {
       if (waiter) this.closeWaiters.delete(waiter);
     });
   }
+}
+
+/**
+ * After OpenSSL has verified the server's chain, Node's TLS client fetches that whole chain as
+ * JS objects (every certificate with its fingerprints and key, plus the root looked up in the
+ * trust store: about half a millisecond) only to match the host name against the leaf. This
+ * hands the name check the leaf alone (all it reads), for the handshake only.
+ */
+function checkServerNameOnLeafOnly(socket: TLSSocket): void {
+  const leafOnly = (): PeerCertificate => TLSSocketClass.prototype.getPeerCertificate.call(socket, false);
+  Object.defineProperty(socket, 'getPeerCertificate', {
+    value: leafOnly,
+    configurable: true,
+    writable: true,
+  });
+  const restore = (): void => {
+    Reflect.deleteProperty(socket, 'getPeerCertificate');
+  };
+  socket.once('secureConnect', restore);
+  socket.once('close', restore);
 }
 
 function isIpLiteral(host: string): boolean {

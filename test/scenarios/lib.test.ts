@@ -190,6 +190,13 @@ describe('device MQTT over mutual TLS', () => {
     expect(error instanceof ProvisioningError && error.errorClass).toBe('tls_rejected');
   });
 
+  it('still checks the server certificate against the name it was reached by', async () => {
+    const options = { ...(await deviceOptions('dev-wrong-name')), servername: 'not-the-broker.example' };
+    const error = await connectAndPublish(options, { topic: 't', payload: 'x' }).catch((e: unknown) => e);
+    expect(error instanceof ProvisioningError && error.errorClass).toBe('tls_rejected');
+    expect(String(error instanceof ProvisioningError && error.cause)).toMatch(/not-the-broker\.example/);
+  });
+
   it('treats a device certificate the server refuses as a rejected connect (closed, as on AWS)', async () => {
     const error = await connectAndPublish(await deviceOptions('dev-stranger', strangerCa), {
       topic: 't',
