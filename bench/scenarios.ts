@@ -2,16 +2,18 @@
  * Scenario throughput benchmark (issue 5): devices per second for each built-in scenario on the
  * embedded target with --quotas none, next to the raw mutual-TLS handshake rate measured in the
  * same run. Target per scenario: at least half of (raw rate / mutual-TLS handshakes the pattern
- * needs per device).
+ * needs per device). Each row also gives the CPU time per device of the harness (this process,
+ * all threads) and of the emulator process over the devices stage: figures that other load on
+ * the machine disturbs far less than rates do, so changes can be compared on a busy machine.
  *
  *   npx tsx bench/scenarios.ts [--devices 2000] [--concurrency 64] [--key-type ec]
  *                             [--scenarios pre-issued,byo-ca,...] [--raw-seconds 5]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { runScenarios } from '../src/engine/run.js';
+import { type RunProgress, runScenarios } from '../src/engine/run.js';
 import type { KeyType, SimIdentity } from '../src/engine/scenario.js';
 import { resolveScenarios } from '../src/engine/scenario-loader.js';
 import { generateFleet } from '../src/fleet/generate.js';
@@ -59,10 +61,49 @@ const simFor = (index: number): SimIdentity => {
   return { ...sim, ki: sim.ki, opc: sim.opc };
 };
 
+/** CPU seconds (user + system, all threads) of a process, from /proc/<pid>/stat. */
+function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 14 and 15 (utime, stime) in clock ticks; Linux uses 100 ticks per second.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** The embedded emulator: this process's child whose command line runs `emulator`. */
+function emulatorPid(): number | null {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid !== process.pid) continue;
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (cmdline.includes('emulator')) return Number(entry);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return null;
+}
+
+const emulator = process.platform === 'linux' ? emulatorPid() : null;
+/** CPU seconds of harness (this process) and emulator so far. */
+function cpuNow(): { harness: number; emulator: number } {
+  const usage = process.cpuUsage();
+  return {
+    harness: (usage.user + usage.system) / 1e6,
+    emulator: emulator === null ? Number.NaN : processCpuSeconds(emulator),
+  };
+}
+
 const rows: string[] = [];
 try {
   for (const spec of specs) {
     const runId = `bench${Date.now().toString(36)}`;
+    // CPU of harness and emulator over the devices stage only (prepare and cleanup excluded).
+    let stage: RunProgress['stage'] | null = null;
+    let cpuAtStart = cpuNow();
+    let cpuAtEnd = cpuAtStart;
     const result = await runScenarios({
       runId,
       scenarios: resolveScenarios(spec),
@@ -78,6 +119,12 @@ try {
       ledgerPath: join(workDir, `${runId}.ledger.jsonl`),
       keepResources: false,
       simFor,
+      onProgress: (progress) => {
+        if (progress.stage === stage) return;
+        if (progress.stage === 'devices') cpuAtStart = cpuNow();
+        if (stage === 'devices') cpuAtEnd = cpuNow();
+        stage = progress.stage;
+      },
     });
     const scenario = result.scenarios[0];
     if (!scenario) continue;
@@ -85,11 +132,15 @@ try {
     const handshakes = HANDSHAKES[spec] ?? 1;
     const goal = raw.perSecond / handshakes / 2;
     const ratio = summary.devicesPerSecond / goal;
+    const started = Math.max(1, scenario.devicesStarted ?? devices);
+    const harnessMs = ((cpuAtEnd.harness - cpuAtStart.harness) * 1000) / started;
+    const emulatorMs = ((cpuAtEnd.emulator - cpuAtStart.emulator) * 1000) / started;
     const row =
       `${spec.padEnd(36)} ${summary.devicesPerSecond.toFixed(1).padStart(8)} dev/s  ` +
       `ok ${summary.devices.succeeded}/${summary.devices.requested}  p50 ${summary.timeToConnectedMs.p50.toFixed(0)} ms  ` +
       `p99 ${summary.timeToConnectedMs.p99.toFixed(0)} ms  handshakes ${handshakes}  goal ${goal.toFixed(0)}/s  ` +
-      `${(ratio * 100).toFixed(0)}% of goal  calls/device ${scenario.apiCallsPerDevice.toFixed(2)}`;
+      `${(ratio * 100).toFixed(0)}% of goal  calls/device ${scenario.apiCallsPerDevice.toFixed(2)}  ` +
+      `CPU ms/device harness ${harnessMs.toFixed(1)} emulator ${emulatorMs.toFixed(1)}`;
     rows.push(row);
     console.log(row);
   }
