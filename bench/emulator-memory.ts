@@ -2,7 +2,7 @@
  * The embedded emulator's memory per pre-issued device (prints figures; not a test).
  *
  *   npx tsx bench/emulator-memory.ts [--devices 20000] [--no-connect] [--concurrency 32]
- *                                    [--snapshot [--keep-snapshots]] [--no-cleanup]
+ *                                    [--snapshot [--keep-snapshots]] [--no-cleanup] [--fleet-sims <n>]
  *
  * The emulator (quotas none, EC P-256 device keys) runs in a child process started with
  * --expose-gc. This process does what the pre-issued scenario does for every device:
@@ -12,10 +12,14 @@
  * once the devices exist, once each has connected, and after every device is deleted again.
  * `--snapshot` also takes a heap snapshot at start and after connecting and prints the
  * per-device growth by constructor (use it with a small fleet, e.g. --devices 5000).
+ * `--fleet-sims n` starts the emulator with a generated fleet.json of n SIMs for its Krypton
+ * service, as `provbench run` does with n = --devices; their cost shows in the `start` line.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
-import { readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeHeapSnapshot } from 'node:v8';
@@ -35,6 +39,7 @@ import {
 } from '@aws-sdk/client-iot';
 import { devicePolicyDocument } from '../scenarios/lib/device-policy.js';
 import { DeviceMqttConnection } from '../scenarios/lib/mqtt-device.js';
+import { writeGeneratedFleetFile } from '../src/fleet/generate.js';
 import { createIoTClient, LOCAL_CREDENTIALS } from '../src/targets/iot-client.js';
 
 interface Endpoints {
@@ -71,12 +76,13 @@ function forceGc(): void {
   for (let i = 0; i < 3; i += 1) gc();
 }
 
-async function serveEmulator(): Promise<void> {
+async function serveEmulator(fleetFile: string | undefined): Promise<void> {
   await import('reflect-metadata');
   const { startEmulator } = await import('../src/emulator/index.js');
   const emulator = await startEmulator({
     quotas: 'none',
     deviceKeyAlgorithm: 'ec-p256',
+    fleetFile,
   });
   const send = (message: ChildMessage) => process.send?.(message);
   process.on('message', (message: ParentMessage) => {
@@ -271,6 +277,7 @@ async function main(): Promise<void> {
       cleanup: { type: 'boolean', default: true },
       'no-cleanup': { type: 'boolean', default: false },
       snapshot: { type: 'boolean', default: false },
+      'fleet-sims': { type: 'string', default: '0' },
       'keep-snapshots': { type: 'boolean', default: false },
     },
   });
@@ -283,7 +290,11 @@ async function main(): Promise<void> {
   const cleanup = values.cleanup && !values['no-cleanup'];
   const keep = values['keep-snapshots'];
 
-  const child = fork(SELF, ['--child'], {
+  const fleetSims = Number(values['fleet-sims']);
+  const workDir = await mkdtemp(join(tmpdir(), 'provbench-emulator-memory-'));
+  const fleetFile = join(workDir, 'fleet.json');
+  if (fleetSims > 0) await writeGeneratedFleetFile(fleetFile, { devices: fleetSims });
+  const child = fork(SELF, fleetSims > 0 ? ['--child', fleetFile] : ['--child'], {
     execArgv: ['--expose-gc', '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -314,7 +325,7 @@ async function main(): Promise<void> {
       ? await heapByConstructor((await request(child, { kind: 'snapshot' }, 'snapshot')).file, keep)
       : undefined;
     console.log(
-      `emulator child, ${devices} pre-issued devices (EC P-256), concurrency ${concurrency}, node ${process.version}`,
+      `emulator child, ${devices} pre-issued devices (EC P-256), concurrency ${concurrency}, ${fleetSims} Krypton SIMs, node ${process.version}`,
     );
     console.log(formatUsage('start', base, base, devices));
 
@@ -359,8 +370,10 @@ async function main(): Promise<void> {
     iot.destroy();
     child.send({ kind: 'stop' } satisfies ParentMessage);
     await once(child, 'exit');
+    await rm(workDir, { recursive: true, force: true });
   }
 }
 
-if (process.argv.includes('--child')) await serveEmulator();
+const childAt = process.argv.indexOf('--child');
+if (childAt >= 0) await serveEmulator(process.argv[childAt + 1]);
 else await main();
