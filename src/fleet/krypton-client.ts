@@ -1,5 +1,6 @@
-import { Agent, request } from 'node:https';
+import { request } from 'node:https';
 import { createSecureContext, type SecureContext } from 'node:tls';
+import { LeafNameCheckAgent } from '../tls/leaf-name-check.js';
 import { signKryptonRequest } from './krypton-signature.js';
 import type { SimCard } from './sim-card.js';
 
@@ -75,12 +76,12 @@ interface HttpResult {
  * provisioning calls, either unsigned over the cellular session or signed with the CK.
  */
 export class KryptonClient {
-  private readonly agent: Agent;
+  private readonly agent: LeafNameCheckAgent;
   private readonly url: URL;
 
   constructor(private readonly options: KryptonClientOptions) {
     this.url = new URL(options.baseUrl);
-    this.agent = new Agent({
+    this.agent = new LeafNameCheckAgent({
       secureContext: secureContextFor(options.ca),
       keepAlive: options.keepAlive ?? true,
       maxSockets: 4,
