@@ -6,12 +6,81 @@ export interface ProgressDisplay {
   stop(): void;
 }
 
+/** `bar`: redrawn terminal bar; `lines`: a plain line now and then (logs, CI); `off`: nothing. */
+export type ProgressMode = 'auto' | 'bar' | 'lines' | 'off';
+
+export interface ProgressDisplayOptions {
+  mode?: ProgressMode;
+  /** `lines` mode: at most one line per this many ms while devices run (stage changes always print). */
+  intervalMs?: number;
+  now?: () => number;
+}
+
 /**
- * Terminal progress for long runs: devices done, rate, errors, ETA. Quiet (no output at all)
- * when stderr is not a TTY, so logs and CI output stay clean.
+ * Progress for long runs: devices done, rate, errors, ETA. `auto` draws a bar on a TTY and
+ * prints a plain line every 10 s otherwise, so a run in CI or under a log collector still shows
+ * it is alive without filling the log with redraws.
  */
-export function createProgressDisplay(stream: NodeJS.WriteStream = process.stderr): ProgressDisplay {
-  if (!stream.isTTY) return { update: () => undefined, stop: () => undefined };
+export function createProgressDisplay(
+  stream: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr,
+  options: ProgressDisplayOptions = {},
+): ProgressDisplay {
+  const mode = options.mode ?? 'auto';
+  if (mode === 'off') return { update: () => undefined, stop: () => undefined };
+  if (mode === 'bar' || (mode === 'auto' && stream.isTTY)) return barDisplay(stream as NodeJS.WriteStream);
+  return lineDisplay(stream, options.intervalMs ?? 10_000, options.now ?? Date.now);
+}
+
+function scenarioLabel(progress: RunProgress): string {
+  return `${progress.scenario} (${progress.scenarioNumber}/${progress.scenarioCount})`;
+}
+
+function formatSeconds(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  if (seconds < 60) return `${Math.ceil(seconds)}s`;
+  const minutes = Math.floor(seconds / 60);
+  return `${minutes}m${String(Math.ceil(seconds - minutes * 60)).padStart(2, '0')}s`;
+}
+
+function lineDisplay(stream: NodeJS.WritableStream, intervalMs: number, now: () => number): ProgressDisplay {
+  let key: string | null = null;
+  let stage: RunProgress['stage'] | null = null;
+  let devicesStartedAt = now();
+  let lastLineAt = 0;
+  let last: RunProgress | null = null;
+  const print = (progress: RunProgress): void => {
+    const done = progress.succeeded + progress.failed;
+    let line = `provbench: ${scenarioLabel(progress)} ${progress.stage}`;
+    if (progress.stage === 'devices' || done > 0) {
+      const seconds = Math.max(0.001, (now() - devicesStartedAt) / 1000);
+      const rate = done / seconds;
+      const eta = rate > 0 ? (progress.total - done) / rate : Number.POSITIVE_INFINITY;
+      line +=
+        `: ${done}/${progress.total} devices, ${progress.failed} failed, ${rate.toFixed(1)}/s` +
+        (progress.stage === 'devices' && done < progress.total ? `, ETA ${formatSeconds(eta)}` : '');
+    }
+    stream.write(`${line}\n`);
+    lastLineAt = now();
+  };
+  return {
+    update(progress) {
+      const scenarioKey = `${progress.scenarioNumber}`;
+      const changed = scenarioKey !== key || progress.stage !== stage;
+      if (progress.stage === 'devices' && (stage !== 'devices' || scenarioKey !== key))
+        devicesStartedAt = now();
+      key = scenarioKey;
+      stage = progress.stage;
+      last = progress;
+      if (changed || now() - lastLineAt >= intervalMs) print(progress);
+    },
+    stop() {
+      if (last && last.stage === 'devices') print(last);
+      last = null;
+    },
+  };
+}
+
+function barDisplay(stream: NodeJS.WriteStream): ProgressDisplay {
   const bar = new cliProgress.SingleBar(
     {
       stream,
@@ -34,7 +103,7 @@ export function createProgressDisplay(stream: NodeJS.WriteStream = process.stder
       const key = `${progress.scenarioNumber}`;
       const done = progress.succeeded + progress.failed;
       const payload = {
-        scenario: `${progress.scenario} (${progress.scenarioNumber}/${progress.scenarioCount})`,
+        scenario: scenarioLabel(progress),
         done,
         failed: progress.failed,
         stage: progress.stage,

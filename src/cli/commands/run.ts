@@ -3,7 +3,7 @@ import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { describeModel, type LoadModel, parseDurationMs, parseRamp } from '../../engine/load-model.js';
-import { createProgressDisplay } from '../../engine/progress.js';
+import { createProgressDisplay, type ProgressMode } from '../../engine/progress.js';
 import { projectFleet } from '../../engine/projection.js';
 import { type RunConfig, runScenarios, type Shard } from '../../engine/run.js';
 import type { KeyType } from '../../engine/scenario.js';
@@ -60,6 +60,7 @@ interface RunOptions {
   shard?: Shard;
   keyType: KeyType;
   keepResources?: boolean;
+  progress: ProgressMode;
   yes?: boolean;
   maxDevices?: number;
   dryRun?: boolean;
@@ -194,7 +195,7 @@ export async function runCommandAction(options: RunOptions): Promise<RunResult |
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
 
-  const progress = createProgressDisplay();
+  const progress = createProgressDisplay(process.stderr, { mode: options.progress });
   let target: StartedTarget | null = null;
   try {
     target = await startTarget(options, {
@@ -307,6 +308,14 @@ export function runCommand(): Command {
       "localstack: the CA bundle devices trust (default: LocalStack's served root CA)",
     )
     .option('--krypton-url <url>', 'bootstrap API for non-embedded targets')
+    .addOption(
+      new Option(
+        '--progress <mode>',
+        'bar (terminal), lines (a line every 10 s), off; auto: bar on a TTY, else lines',
+      )
+        .choices(['auto', 'bar', 'lines', 'off'])
+        .default('auto'),
+    )
     .action(async (options: RunOptions) => {
       await runCommandAction(options);
     });
