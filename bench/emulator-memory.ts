@@ -248,6 +248,7 @@ function printHeapGrowth(
   rows.sort((a, b) => b.bytes - a.bytes);
   const total = rows.reduce((sum, row) => sum + row.bytes, 0);
   console.log(`heap growth per device by constructor (self sizes; total ${total.toFixed(0)} B):`);
+  console.log('  (with --snapshot the RSS figures above include what writing the snapshots took)');
   for (const row of rows.slice(0, 25)) {
     console.log(
       `  ${row.bytes.toFixed(0).padStart(7)} B  ${row.count.toFixed(2).padStart(6)} objects  ${row.name}`,
