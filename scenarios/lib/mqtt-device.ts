@@ -1,12 +1,8 @@
 import { connect as netConnect } from 'node:net';
-import {
-  type PeerCertificate,
-  type TLSSocket,
-  TLSSocket as TLSSocketClass,
-  connect as tlsConnect,
-} from 'node:tls';
+import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { type IClientOptions, MqttClient } from 'mqtt';
 import { ProvisioningError } from '../../src/engine/errors.js';
+import { checkServerNameOnLeafOnly } from '../../src/tls/leaf-name-check.js';
 
 /** Where and how a device reaches the AWS IoT data plane, with its own credentials. */
 export interface DeviceMqttOptions {
@@ -256,26 +252,6 @@ export class DeviceMqttConnection {
       if (waiter) this.closeWaiters.delete(waiter);
     });
   }
-}
-
-/**
- * After OpenSSL has verified the server's chain, Node's TLS client fetches that whole chain as
- * JS objects (every certificate with its fingerprints and key, plus the root looked up in the
- * trust store: about half a millisecond) only to match the host name against the leaf. This
- * hands the name check the leaf alone (all it reads), for the handshake only.
- */
-function checkServerNameOnLeafOnly(socket: TLSSocket): void {
-  const leafOnly = (): PeerCertificate => TLSSocketClass.prototype.getPeerCertificate.call(socket, false);
-  Object.defineProperty(socket, 'getPeerCertificate', {
-    value: leafOnly,
-    configurable: true,
-    writable: true,
-  });
-  const restore = (): void => {
-    Reflect.deleteProperty(socket, 'getPeerCertificate');
-  };
-  socket.once('secureConnect', restore);
-  socket.once('close', restore);
 }
 
 function isIpLiteral(host: string): boolean {
