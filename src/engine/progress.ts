@@ -46,13 +46,15 @@ function lineDisplay(stream: NodeJS.WritableStream, intervalMs: number, now: () 
   let key: string | null = null;
   let stage: RunProgress['stage'] | null = null;
   let devicesStartedAt = now();
+  // The rate is the devices stage's own: it stops counting when teardown starts.
+  let devicesEndedAt: number | null = null;
   let lastLineAt = 0;
   let last: RunProgress | null = null;
   const print = (progress: RunProgress): void => {
     const done = progress.succeeded + progress.failed;
     let line = `provbench: ${scenarioLabel(progress)} ${progress.stage}`;
     if (progress.stage === 'devices' || done > 0) {
-      const seconds = Math.max(0.001, (now() - devicesStartedAt) / 1000);
+      const seconds = Math.max(0.001, ((devicesEndedAt ?? now()) - devicesStartedAt) / 1000);
       const rate = done / seconds;
       const eta = rate > 0 ? (progress.total - done) / rate : Number.POSITIVE_INFINITY;
       line +=
@@ -66,8 +68,10 @@ function lineDisplay(stream: NodeJS.WritableStream, intervalMs: number, now: () 
     update(progress) {
       const scenarioKey = `${progress.scenarioNumber}`;
       const changed = scenarioKey !== key || progress.stage !== stage;
-      if (progress.stage === 'devices' && (stage !== 'devices' || scenarioKey !== key))
+      if (progress.stage === 'devices' && (stage !== 'devices' || scenarioKey !== key)) {
         devicesStartedAt = now();
+        devicesEndedAt = null;
+      } else if (progress.stage !== 'devices' && stage === 'devices') devicesEndedAt = now();
       key = scenarioKey;
       stage = progress.stage;
       last = progress;

@@ -39,6 +39,8 @@ describe('progress when stderr is not a terminal', () => {
       display.update(progress({ stage: 'devices', succeeded: second * 2, failed: second === 25 ? 1 : 0 }));
     }
     display.update(progress({ stage: 'teardown', succeeded: 50, failed: 1 }));
+    clock = 60_000;
+    display.update(progress({ stage: 'cleanup', succeeded: 50, failed: 1 }));
     display.update(progress({ scenario: 'byo-ca', scenarioNumber: 2, stage: 'prepare' }));
     display.stop();
     await new Promise((resolve) => setImmediate(resolve));
@@ -49,6 +51,7 @@ describe('progress when stderr is not a terminal', () => {
       'provbench: pre-issued (1/2) devices: 20/100 devices, 0 failed, 2.0/s, ETA 40s',
       'provbench: pre-issued (1/2) devices: 40/100 devices, 0 failed, 2.0/s, ETA 30s',
       'provbench: pre-issued (1/2) teardown: 51/100 devices, 1 failed, 2.0/s',
+      'provbench: pre-issued (1/2) cleanup: 51/100 devices, 1 failed, 2.0/s',
       'provbench: byo-ca (2/2) prepare',
     ]);
   });
