@@ -92,6 +92,7 @@ const krypton: Scenario = {
     },
     perRun: { CreatePolicy: 1 },
   },
+  usesSimFleet: true,
   facts: {
     factorySteps: [],
     caToOperate: false,

@@ -56,6 +56,11 @@ export interface Scenario<State extends object = Record<string, unknown>> {
     perDevice: Readonly<Record<string, number>>;
     perRun?: Readonly<Record<string, number>>;
   };
+  /**
+   * Optional: the target's bootstrap service (the embedded Krypton) must know the run's SIMs
+   * (fleet.json). Only then does the embedded emulator load them: 100,000 SIMs cost it ~150 MiB.
+   */
+  readonly usesSimFleet?: boolean;
   /** Once per run: CA, policy, templates, activator. Fill `ctx.shared` for the devices. */
   prepare(ctx: RunContext): Promise<void>;
   /** Factory step for one device; its phases are timed, but not into time-to-connected. */

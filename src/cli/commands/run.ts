@@ -60,7 +60,7 @@ interface RunOptions {
   shard?: Shard;
   keyType: KeyType;
   keepResources?: boolean;
-  progress: ProgressMode;
+  progress?: ProgressMode;
   yes?: boolean;
   maxDevices?: number;
   dryRun?: boolean;
@@ -97,6 +97,14 @@ function guardRealAccount(options: RunOptions, scenarioCount: number): void {
       `this run provisions ${total} devices (${options.devices} x ${scenarioCount} scenarios), above --max-devices ${options.maxDevices}`,
     );
   }
+}
+
+/** Whether a scenario of the run needs the target's bootstrap service to know the SIMs. */
+export async function anyUsesSimFleet(refs: ScenarioRef[]): Promise<boolean> {
+  for (const ref of refs) {
+    if ((await loadScenario(ref.moduleUrl)).usesSimFleet) return true;
+  }
+  return false;
 }
 
 async function printPlan(refs: ScenarioRef[], options: RunOptions, model: LoadModel): Promise<void> {
@@ -178,6 +186,7 @@ export async function runCommandAction(options: RunOptions): Promise<RunResult |
 
   const fleetFile = join(outDir, 'fleet.json');
   await writeGeneratedFleetFile(fleetFile, { devices: options.devices, seed: options.seed });
+  const bootstrapServiceNeedsSims = await anyUsesSimFleet(refs);
 
   const interrupt = new AbortController();
   let interrupts = 0;
@@ -202,7 +211,7 @@ export async function runCommandAction(options: RunOptions): Promise<RunResult |
       quotas: options.quotas,
       keyType: options.keyType,
       requestTimeoutMs: Math.min(options.timeout, 30_000),
-      fleetFile,
+      ...(bootstrapServiceNeedsSims ? { fleetFile } : {}),
       endpointUrl: options.endpointUrl,
       region: options.region,
       kryptonUrl: options.kryptonUrl,
