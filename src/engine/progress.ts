@@ -61,6 +61,7 @@ function lineDisplay(stream: NodeJS.WritableStream, intervalMs: number, now: () 
         `: ${done}/${progress.total} devices, ${progress.failed} failed, ${rate.toFixed(1)}/s` +
         (progress.stage === 'devices' && done < progress.total ? `, ETA ${formatSeconds(eta)}` : '');
     }
+    if (progress.cleanup) line += `; cleanup ${progress.cleanup.done}/${progress.cleanup.total} resources`;
     stream.write(`${line}\n`);
     lastLineAt = now();
   };
@@ -110,7 +111,9 @@ function barDisplay(stream: NodeJS.WriteStream): ProgressDisplay {
         scenario: scenarioLabel(progress),
         done,
         failed: progress.failed,
-        stage: progress.stage,
+        stage: progress.cleanup
+          ? `cleanup ${progress.cleanup.done}/${progress.cleanup.total} resources`
+          : progress.stage,
         rate: ((done * 1000) / Math.max(1, Date.now() - startedAt)).toFixed(1),
       };
       if (current !== key) {

@@ -86,6 +86,8 @@ export interface RunProgress {
   succeeded: number;
   failed: number;
   stage: 'prepare' | 'devices' | 'teardown' | 'cleanup';
+  /** During cleanup: ledger resources deleted (or failed) so far, of those to delete. */
+  cleanup?: { done: number; total: number };
 }
 
 export { deviceName };
@@ -430,14 +432,15 @@ async function runOneScenario(
         maxAttempts: Math.max(config.maxAttempts, CLEANUP_MAX_ATTEMPTS),
         counter: () => cleanupCounter,
       });
-      const cleanup = await cleanupFromLedger(cleanupIot, config.ledgerPath, { concurrency: 4 }).catch(
-        (error: unknown) => {
-          log.warn(
-            `cleanup failed: ${describeError(error)}; rerun: provbench cleanup --ledger ${config.ledgerPath}`,
-          );
-          return null;
-        },
-      );
+      const cleanup = await cleanupFromLedger(cleanupIot, config.ledgerPath, {
+        concurrency: 4,
+        onProgress: (done, total) => config.onProgress?.({ ...progress, stage, cleanup: { done, total } }),
+      }).catch((error: unknown) => {
+        log.warn(
+          `cleanup failed: ${describeError(error)}; rerun: provbench cleanup --ledger ${config.ledgerPath}`,
+        );
+        return null;
+      });
       if (cleanup && cleanup.failed.length > 0) {
         log.warn(
           `cleanup left ${cleanup.failed.length} resources (first: ${cleanup.failed[0]?.kind}: ${cleanup.failed[0]?.message}); rerun: provbench cleanup --ledger ${config.ledgerPath}`,

@@ -41,6 +41,14 @@ describe('progress when stderr is not a terminal', () => {
     display.update(progress({ stage: 'teardown', succeeded: 50, failed: 1 }));
     clock = 60_000;
     display.update(progress({ stage: 'cleanup', succeeded: 50, failed: 1 }));
+    clock = 65_000;
+    display.update(
+      progress({ stage: 'cleanup', succeeded: 50, failed: 1, cleanup: { done: 3, total: 200 } }),
+    );
+    clock = 75_000;
+    display.update(
+      progress({ stage: 'cleanup', succeeded: 50, failed: 1, cleanup: { done: 150, total: 200 } }),
+    );
     display.update(progress({ scenario: 'byo-ca', scenarioNumber: 2, stage: 'prepare' }));
     display.stop();
     await new Promise((resolve) => setImmediate(resolve));
@@ -52,6 +60,7 @@ describe('progress when stderr is not a terminal', () => {
       'provbench: pre-issued (1/2) devices: 40/100 devices, 0 failed, 2.0/s, ETA 30s',
       'provbench: pre-issued (1/2) teardown: 51/100 devices, 1 failed, 2.0/s',
       'provbench: pre-issued (1/2) cleanup: 51/100 devices, 1 failed, 2.0/s',
+      'provbench: pre-issued (1/2) cleanup: 51/100 devices, 1 failed, 2.0/s; cleanup 150/200 resources',
       'provbench: byo-ca (2/2) prepare',
     ]);
   });

@@ -89,6 +89,7 @@ export function describeEndToEnd(title: string, specs: string[]): void {
     for (const spec of specs) {
       it(`${spec}: ${DEVICES} devices provisioned, summary consistent, registry empty after cleanup`, async () => {
         const runId = `t${spec.replace(/[^a-z]/g, '').slice(0, 6)}${Date.now().toString(36)}`;
+        const cleanupProgress: Array<{ done: number; total: number }> = [];
         const result = await runScenarios({
           runId,
           scenarios: resolveScenarios(spec),
@@ -107,8 +108,15 @@ export function describeEndToEnd(title: string, specs: string[]): void {
           // (its own SDK and module load) than it gives on two cores.
           workers: 1,
           simFor,
+          onProgress: (progress) => {
+            if (progress.cleanup) cleanupProgress.push(progress.cleanup);
+          },
         });
         expect(result.partial).toBe(false);
+        // Cleanup reports each ledger resource it deletes, up to all of them.
+        const lastCleanup = cleanupProgress.at(-1);
+        expect(lastCleanup?.total).toBeGreaterThanOrEqual(DEVICES);
+        expect(lastCleanup?.done).toBe(lastCleanup?.total);
         expect(result.scenarios).toHaveLength(1);
         const scenario = result.scenarios[0] as ScenarioResult;
         const { summary } = scenario;
