@@ -57,6 +57,12 @@ export function parseDistinguishedName(rendered: string): DistinguishedName {
   return fields;
 }
 
+/** A certificate's DER as PEM in the layout the emulator's PKI writes: 64-character lines, LF, trailing newline. */
+export function certificatePemOfDer(der: Buffer): string {
+  const body = der.toString('base64').replace(/.{64}/g, '$&\n');
+  return `-----BEGIN CERTIFICATE-----\n${body.endsWith('\n') ? body : `${body}\n`}-----END CERTIFICATE-----\n`;
+}
+
 /**
  * Parses the first certificate of a PEM string. Throws CertificateParseError with a message
  * that says what was wrong (no PEM block, bad base64/DER).

@@ -1,5 +1,10 @@
 import { createHash, createPublicKey, type KeyObject, randomBytes, sign } from 'node:crypto';
-import { type ParsedCertificate, parseCertificatePem, parseDistinguishedName } from './certificate.js';
+import {
+  certificatePemOfDer,
+  type ParsedCertificate,
+  parseCertificatePem,
+  parseDistinguishedName,
+} from './certificate.js';
 import { bitString, explicit, octetString, readTlv, sequence, time, tlv, unsignedInteger } from './der.js';
 import type { SignerIdentity } from './issue.js';
 import { x509 } from './webcrypto.js';
@@ -139,10 +144,7 @@ function knownCertificate(fields: {
   notBefore: Date;
   notAfter: Date;
 }): ParsedCertificate {
-  const base64 = fields.der.toString('base64');
-  const lines: string[] = [];
-  for (let index = 0; index < base64.length; index += 64) lines.push(base64.slice(index, index + 64));
-  const pem = `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
+  const pem = certificatePemOfDer(fields.der);
   let parsed: ParsedCertificate | undefined;
   const full = () => {
     parsed ??= parseCertificatePem(pem);

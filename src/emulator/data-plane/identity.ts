@@ -1,4 +1,5 @@
 import { createHash, X509Certificate } from 'node:crypto';
+import { certificatePemOfDer } from '../../pki/certificate.js';
 import type { CaCertificateRecord, CertificateRecord, DataPlaneRegistry } from './ports.js';
 
 /** What the gateway decided about a client certificate presented in the TLS handshake. */
@@ -16,11 +17,6 @@ export type CertificateVerdict =
 
 export function certificateIdOfDer(der: Buffer): string {
   return createHash('sha256').update(der).digest('hex');
-}
-
-function derToPem(der: Buffer): string {
-  const body = der.toString('base64').replace(/.{64}/g, '$&\n');
-  return `-----BEGIN CERTIFICATE-----\n${body.endsWith('\n') ? body : `${body}\n`}-----END CERTIFICATE-----\n`;
 }
 
 function withinValidity(cert: X509Certificate, now: number): boolean {
@@ -70,7 +66,7 @@ export function judgeCertificate(
     }
     return { kind: 'reject', reason: `certificate ${certificateId} is ${known.status}, not ACTIVE` };
   }
-  const certificatePem = derToPem(leafDer);
+  const certificatePem = certificatePemOfDer(leafDer);
   const ca = registry.findSigningCa(certificatePem);
   if (!ca) {
     return {

@@ -1,13 +1,8 @@
+import { certificatePemOfDer } from '../../pki/certificate.js';
 import type { CertificateMode, CertificateRecord, CertificateStatus } from './records.js';
 
 const BEGIN = '-----BEGIN CERTIFICATE-----\n';
 const END = '-----END CERTIFICATE-----\n';
-
-/** PEM in the layout the emulator's PKI writes: 64-character lines, LF, trailing newline. */
-function pemOfDer(der: Buffer): string {
-  const body = der.toString('base64').replace(/.{64}/g, '$&\n');
-  return `${BEGIN}${body.endsWith('\n') ? body : `${body}\n`}${END}`;
-}
 
 /**
  * A stored certificate. The PEM is kept as its DER bytes in a one-byte string (30 % smaller,
@@ -53,7 +48,7 @@ export class StoredCertificateRecord implements CertificateRecord {
     const der = certificatePem.startsWith(BEGIN)
       ? Buffer.from(certificatePem.slice(BEGIN.length, -END.length), 'base64')
       : undefined;
-    this.#derForm = der !== undefined && pemOfDer(der) === certificatePem;
+    this.#derForm = der !== undefined && certificatePemOfDer(der) === certificatePem;
     this.#stored = this.#derForm && der ? der.toString('latin1') : certificatePem;
   }
 
@@ -63,7 +58,7 @@ export class StoredCertificateRecord implements CertificateRecord {
   }
 
   get certificatePem(): string {
-    return this.#derForm ? pemOfDer(Buffer.from(this.#stored, 'latin1')) : this.#stored;
+    return this.#derForm ? certificatePemOfDer(Buffer.from(this.#stored, 'latin1')) : this.#stored;
   }
 
   toJSON(): CertificateRecord {
