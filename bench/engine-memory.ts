@@ -10,11 +10,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runScenarios } from '../src/engine/run.js';
-import { generateFleet } from '../src/fleet/generate.js';
 
 const devices = Number(process.argv[2] ?? 100_000);
 const rate = Number(process.argv[3] ?? 2_000);
-const fleet = generateFleet({ devices, seed: 1 });
 let peakRss = process.memoryUsage().rss;
 const sampler = setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
@@ -59,11 +57,6 @@ const result = await runScenarios({
   shard: null,
   ledgerPath: join(mkdtempSync(join(tmpdir(), 'pb-membench-')), 'ledger.jsonl'),
   keepResources: true,
-  simFor: (index) => {
-    const sim = fleet[index];
-    if (!sim?.ki || !sim.opc) throw new Error('fleet without secrets');
-    return { ...sim, ki: sim.ki, opc: sim.opc };
-  },
 });
 clearInterval(sampler);
 const s = result.scenarios[0];

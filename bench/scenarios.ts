@@ -14,9 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type RunProgress, runScenarios } from '../src/engine/run.js';
-import type { KeyType, SimIdentity } from '../src/engine/scenario.js';
+import type { KeyType } from '../src/engine/scenario.js';
 import { resolveScenarios } from '../src/engine/scenario-loader.js';
-import { generateFleet } from '../src/fleet/generate.js';
 import { startEmbeddedTarget } from '../src/targets/embedded.js';
 import { measureRawMtlsRate } from './scenarios-raw-tls.js';
 
@@ -54,12 +53,6 @@ console.log(
 
 const workDir = mkdtempSync(join(tmpdir(), 'provbench-bench-'));
 const target = await startEmbeddedTarget({ quotas: 'none', requestTimeoutMs: 30_000, workDir, keyType });
-const fleet = generateFleet({ devices, seed: 11 });
-const simFor = (index: number): SimIdentity => {
-  const sim = fleet[index];
-  if (!sim?.ki || !sim.opc) throw new Error(`no SIM for device ${index}`);
-  return { ...sim, ki: sim.ki, opc: sim.opc };
-};
 
 /** CPU seconds (user + system, all threads) of a process, from /proc/<pid>/stat. */
 function processCpuSeconds(pid: number): number {
@@ -118,7 +111,6 @@ try {
       shard: null,
       ledgerPath: join(workDir, `${runId}.ledger.jsonl`),
       keepResources: false,
-      simFor,
       onProgress: (progress) => {
         if (progress.stage === stage) return;
         if (progress.stage === 'devices') cpuAtStart = cpuNow();

@@ -5,9 +5,7 @@ import type { IoTClient } from '@aws-sdk/client-iot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resourceName } from '../../../scenarios/lib/names.js';
 import { runScenarios } from '../../../src/engine/run.js';
-import type { SimIdentity } from '../../../src/engine/scenario.js';
 import { resolveScenarios } from '../../../src/engine/scenario-loader.js';
-import { generateFleet } from '../../../src/fleet/generate.js';
 import type { ScenarioResult } from '../../../src/metrics/result-schema.js';
 import { startEmbeddedTarget } from '../../../src/targets/embedded.js';
 import { createIoTClient } from '../../../src/targets/iot-client.js';
@@ -62,12 +60,6 @@ export function describeEndToEnd(title: string, specs: string[]): void {
     let workDir: string;
     let target: StartedTarget;
     let iot: IoTClient;
-    const fleet = generateFleet({ devices: DEVICES, seed: 7 });
-    const simFor = (index: number): SimIdentity => {
-      const sim = fleet[index];
-      if (!sim?.ki || !sim.opc) throw new Error(`no SIM with secrets for device ${index}`);
-      return { ...sim, ki: sim.ki, opc: sim.opc };
-    };
 
     beforeAll(async () => {
       workDir = mkdtempSync(join(tmpdir(), 'provbench-scenarios-'));
@@ -107,7 +99,6 @@ export function describeEndToEnd(title: string, specs: string[]): void {
           // One worker thread: the emulator process has the other core; a second worker costs more
           // (its own SDK and module load) than it gives on two cores.
           workers: 1,
-          simFor,
           onProgress: (progress) => {
             if (progress.cleanup) cleanupProgress.push(progress.cleanup);
           },
