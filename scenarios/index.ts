@@ -7,9 +7,9 @@ import krypton from './krypton.js';
 import preIssued from './pre-issued.js';
 
 /**
- * The built-in patterns in DESIGN's order: the four the user asked for, then AWS's newer
- * answers. Keyed by the id used on the command line. Workers load each scenario from its own
- * module file (`scenarios/<id>.ts`), so every id here is also a file name.
+ * The built-in patterns in the order of docs/design.md, The patterns: the four the user asked
+ * for, then AWS's newer answers. Keyed by the id used on the command line. Workers load each
+ * scenario from its own module file (`scenarios/<id>.ts`), so every id here is also a file name.
  */
 export const builtInScenarios = {
   'pre-issued': preIssued,

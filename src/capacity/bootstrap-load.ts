@@ -56,7 +56,7 @@ export interface BootstrapLoad {
   /** Requests that got no answer (timeout, reset), by class. */
   transportErrors: Record<string, number>;
   seconds: LoadSecond[];
-  /** autocannon's own figures, for comparison (its histogram skips CO correction: see README). */
+  /** autocannon's own figures, for comparison (its histogram skips CO correction: docs/capacity-and-kubernetes.md). */
   autocannon: {
     requestsPerSecondMean: number;
     latencyP50Ms: number;

@@ -1,6 +1,6 @@
 import type { ErrorClass } from '../metrics/result-schema.js';
 
-/** Error class (DESIGN taxonomy) of a bootstrap API answer; null for a 2xx. */
+/** Error class (docs/design.md, Measuring) of a bootstrap API answer; null for a 2xx. */
 export function errorClassOfStatus(status: number): ErrorClass | null {
   if (status >= 200 && status < 300) return null;
   if (status === 429) return 'throttled';

@@ -89,7 +89,7 @@ export type EmulatorListenerFactory = (context: EmulatorListenerContext) => Prom
  */
 export const EMULATOR_LISTENERS: EmulatorListenerFactory[] = [dataPlaneListener, kryptonListener];
 
-/** The ready-file contents (DESIGN's command-line contract). */
+/** The ready-file contents (docs/design.md, Ready file). */
 export interface EmulatorEndpoints {
   controlPlaneUrl: string;
   region: string;

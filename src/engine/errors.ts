@@ -1,7 +1,7 @@
 import type { ErrorClass } from '../metrics/result-schema.js';
 
 /**
- * The error taxonomy of DESIGN "Measuring" as typed errors. A scenario throws one of these
+ * The error taxonomy of docs/design.md, Measuring, as typed errors. A scenario throws one of these
  * when it knows what happened (e.g. an MQTT CONNACK it decoded itself); anything else thrown
  * inside `ctx.phase()` goes through `classifyError`, which understands AWS SDK exceptions,
  * Node TLS/socket errors, fetch failures and mqtt.js CONNACK/close errors.

@@ -7,7 +7,7 @@ import type { Scenario } from './scenario.js';
 /** The repository's scenarios/ folder (built-in patterns). */
 export const BUILT_IN_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../scenarios');
 
-/** DESIGN's order: the four the user asked for, then AWS's newer answers. */
+/** The order of docs/design.md, The patterns: the four the user asked for, then AWS's newer answers. */
 const PREFERRED_ORDER = ['pre-issued', 'byo-ca', 'jitr', 'krypton', 'jitp', 'fleet-provisioning'];
 
 export interface ScenarioRef {

@@ -75,7 +75,7 @@ export interface Scenario<State extends object = Record<string, unknown>> {
   teardown(ctx: RunContext): Promise<void>;
 }
 
-/** A SIM as fleet.json carries it (DESIGN "Command-line contract"); Ki and OPc are hex. */
+/** A SIM as fleet.json carries it (docs/design.md, fleet.json); Ki and OPc are hex. */
 export interface SimIdentity {
   imsi: string;
   iccid: string;

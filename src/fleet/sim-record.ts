@@ -4,7 +4,7 @@ const digits = (name: string, min: number, max: number) =>
   z.string().regex(new RegExp(`^\\d{${min},${max}}$`), `${name} must be ${min}-${max} decimal digits`);
 const hex128 = (name: string) => z.string().regex(/^[0-9a-fA-F]{32}$/, `${name} must be 32 hex digits`);
 
-/** One SIM as fleet.json holds it (DESIGN: string fields imsi, iccid, msisdn, imei, ki, opc, group). */
+/** One SIM as fleet.json holds it (docs/design.md, fleet.json). */
 export const simRecordSchema = z.object({
   imsi: digits('imsi', 15, 15),
   iccid: digits('iccid', 18, 20),

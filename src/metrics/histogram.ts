@@ -113,7 +113,7 @@ export class LatencyHistogram {
     return this.count === 0 ? 0 : this.hdrHistogram.mean / 1000;
   }
 
-  /** The four figures DESIGN's `summary` block carries. */
+  /** The four figures the `summary` block carries (docs/design.md, result.json). */
   summaryMs(): { p50: number; p90: number; p99: number; max: number } {
     return {
       p50: this.percentileMs(50),

@@ -7,7 +7,7 @@ import { z } from 'zod';
  */
 export const RESULT_SCHEMA_VERSION = 1;
 
-/** Error taxonomy from DESIGN "Measuring". */
+/** Error taxonomy (docs/design.md, Measuring). */
 export const ERROR_CLASSES = [
   'throttled',
   'tls_rejected',
@@ -33,7 +33,7 @@ export const LatencySummaryMs = z.object({
   max: z.number(),
 });
 
-/** The block DESIGN fixes: always present for every scenario run. */
+/** The block docs/design.md (result.json) guarantees: always present for every scenario run. */
 export const ScenarioSummary = z.object({
   scenario: z.string(),
   devices: z.object({

@@ -41,7 +41,7 @@ export function devicesNotRun(summary: Pick<ScenarioSummary, 'devices'>): number
   return Math.max(0, requested - succeeded - failed);
 }
 
-/** Builds DESIGN's `summary` block for one scenario run. */
+/** Builds the `summary` block (docs/design.md, result.json) for one scenario run. */
 export function buildScenarioSummary(input: SummaryInput): ScenarioSummary {
   const { requested, succeeded, failed } = input;
   for (const [name, value] of Object.entries({ requested, succeeded, failed })) {

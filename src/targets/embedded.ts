@@ -8,7 +8,7 @@ import type { StartedTarget, TargetOptions } from './target.js';
 
 const CLI_ENTRY = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/provbench.js');
 
-/** `provbench emulator --ready-file` contents (DESIGN "Command-line contract"). */
+/** `provbench emulator --ready-file` contents (docs/design.md, Ready file). */
 export const ReadyFile = z.object({
   controlPlaneUrl: z.string().url(),
   region: z.string(),

@@ -9,7 +9,7 @@ import {
 } from '../../src/engine/scenario-loader.js';
 
 describe('scenario resolution', () => {
-  it('resolves "all" to every built-in file, in DESIGN order first', () => {
+  it('resolves "all" to every built-in file, in the order of docs/design.md first', () => {
     const ids = listBuiltInScenarioIds();
     expect(ids).not.toContain('index');
     const designOrder = ['pre-issued', 'byo-ca', 'jitr', 'krypton', 'jitp', 'fleet-provisioning'].filter(

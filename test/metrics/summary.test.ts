@@ -19,7 +19,7 @@ describe('buildScenarioSummary', () => {
   const latencies = logNormalLatenciesUs(950, 250_000, 0.4, 11);
   const timeToConnected = histogramOf(latencies);
 
-  it('builds the DESIGN summary block from counts and the time-to-connected histogram', () => {
+  it('builds the summary block of docs/design.md from counts and the time-to-connected histogram', () => {
     const summary = buildScenarioSummary({
       scenario: 'pre-issued',
       requested: 1000,

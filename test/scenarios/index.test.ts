@@ -6,7 +6,7 @@ import { loadScenario, resolveScenarios } from '../../src/engine/scenario-loader
 import { ScenarioFacts } from '../../src/metrics/result-schema.js';
 
 describe('built-in scenario index', () => {
-  it('lists the six patterns in DESIGN order, each loadable by id from its own file', async () => {
+  it('lists the six patterns in the order of docs/design.md, each loadable by id from its own file', async () => {
     expect(Object.keys(builtInScenarios)).toEqual([
       'pre-issued',
       'byo-ca',

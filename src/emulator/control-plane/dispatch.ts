@@ -112,7 +112,7 @@ export class ControlPlaneDispatcher {
       if (match.kind === 'not-found') {
         throw new IotError(
           'UnknownOperationException',
-          `${method} ${path} is not an AWS IoT operation the emulator knows; see README "Emulator fidelity"`,
+          `${method} ${path} is not an AWS IoT operation the emulator knows; see docs/fidelity.md`,
         );
       }
       operation = match.operation;

@@ -91,7 +91,7 @@ export function parseModelFile<S extends z.ZodType>(schema: S, json: string, fil
   if (!result.success) {
     const issue = result.error.issues[0];
     throw new Error(
-      `${file}: ${issue?.path.join('.') || '(root)'}: ${issue?.message}; see README "emulator" section for the format`,
+      `${file}: ${issue?.path.join('.') || '(root)'}: ${issue?.message}; see docs/emulator.md for the format`,
     );
   }
   return result.data;

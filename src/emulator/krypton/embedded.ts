@@ -26,7 +26,7 @@ export interface EmbeddedKryptonOptions {
   pki: EmulatorPki;
   /**
    * The emulator's control plane, which the service provisions through; when it listens in this
-   * process, the service's calls skip the socket (README "Emulator fidelity").
+   * process, the service's calls skip the socket (docs/fidelity.md).
    */
   controlPlaneUrl: string;
   region: string;
