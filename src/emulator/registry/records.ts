@@ -11,7 +11,18 @@ export type CaCertificateStatus = 'ACTIVE' | 'INACTIVE';
 export type AutoRegistrationStatus = 'ENABLE' | 'DISABLE';
 export type CertificateMode = 'DEFAULT' | 'SNI_ONLY';
 
-export interface CertificateRecord {
+/** The bookkeeping fields certificate and CA-certificate records share. */
+export interface RecordStamp {
+  creationDate: number;
+  lastModifiedDate: number;
+  customerVersion: number;
+  generationId: string;
+  validity: { notBefore: number; notAfter: number };
+  /** Ordering key for pagination. */
+  sequence: number;
+}
+
+export interface CertificateRecord extends RecordStamp {
   certificateId: string;
   certificateArn: string;
   certificatePem: string;
@@ -21,17 +32,10 @@ export interface CertificateRecord {
   certificateMode: CertificateMode;
   /** How it came to be: AWS-issued, from a CSR, registered, or a provisioning claim. */
   origin: 'keys-and-certificate' | 'csr' | 'registered' | 'registered-without-ca' | 'provisioning-claim';
-  creationDate: number;
-  lastModifiedDate: number;
-  customerVersion: number;
-  generationId: string;
-  validity: { notBefore: number; notAfter: number };
   /** Provisioning claims are not listed and stop working at this time. */
   expiresAt?: number;
   /** The fleet-provisioning template a provisioning claim was made for. */
   provisioningTemplateName?: string;
-  /** Ordering key for pagination. */
-  sequence: number;
 }
 
 export interface RegistrationConfig {
@@ -40,7 +44,7 @@ export interface RegistrationConfig {
   templateName?: string;
 }
 
-export interface CaCertificateRecord {
+export interface CaCertificateRecord extends RecordStamp {
   certificateId: string;
   certificateArn: string;
   certificatePem: string;
@@ -50,12 +54,6 @@ export interface CaCertificateRecord {
   autoRegistrationStatus: AutoRegistrationStatus;
   registrationConfig: RegistrationConfig;
   certificateMode: CertificateMode;
-  creationDate: number;
-  lastModifiedDate: number;
-  customerVersion: number;
-  generationId: string;
-  validity: { notBefore: number; notAfter: number };
-  sequence: number;
 }
 
 export interface ThingRecord {

@@ -1,0 +1,156 @@
+import { alreadyExists, IotError, invalidRequest, notFound } from './errors.js';
+import { randomUuid } from './ids.js';
+import type { ListRequest, Page } from './pagination.js';
+import { RecordTable } from './record-table.js';
+import type { ThingRecord } from './records.js';
+import type { Relation } from './relation.js';
+import type { StoreContext } from './store-context.js';
+import type { TagStore } from './tag-store.js';
+
+export interface ThingInput {
+  thingName: string;
+  thingTypeName?: string;
+  attributes?: Record<string, string>;
+  billingGroupName?: string;
+}
+
+export interface ThingUpdate {
+  thingTypeName?: string;
+  removeThingType?: boolean;
+  /** AttributePayload: replaces all attributes unless `merge`; with merge an empty value removes. */
+  attributePayload?: { attributes?: Record<string, string>; merge?: boolean };
+  expectedVersion?: number;
+}
+
+export interface ListThingsFilter {
+  attributeName?: string;
+  attributeValue?: string;
+  usePrefixAttributeValue?: boolean;
+  thingTypeName?: string;
+}
+
+/** Shared by every thing created without attributes (UpdateThing replaces, never mutates, the object). */
+const NO_ATTRIBUTES: Record<string, string> = Object.freeze({});
+
+const sameAttributes = (a: Record<string, string>, b: Record<string, string>): boolean =>
+  JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
+
+function matches(thing: ThingRecord, filter: ListThingsFilter): boolean {
+  if (filter.thingTypeName !== undefined && thing.thingTypeName !== filter.thingTypeName) return false;
+  if (filter.attributeName === undefined) return true;
+  const value = thing.attributes[filter.attributeName];
+  if (value === undefined) return false;
+  if (filter.attributeValue === undefined) return true;
+  return filter.usePrefixAttributeValue
+    ? value.startsWith(filter.attributeValue)
+    : value === filter.attributeValue;
+}
+
+/** Things (no thing types or billing groups: the emulator has none). */
+export class ThingStore {
+  readonly records = new RecordTable<ThingRecord>({
+    missing: (thingName) =>
+      notFound(`Thing ${thingName} cannot be found: check the name or create it (CreateThing)`),
+  });
+
+  constructor(
+    private readonly context: StoreContext,
+    private readonly tags: TagStore,
+    private readonly thingPrincipals: Relation,
+  ) {}
+
+  private versionConflict(record: ThingRecord, expectedVersion: number): IotError {
+    return new IotError(
+      'VersionConflictException',
+      `Thing ${record.thingName} is at version ${record.version}, not ${expectedVersion}: describe it and retry`,
+    );
+  }
+
+  /** CreateThing: idempotent for an identical request, ResourceAlreadyExists otherwise. */
+  create(input: ThingInput): ThingRecord {
+    const existing = this.records.get(input.thingName);
+    const attributes = input.attributes ?? {};
+    if (existing) {
+      const same =
+        existing.thingTypeName === input.thingTypeName &&
+        existing.billingGroupName === input.billingGroupName &&
+        sameAttributes(existing.attributes, attributes);
+      if (same) return existing;
+      throw alreadyExists(
+        `Thing ${input.thingName} already exists in account with different attributes`,
+        existing.thingId,
+        existing.thingArn,
+      );
+    }
+    if (input.thingTypeName !== undefined) {
+      throw notFound(
+        `Thing type ${input.thingTypeName} does not exist: the emulator has no thing types; omit thingTypeName`,
+      );
+    }
+    if (input.billingGroupName !== undefined) {
+      throw notFound(
+        `Billing group ${input.billingGroupName} does not exist: the emulator has no billing groups; omit it`,
+      );
+    }
+    const record: ThingRecord = {
+      thingName: input.thingName,
+      thingId: randomUuid(),
+      thingArn: this.context.arns.thing(input.thingName),
+      attributes: Object.keys(attributes).length === 0 ? NO_ATTRIBUTES : { ...attributes },
+      version: 1,
+      creationDate: this.context.now(),
+      sequence: this.context.nextSequence(),
+    };
+    this.records.set(input.thingName, record);
+    this.context.changed();
+    return record;
+  }
+
+  update(thingName: string, update: ThingUpdate): ThingRecord {
+    const record = this.records.require(thingName);
+    if (update.expectedVersion !== undefined && update.expectedVersion !== record.version) {
+      throw this.versionConflict(record, update.expectedVersion);
+    }
+    if (update.thingTypeName !== undefined) {
+      throw notFound(`Thing type ${update.thingTypeName} does not exist: the emulator has no thing types`);
+    }
+    const payload = update.attributePayload;
+    if (payload?.attributes) {
+      const next: Record<string, string> = payload.merge ? { ...record.attributes } : {};
+      for (const [name, value] of Object.entries(payload.attributes)) {
+        if (payload.merge && value === '') delete next[name];
+        else next[name] = value;
+      }
+      record.attributes = next;
+    }
+    if (update.removeThingType) delete record.thingTypeName;
+    record.version += 1;
+    this.context.changed();
+    return record;
+  }
+
+  /** DeleteThing: succeeds for a missing thing; refuses while principals are attached. */
+  delete(thingName: string, expectedVersion?: number): void {
+    const record = this.records.get(thingName);
+    if (!record) return;
+    if (expectedVersion !== undefined && expectedVersion !== record.version) {
+      throw this.versionConflict(record, expectedVersion);
+    }
+    if (this.thingPrincipals.hasLeft(thingName)) {
+      throw invalidRequest(
+        `Cannot delete. Thing ${thingName} is still attached to one or more principals: detach them (DetachThingPrincipal) first`,
+      );
+    }
+    this.records.delete(thingName);
+    this.tags.forget(record.thingArn);
+    this.context.changed();
+  }
+
+  list(request: ListThingsFilter & ListRequest): Page<ThingRecord> {
+    return this.records.page(request, (thing) => matches(thing, request));
+  }
+
+  load(records: ThingRecord[]): void {
+    for (const record of records) this.records.set(record.thingName, record);
+  }
+}
