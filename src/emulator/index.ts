@@ -5,12 +5,14 @@ import { EmulatorPki, type KeyAlgorithm } from '../pki/index.js';
 import { applyQuotaOverrides, defaultQuotaTable, type QuotaTable } from '../quotas/aws-default-quotas.js';
 import {
   ControlPlaneServer,
+  describeFaultIssue,
   FaultInjector,
   type FaultModelConfig,
   faultModelSchema,
   LatencyModel,
   type LatencyModelConfig,
   latencyModelSchema,
+  ModelFileError,
   parseModelFile,
   QuotaGate,
 } from './control-plane/index.js';
@@ -18,6 +20,8 @@ import { dataPlaneListener } from './data-plane/listener.js';
 import { kryptonListener } from './krypton/listener.js';
 import { IotRegistry } from './registry/index.js';
 import { RegistryStore } from './state/registry-store.js';
+
+export { type FaultModelConfig, ModelFileError } from './control-plane/index.js';
 
 export interface EmulatorOptions {
   /** Interface every listener binds to (default 127.0.0.1). */
@@ -107,14 +111,22 @@ export interface RunningEmulator extends EmulatorEndpoints {
   close(): Promise<void>;
 }
 
+/** A model given as a file name or an object, parsed with its schema; ModelFileError when it does not fit. */
 async function jsonOption<S extends z.ZodType>(
   value: unknown,
   schema: S,
   what: string,
+  describeIssue?: Parameters<typeof parseModelFile>[3],
 ): Promise<z.output<S> | undefined> {
   if (value === undefined) return undefined;
-  if (typeof value === 'string') return parseModelFile(schema, await readFile(value, 'utf8'), value);
-  return parseModelFile(schema, JSON.stringify(value), what);
+  if (typeof value !== 'string') return parseModelFile(schema, JSON.stringify(value), what, describeIssue);
+  let text: string;
+  try {
+    text = await readFile(value, 'utf8');
+  } catch (error) {
+    throw new ModelFileError(`cannot read the ${what} file ${value}: ${(error as Error).message}`);
+  }
+  return parseModelFile(schema, text, value, describeIssue);
 }
 
 async function quotaTableFor(options: EmulatorOptions): Promise<QuotaTable | undefined> {
@@ -142,7 +154,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const accountId = options.accountId ?? '123456789012';
   const quotaTable = await quotaTableFor(options);
   const latencyConfig = await jsonOption(options.latencyModel, latencyModelSchema, 'latency model');
-  const faultConfig = await jsonOption(options.faults, faultModelSchema, 'fault model');
+  const faultConfig = await jsonOption(options.faults, faultModelSchema, 'fault model', describeFaultIssue);
   const quotaGate = quotaTable ? new QuotaGate(quotaTable) : undefined;
 
   const pki = await EmulatorPki.open({

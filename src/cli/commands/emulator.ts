@@ -1,5 +1,10 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { type EmulatorOptions, startEmulator } from '../../emulator/index.js';
+import {
+  type EmulatorOptions,
+  ModelFileError,
+  type RunningEmulator,
+  startEmulator,
+} from '../../emulator/index.js';
 
 function port(value: string): number {
   const parsed = Number(value);
@@ -57,7 +62,10 @@ export function emulatorCommand(): Command {
     .option('--region <region>', 'AWS Region the emulator claims to be', 'us-east-1')
     .option('--account-id <id>', '12-digit account ID in ARNs', '123456789012')
     .option('--latency-model <file>', 'JSON per-operation latency distributions (off by default)')
-    .option('--faults <file>', 'JSON per-operation fault injection rates (off by default)')
+    .option(
+      '--faults <file>',
+      'JSON per-operation faults: rates and AWS errors, on top of "*" (off by default; docs/emulator.md)',
+    )
     .addOption(
       new Option('--device-keys <type>', 'key type CreateKeysAndCertificate returns (ec-p256 for speed runs)')
         .choices(['rsa-2048', 'ec-p256'])
@@ -86,7 +94,16 @@ export function emulatorCommand(): Command {
         keyPoolSize: options.keyPool,
         keyPoolWorkers: Math.max(1, options.keyWorkers),
       };
-      const emulator = await startEmulator(emulatorOptions);
+      let emulator: RunningEmulator;
+      try {
+        emulator = await startEmulator(emulatorOptions);
+      } catch (error) {
+        if (!(error instanceof ModelFileError)) throw error;
+        // A fault or latency file that does not fit its format is bad input.
+        console.error(`provbench emulator: ${error.message}`);
+        process.exitCode = 2;
+        return;
+      }
       console.log(`provbench emulator ready: control plane ${emulator.controlPlaneUrl}`);
       if (emulator.mqttPort !== null)
         console.log(`  MQTT/mTLS      ${emulator.mqttHost}:${emulator.mqttPort}`);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { IotError, invalidRequest } from '../registry/index.js';
 import type { ControlPlaneContext, OperationHandler, OperationHandlers } from './context.js';
+import type { FaultInjector } from './fault-model.js';
 import type { OperationInput } from './input.js';
 import { accountOperations } from './operations/account.js';
 import { caCertificateOperations } from './operations/ca-certificates.js';
@@ -10,7 +11,7 @@ import { policyOperations } from './operations/policies.js';
 import { provisioningOperations } from './operations/provisioning.js';
 import { thingOperations } from './operations/things.js';
 import type { QuotaGate } from './quota-gate.js';
-import type { FaultInjector, LatencyModel } from './resilience.js';
+import type { LatencyModel } from './resilience.js';
 import { matchRoute, type OperationName } from './routes.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -127,8 +128,12 @@ export class ControlPlaneDispatcher {
         throw new IotError('ThrottlingException', 'Rate exceeded');
       }
       const fault = this.options.faults?.pick(operation);
-      if (fault)
-        throw new IotError(fault, `Injected fault (${fault}) for ${operation}: fault injection is on`);
+      if (fault) {
+        throw new IotError(
+          fault.error,
+          fault.message ?? `Injected fault (${fault.error}) for ${operation}: fault injection is on`,
+        );
+      }
       const input: OperationInput = {
         labels: match.labels,
         query: request.query,

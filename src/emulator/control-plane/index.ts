@@ -1,15 +1,22 @@
 export type { ControlPlaneContext, OperationHandler, OperationHandlers } from './context.js';
+export {
+  describeFaultIssue,
+  type FaultEntry,
+  FaultInjector,
+  type FaultModelConfig,
+  type FaultSpec,
+  faultModelSchema,
+  type InjectedFault,
+} from './fault-model.js';
 export type { OperationInput } from './input.js';
 export { registerDeviceCertificate } from './operations/certificates.js';
 export { createProvisioningRegistry } from './provisioning-registry.js';
 export { QuotaGate } from './quota-gate.js';
 export {
-  FaultInjector,
-  type FaultModelConfig,
-  faultModelSchema,
   LatencyModel,
   type LatencyModelConfig,
   latencyModelSchema,
+  ModelFileError,
   parseModelFile,
 } from './resilience.js';
 export { matchRoute, type OperationName, ROUTES } from './routes.js';

@@ -1,14 +1,11 @@
 import { z } from 'zod';
-import { IOT_ERROR_STATUS, type IotErrorCode } from '../registry/index.js';
 
 /**
- * Optional latency model and fault injection for resilience runs, both keyed by operation name
- * with "*" as the default. Off unless configured.
+ * Optional latency model for resilience runs, keyed by operation name with "*" as the default.
+ * Off unless configured. (Fault injection: fault-model.ts.)
  *
  * Latency file: { "*": { "distribution": "lognormal", "medianMs": 30, "p99Ms": 200 },
  *                 "CreateThing": { "distribution": "fixed", "ms": 10 } }
- * Fault file:   { "*": { "rate": 0.01 }, "CreateKeysAndCertificate": { "rate": 0.05,
- *                 "error": "ServiceUnavailableException" } }
  */
 
 const latencySpec = z.discriminatedUnion('distribution', [
@@ -23,16 +20,6 @@ const latencySpec = z.discriminatedUnion('distribution', [
 export type LatencySpec = z.infer<typeof latencySpec>;
 export const latencyModelSchema = z.record(z.string(), latencySpec);
 export type LatencyModelConfig = z.infer<typeof latencyModelSchema>;
-
-const faultableErrors = Object.keys(IOT_ERROR_STATUS) as [IotErrorCode, ...IotErrorCode[]];
-const faultSpec = z.object({
-  rate: z.number().min(0).max(1),
-  error: z.enum(faultableErrors).default('ServiceUnavailableException'),
-});
-export const faultModelSchema = z.record(z.string(), faultSpec);
-/** Fault injection as written in a file (error defaults to ServiceUnavailableException). */
-export type FaultModelConfig = z.input<typeof faultModelSchema>;
-type ParsedFaultModel = z.output<typeof faultModelSchema>;
 
 /** Standard normal sample (Box-Muller). */
 function normal(random: () => number): number {
@@ -65,34 +52,29 @@ export class LatencyModel {
   }
 }
 
-export class FaultInjector {
-  constructor(
-    private readonly config: ParsedFaultModel,
-    private readonly random: () => number = Math.random,
-  ) {}
-
-  /** The error to answer with instead of running the operation, or undefined. */
-  pick(operation: string): IotErrorCode | undefined {
-    const spec = this.config[operation] ?? this.config['*'];
-    if (!spec || spec.rate <= 0) return undefined;
-    return this.random() < spec.rate ? spec.error : undefined;
-  }
+/** A model file (latency, faults) that cannot be read or does not match its format: bad input. */
+export class ModelFileError extends Error {
+  override name = 'ModelFileError';
 }
 
 /** Parses a JSON document with a schema, naming the file and the first problem on failure. */
-export function parseModelFile<S extends z.ZodType>(schema: S, json: string, file: string): z.output<S> {
+export function parseModelFile<S extends z.ZodType>(
+  schema: S,
+  json: string,
+  file: string,
+  describeIssue: (issue: z.core.$ZodIssue) => string = (issue) =>
+    `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`,
+): z.output<S> {
   let data: unknown;
   try {
     data = JSON.parse(json);
   } catch (error) {
-    throw new Error(`${file} is not valid JSON: ${(error as Error).message}`);
+    throw new ModelFileError(`${file} is not valid JSON: ${(error as Error).message}`);
   }
   const result = schema.safeParse(data);
   if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new Error(
-      `${file}: ${issue?.path.join('.') || '(root)'}: ${issue?.message}; see docs/emulator.md for the format`,
-    );
+    const problems = result.error.issues.slice(0, 3).map(describeIssue).join('; ');
+    throw new ModelFileError(`${file}: ${problems}; see docs/emulator.md for the format`);
   }
   return result.data;
 }
