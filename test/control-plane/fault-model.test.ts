@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -177,22 +177,15 @@ describe('fault model', () => {
   it('makes `provbench emulator` exit 2 on a bad fault file, naming the problem', async () => {
     const file = join(workDir, 'bad-faults.json');
     await writeFile(file, JSON.stringify({ CreateThing: { rate: 0.1, error: 'NoSuchError' } }));
-    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((done, fail) => {
-      const child = spawn(process.execPath, [CLI, 'emulator', '--faults', file, '--key-pool', '0'], {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      let errors = '';
-      child.stderr.on('data', (chunk: Buffer) => {
-        errors += chunk.toString();
-      });
-      const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-      child.on('error', fail);
-      child.on('exit', (exitCode) => {
-        clearTimeout(killer);
-        done({ code: exitCode, stderr: errors });
-      });
-    });
+    const { status, stderr } = spawnSync(
+      process.execPath,
+      [CLI, 'emulator', '--faults', file, '--key-pool', '0'],
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
     expect(stderr).toMatch(/CreateThing fault #1: "NoSuchError" is not an AWS IoT error/);
-    expect(code).toBe(2);
+    expect(status).toBe(2);
   }, 70_000);
 });
