@@ -28,6 +28,7 @@ export interface CapacityResultInput {
   target: string;
   config: Record<string, unknown>;
   provbenchVersion: string;
+  commit?: string;
 }
 
 function sumInto(target: Record<string, number>, key: string, count: number): void {
@@ -138,6 +139,7 @@ export function buildCapacityResult(input: CapacityResultInput): RunResult {
       cpus: availableParallelism(),
       memoryBytes: totalmem(),
       target: input.target,
+      ...(input.commit ? { commit: input.commit } : {}),
     },
     shard: null,
     scenarios: [scenario],

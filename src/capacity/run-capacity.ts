@@ -43,6 +43,8 @@ export interface CapacityOptions {
   timeoutSeconds: number;
   runId: string;
   provbenchVersion?: string;
+  /** Source commit recorded in result.json (absent when unknown). */
+  commit?: string;
   log?: (line: string) => void;
 }
 
@@ -176,6 +178,7 @@ export async function runCapacity(options: CapacityOptions): Promise<CapacityRun
       load,
       target: target ? 'embedded' : 'endpoint',
       provbenchVersion: options.provbenchVersion ?? '0.0.0',
+      commit: options.commit,
       config: {
         tool: 'autocannon',
         endpoint: `${kryptonUrl}${BOOTSTRAP_PATH}`,

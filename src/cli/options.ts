@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,4 +31,21 @@ export function packageVersion(): string {
   } catch {
     return '0.0.0';
   }
+}
+
+/**
+ * The source commit of this checkout, for result.json: PROVBENCH_COMMIT when set (CI builds from
+ * an archive, say), else `git rev-parse HEAD` when provbench runs from its own git checkout
+ * (not from a package installed inside some other repository); undefined otherwise.
+ */
+export function sourceCommit(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const fromEnv = env.PROVBENCH_COMMIT?.trim();
+  if (fromEnv) return fromEnv;
+  const git = (args: string[]) => {
+    const probe = spawnSync('git', ['-C', REPO_ROOT, ...args], { encoding: 'utf8', timeout: 5000 });
+    return probe.status === 0 ? probe.stdout.trim() : undefined;
+  };
+  const top = git(['rev-parse', '--show-toplevel']);
+  if (top === undefined || resolve(top) !== REPO_ROOT) return undefined;
+  return git(['rev-parse', 'HEAD']);
 }

@@ -73,6 +73,8 @@ export interface RunConfig {
   /** Settings echoed into result.json `config`. */
   echo?: Record<string, unknown>;
   provbenchVersion?: string;
+  /** Source commit recorded in result.json's environment (absent when unknown). */
+  commit?: string;
   /** Quota table for the time-to-fleet projection (AWS defaults unless overridden). */
   projectionQuotas?: QuotaTable;
 }
@@ -255,6 +257,7 @@ export async function runScenarios(config: RunConfig): Promise<RunResult> {
       cpus: availableParallelism(),
       memoryBytes: totalmem(),
       target: config.target.name,
+      ...(config.commit ? { commit: config.commit } : {}),
     },
     shard: config.shard ? { index: config.shard.index, count: config.shard.count } : null,
     scenarios,

@@ -139,6 +139,8 @@ export const RunResult = z.object({
     cpus: z.number().int(),
     memoryBytes: z.number(),
     target: z.string(),
+    /** The source commit the run was built from (PROVBENCH_COMMIT, else git), for history and trends. */
+    commit: z.string().optional(),
   }),
   shard: z.object({ index: z.number().int(), count: z.number().int() }).nullable(),
   scenarios: z.array(ScenarioResult),

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { runCapacity } from '../../capacity/run-capacity.js';
-import { packageVersion, positiveInteger, positiveNumber, REPO_ROOT } from '../options.js';
+import { packageVersion, positiveInteger, positiveNumber, REPO_ROOT, sourceCommit } from '../options.js';
 import { newRunId } from './run.js';
 
 interface CapacityCommandOptions {
@@ -79,6 +79,7 @@ export function capacityCommand(): Command {
         timeoutSeconds: options.timeout,
         runId,
         provbenchVersion: packageVersion(),
+        commit: sourceCommit(),
         log: (line) => process.stderr.write(`${line}\n`),
       });
       process.stdout.write(`result: ${run.resultFile}\nreport: ${run.htmlFile}\n`);

@@ -14,7 +14,7 @@ import { defaultQuotaTable } from '../../quotas/aws-default-quotas.js';
 import { startEmbeddedTarget } from '../../targets/embedded.js';
 import { startAwsTarget, startLocalStackTarget } from '../../targets/remote.js';
 import type { StartedTarget, TargetOptions } from '../../targets/target.js';
-import { packageVersion, positiveInteger, positiveNumber, REPO_ROOT } from '../options.js';
+import { packageVersion, positiveInteger, positiveNumber, REPO_ROOT, sourceCommit } from '../options.js';
 
 /** `--shard i/n` with 1 <= i <= n (1-based on the command line, 0-based inside). */
 export function parseShard(value: string): Shard {
@@ -239,6 +239,7 @@ export async function runCommandAction(options: RunOptions): Promise<RunResult |
         shard: options.shard ? `${options.shard.index + 1}/${options.shard.count}` : null,
       },
       provbenchVersion: packageVersion(),
+      commit: sourceCommit(),
     };
     const result = await runScenarios(config);
     progress.stop();
