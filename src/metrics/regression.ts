@@ -22,7 +22,7 @@ export interface ComparedFigure {
   note: string;
 }
 
-interface FigureDefinition {
+export interface FigureDefinition {
   figure: string;
   unit: string;
   better: 'lower' | 'higher';
@@ -30,7 +30,7 @@ interface FigureDefinition {
   read: (scenario: ScenarioResult) => number;
 }
 
-const SCENARIO_FIGURES: FigureDefinition[] = [
+export const SCENARIO_FIGURES: FigureDefinition[] = [
   ...(['p50', 'p90', 'p99'] as const).map(
     (percentile): FigureDefinition => ({
       figure: `time to connected ${percentile}`,
@@ -71,7 +71,7 @@ const SCENARIO_FIGURES: FigureDefinition[] = [
 ];
 
 /** Phases with fewer samples (one-off prepare and teardown steps) are too noisy to gate on. */
-const MIN_PHASE_SAMPLES = 20;
+export const MIN_PHASE_SAMPLES = 20;
 
 function phaseFigures(current: ScenarioResult, baseline: ScenarioResult): FigureDefinition[] {
   const phases = Object.entries(baseline.phases)
