@@ -17,7 +17,7 @@ export function textTable(headers: string[], rows: string[][], rightAligned: num
   return [line(headers), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.map(line)].join('\n');
 }
 
-function figure(value: number | null, unit: string): string {
+export function figure(value: number | null, unit: string): string {
   if (value === null) return '–';
   const digits = Math.abs(value) >= 100 ? 1 : 3;
   return `${formatDecimal(Math.round(value * 10 ** digits) / 10 ** digits, digits)}${unit && unit !== '%' ? ` ${unit}` : unit}`;
@@ -38,7 +38,7 @@ export function thresholdTable(outcomes: readonly ThresholdOutcome[]): string {
 }
 
 /** Rows that moved: regressed, noted, or changed by at least `minChangePercent` either way. */
-export function movedFigures(rows: readonly ComparedFigure[], minChangePercent = 1): ComparedFigure[] {
+export function movedFigures<Row extends ComparedFigure>(rows: readonly Row[], minChangePercent = 1): Row[] {
   return rows.filter(
     (row) =>
       row.regressed ||

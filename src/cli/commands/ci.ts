@@ -1,12 +1,14 @@
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { DEFAULT_HISTORY_SIZE, MIN_HISTORY_RUNS } from '../../metrics/history-gate.js';
 import { compareRuns } from '../../metrics/regression.js';
 import { evaluateThresholds, parseThresholdConfig, thresholdsForRun } from '../../metrics/thresholds.js';
 import { movedFigures, regressionTable, thresholdTable } from '../../report/ci-table.js';
 import { renderJunit } from '../../report/junit.js';
 import { readJsonFile, readResultFile } from '../../report/load.js';
 import { renderMarkdownSummary } from '../../report/markdown.js';
+import { gateOnHistory } from './ci-history.js';
 
 /** Exit codes: 0 pass, 1 a threshold failed or a figure regressed, 2 the inputs could not be used. */
 export const CI_EXIT = { pass: 0, gateFailed: 1, badInput: 2 } as const;
@@ -14,6 +16,9 @@ export const CI_EXIT = { pass: 0, gateFailed: 1, badInput: 2 } as const;
 interface CiOptions {
   result: string;
   baseline?: string;
+  history?: string;
+  historySize: number;
+  skipInvalid?: boolean;
   maxRegression: number;
   thresholds?: string;
   junit?: string;
@@ -28,7 +33,19 @@ function percentage(value: string): number {
   return parsed;
 }
 
+function historySize(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < MIN_HISTORY_RUNS)
+    throw new InvalidArgumentError(`expected a whole number of at least ${MIN_HISTORY_RUNS}`);
+  return parsed;
+}
+
 async function runGate(options: CiOptions): Promise<number> {
+  if (options.baseline && options.history) {
+    throw new Error(
+      '--baseline and --history both given: gate against one run or against a history, not both',
+    );
+  }
   const result = await readResultFile(options.result);
   const baseline = options.baseline ? await readResultFile(options.baseline) : undefined;
   const explicit = options.thresholds
@@ -41,7 +58,17 @@ async function runGate(options: CiOptions): Promise<number> {
   console.log(thresholdTable(outcomes));
 
   let regressed = 0;
-  if (baseline) {
+  if (options.history) {
+    regressed = await gateOnHistory(result, {
+      resultPath: options.result,
+      history: options.history,
+      historySize: options.historySize,
+      maxRegression: options.maxRegression,
+      thresholds: explicit,
+      skipInvalid: options.skipInvalid,
+      all: options.all,
+    });
+  } else if (baseline) {
     const rows = compareRuns(result, baseline, options.maxRegression);
     regressed = rows.filter((row) => row.regressed).length;
     const shown = options.all ? rows : movedFigures(rows);
@@ -65,14 +92,16 @@ async function runGate(options: CiOptions): Promise<number> {
   console.log('');
   if (failedThresholds.length === 0 && regressed === 0 && !result.partial) {
     console.log(
-      `PASS: ${outcomes.length} threshold(s) met${baseline ? ', no regression beyond the limit' : ''}`,
+      `PASS: ${outcomes.length} threshold(s) met${baseline || options.history ? ', no regression beyond the limit' : ''}`,
     );
     return CI_EXIT.pass;
   }
   const reasons = [
     result.partial ? 'the run is partial (it ended early): run it to the end' : '',
     failedThresholds.length ? `${failedThresholds.length} threshold(s) failed` : '',
-    regressed ? `${regressed} figure(s) regressed more than ${options.maxRegression}%` : '',
+    regressed
+      ? `${regressed} figure(s) regressed more than ${options.maxRegression}%${options.history ? ' and the spread of the history' : ''}`
+      : '',
   ].filter(Boolean);
   console.log(`FAIL: ${reasons.join('; ')}`);
   return CI_EXIT.gateFailed;
@@ -86,6 +115,20 @@ export function ciCommand(): Command {
     )
     .requiredOption('--result <file>', 'result.json of the run to check')
     .option('--baseline <file>', 'result.json of the baseline run to compare against')
+    .option(
+      '--history <dir>',
+      'directory of earlier result.json files: compare with the median of the last good runs instead of one baseline',
+    )
+    .option(
+      '--history-size <runs>',
+      `how many of the latest good runs of --history make the median (at least ${MIN_HISTORY_RUNS})`,
+      historySize,
+      DEFAULT_HISTORY_SIZE,
+    )
+    .option(
+      '--skip-invalid',
+      'with --history: leave out unreadable or wrong-schema files (warned) instead of failing',
+    )
     .option(
       '--max-regression <percent>',
       'largest tolerated worsening of a figure, in percent',
