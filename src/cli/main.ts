@@ -13,6 +13,7 @@ const COMMANDS: Readonly<Record<string, CommandLoader>> = {
   emulator: async () => (await import('./commands/emulator.js')).emulatorCommand(),
   report: async () => (await import('./commands/report.js')).reportCommand(),
   ci: async () => (await import('./commands/ci.js')).ciCommand(),
+  trend: async () => (await import('./commands/trend.js')).trendCommand(),
   merge: async () => (await import('./commands/merge.js')).mergeCommand(),
   cleanup: async () => (await import('./commands/cleanup.js')).cleanupCommand(),
   fleet: async () => (await import('./commands/fleet.js')).fleetCommand(),

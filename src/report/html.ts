@@ -29,7 +29,7 @@ function scriptText(source: string): string {
   return source.replace(/<\/script/gi, '<\\/script').replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n');
 }
 
-function loadInlineScripts(): string {
+export function loadInlineScripts(): string {
   if (inlineScripts === undefined) {
     const chartDir = dirname(createRequire(import.meta.url).resolve('chart.js'));
     const chartJs = readFileSync(join(chartDir, 'chart.umd.min.js'), 'utf8');
@@ -39,7 +39,7 @@ function loadInlineScripts(): string {
   return inlineScripts;
 }
 
-const STYLE = `
+export const STYLE = `
 :root { color-scheme: light dark; --bg:#ffffff; --fg:#1d2330; --muted:#5b6474; --grid:rgba(0,0,0,0.1);
   --line:#d5dae3; --head:#f2f4f8; --accent:#2f6fb0; --warn-bg:#fff4d6; --warn-fg:#6b4a00; --bad:#b3261e; }
 @media (prefers-color-scheme: dark) { :root { --bg:#15181e; --fg:#e4e8ef; --muted:#a3acbb;
