@@ -35,6 +35,7 @@ const jitr: Scenario<CustomerCaDeviceState> = {
       AttachPolicy: 1,
       AttachThingPrincipal: 1,
       UpdateCertificate: 1,
+      'lambda:Invoke': 1,
     },
     perRun: {
       GetRegistrationCode: 1,

@@ -92,7 +92,13 @@ export class JitrActivator {
   /** Connects and subscribes; if the connection drops before stop(), does it again. */
   private async subscribe(): Promise<void> {
     const connection = await DeviceMqttConnection.open(this.subscriber.options);
-    connection.onMessage((_topic, payload) => this.onEvent(payload));
+    // Each event is one rule-triggered Lambda invocation on AWS: counted as `lambda:Invoke`
+    // (one attempt, never retried) so the run can price it.
+    connection.onMessage((_topic, payload) => {
+      this.ctx
+        .call('lambda:Invoke', async () => this.onEvent(payload), { maxAttempts: 1 })
+        .catch(() => undefined);
+    });
     await connection.subscribe([this.subscriber.topic]);
     this.connection = connection;
     void connection.closed.then(() => this.resubscribe());

@@ -1,5 +1,6 @@
 import type { Command as CommanderCommand } from 'commander';
 import { Command } from 'commander';
+import { UsageError } from './options.js';
 
 type CommandLoader = () => Promise<CommanderCommand>;
 
@@ -43,6 +44,8 @@ export async function main(argv: string[]): Promise<void> {
     await program.parseAsync(argv);
   } catch (error) {
     const code = (error as { exitCode?: number }).exitCode;
+    // Commander printed its own errors; ours (UsageError, exit 2) still need saying.
+    if (error instanceof UsageError) console.error(`provbench: ${error.message}`);
     if (typeof code === 'number') process.exit(code);
     console.error(`provbench: ${(error as Error).message}`);
     process.exit(1);

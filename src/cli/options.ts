@@ -49,3 +49,8 @@ export function sourceCommit(env: NodeJS.ProcessEnv = process.env): string | und
   if (top === undefined || resolve(top) !== REPO_ROOT) return undefined;
   return git(['rev-parse', 'HEAD']);
 }
+
+/** Bad input the user can fix (a bad file, a flag the target does not take): exit 2. */
+export class UsageError extends Error {
+  readonly exitCode = 2;
+}

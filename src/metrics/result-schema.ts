@@ -94,6 +94,91 @@ export const FleetProjection = z.object({
   fleets: z.array(z.object({ devices: z.number().int(), seconds: z.number() })),
 });
 
+/** A distribution of one per-device figure over the scenario's devices. */
+export const Dist = z.object({
+  mean: z.number(),
+  p50: z.number(),
+  p99: z.number(),
+  max: z.number(),
+  total: z.number(),
+});
+export type Dist = z.infer<typeof Dist>;
+
+/** What devices sent and received on the wire (below TLS: what a SIM plan bills). */
+export const TrafficStats = z.object({
+  bytesSent: Dist,
+  bytesReceived: Dist,
+  connections: Dist,
+  tlsHandshakes: Dist,
+  connectedMs: Dist,
+  mqttMessages: Dist,
+  /** AWS IoT Core's metering units (messages counted per started 5 KB). */
+  mqttBilledUnits: Dist,
+});
+export type TrafficStats = z.infer<typeof TrafficStats>;
+
+export const ScenarioTraffic = z.object({
+  device: TrafficStats,
+  phases: z.record(z.string(), TrafficStats),
+});
+export type ScenarioTraffic = z.infer<typeof ScenarioTraffic>;
+
+/** The device's field link the run simulated (src/network profiles). */
+export const NetworkInfo = z.object({
+  profile: z.string(),
+  link: z.record(z.string(), z.unknown()),
+});
+export type NetworkInfo = z.infer<typeof NetworkInfo>;
+
+/** One price the run used: its value (null: not priced), unit, and where it comes from. */
+export const PriceEntry = z.object({
+  value: z.number().nullable(),
+  unit: z.string(),
+  description: z.string(),
+  source: z.string(),
+  /** The date the source was read (YYYY-MM-DD), or "user" for a --pricing override. */
+  read: z.string(),
+});
+export type PriceEntry = z.infer<typeof PriceEntry>;
+
+export const PriceTableSchema = z.object({
+  name: z.string(),
+  currency: z.literal('USD'),
+  entries: z.record(z.string(), PriceEntry),
+});
+
+/** One line of a pattern's provisioning cost. */
+export const CostItem = z.object({
+  item: z.string(),
+  /** Quantity per device, in `unit`. */
+  quantity: z.number().nonnegative(),
+  unit: z.string(),
+  /** The price entries used (ids in the run's price table). */
+  prices: z.array(z.string()),
+  /** USD per device, or null when a price used is "not priced" or the quantity was not measured. */
+  perDevice: z.number().nullable(),
+  /** measured (this run), planned (the scenario's declared calls), estimated (from call counts). */
+  basis: z.enum(['measured', 'planned', 'estimated', 'not measured']),
+});
+export type CostItem = z.infer<typeof CostItem>;
+
+export const ScenarioCost = z.object({
+  /** Sum of the priced items, USD per device. */
+  perDevice: z.number(),
+  perMillionDevices: z.number(),
+  items: z.array(CostItem),
+  /** Items left out of the sums (not priced, or not measured). */
+  unpriced: z.array(z.string()),
+});
+export type ScenarioCost = z.infer<typeof ScenarioCost>;
+
+/** A quota in force that differs from AWS's default (from --quota-file). */
+export const QuotaOverride = z.object({
+  quota: z.string(),
+  value: z.number(),
+  awsDefault: z.number(),
+});
+
 export const ScenarioResult = z.object({
   summary: ScenarioSummary,
   title: z.string(),
@@ -121,6 +206,10 @@ export const ScenarioResult = z.object({
   variant: z.string().nullable().optional(),
   attemptsPerDevice: z.number().nonnegative(),
   projection: FleetProjection,
+  /** Bytes, connections and messages per device and phase (absent before network profiles). */
+  traffic: ScenarioTraffic.optional(),
+  /** Provisioning cost per device under the run's price table (`pricing`). */
+  cost: ScenarioCost.optional(),
 });
 export type ScenarioResult = z.infer<typeof ScenarioResult>;
 
@@ -144,6 +233,12 @@ export const RunResult = z.object({
   }),
   shard: z.object({ index: z.number().int(), count: z.number().int() }).nullable(),
   scenarios: z.array(ScenarioResult),
+  /** The devices' field link (absent in runs before network profiles: loopback). */
+  network: NetworkInfo.optional(),
+  /** The whole price table the costs were computed with, so a later report can re-price. */
+  pricing: PriceTableSchema.optional(),
+  /** Quotas in force that differ from AWS's defaults (--quota-file); absent: the defaults. */
+  quotaOverrides: z.array(QuotaOverride).optional(),
 });
 export type RunResult = z.infer<typeof RunResult>;
 

@@ -190,6 +190,45 @@ export function timeToConnectedScale(model: ReportModel): 'linear' | 'log' {
   return Math.max(...medians) > 10 * Math.max(Math.min(...medians), 0.001) ? 'log' : 'linear';
 }
 
+/** Time to connected p50 (solid) and p99 (faded) per pattern, one pair of bars per network profile. */
+function profilesChart(model: ReportModel): ChartSpec {
+  const scenarios = [...new Set(model.entries.map((entry) => entry.scenario))];
+  const value = (scenario: string, profile: string, pick: (entry: EntryView) => number) => {
+    const entry = model.entries.find(
+      (candidate) => candidate.scenario === scenario && candidate.network === profile,
+    );
+    return entry && entry.timeToConnected.count > 0 ? Math.round(pick(entry) * 100) / 100 : null;
+  };
+  return {
+    id: 'chart-profiles',
+    config: {
+      type: 'bar',
+      data: {
+        labels: scenarios,
+        datasets: model.profiles.flatMap((profile, index) => [
+          {
+            label: `${profile} p50`,
+            data: scenarios.map((scenario) => value(scenario, profile, (entry) => entry.timeToConnected.p50)),
+            backgroundColor: colourOf(index),
+            borderColor: colourOf(index),
+            borderWidth: 1,
+          },
+          {
+            label: `${profile} p99`,
+            data: scenarios.map((scenario) => value(scenario, profile, (entry) => entry.timeToConnected.p99)),
+            backgroundColor: `${colourOf(index)}55`,
+            borderColor: colourOf(index),
+            borderWidth: 1,
+          },
+        ]),
+      },
+      options: {
+        scales: { y: { type: 'logarithmic', title: axisTitle('time to connected (ms, log scale)') } },
+      },
+    },
+  };
+}
+
 /** Every chart of the report, in page order; ids match the canvases the HTML places. */
 export function buildCharts(model: ReportModel): ChartSpec[] {
   const labels = percentileLabels(model);
@@ -266,6 +305,7 @@ export function buildCharts(model: ReportModel): ChartSpec[] {
       ),
     );
   }
+  if (model.profiles.length > 1) charts.push(profilesChart(model));
   if (hasProjection(model)) {
     const projected = model.entries.filter((entry) => entry.projection.devicesPerSecondLimit !== null);
     const seconds = projected.flatMap((entry) => entry.projection.fleets.map((fleet) => fleet.seconds));

@@ -46,3 +46,18 @@ export function formatFleetSize(devices: number): string {
   if (devices >= 1000 && devices % 1000 === 0) return `${devices / 1000}k`;
   return formatCount(devices);
 }
+
+/** Bytes as "812 B", "14.2 KB", "1.31 MB" (1 KB = 1,024 bytes, as SIM plans count). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${Math.round(bytes)} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(2)} MB`;
+}
+
+/** US dollars with enough digits for sub-cent per-device figures: "$0.000412", "$1,234". */
+export function formatUsd(amount: number): string {
+  if (amount === 0) return '$0';
+  if (amount >= 1000) return `$${Math.round(amount).toLocaleString('en-US')}`;
+  if (amount >= 1) return `$${amount.toFixed(2)}`;
+  return `$${amount.toPrecision(3)}`;
+}

@@ -1,6 +1,12 @@
 import { chartedPhases, timeToConnectedScale } from './charts.js';
 import { escapeMarkup as e } from './escape.js';
 import {
+  FIELD_SUMMARY_HEADERS,
+  fieldGlanceItems,
+  fieldSummaryCells,
+  quotaWording,
+} from './field-sections.js';
+import {
   formatCount,
   formatDecimal,
   formatDuration,
@@ -9,42 +15,13 @@ import {
   formatPercent,
   formatRate,
 } from './format.js';
+import { best, chart, latencyOrDash, patternCell, table } from './html-table.js';
 import type { EntryView, ReportModel } from './model.js';
 
 /** The HTML sections of the report: every figure is in a table, so the page reads without JS. */
 
-/** A table whose first column heads each row; columns in `textColumns` are prose, the rest figures. */
-function table(headers: string[], rows: string[][], caption?: string, textColumns: number[] = []): string {
-  const head = headers.map((header) => `<th scope="col">${header}</th>`).join('');
-  const cellOf = (cell: string, index: number) => {
-    if (index === 0) return `<th scope="row">${cell}</th>`;
-    return textColumns.includes(index) ? `<td class="text">${cell}</td>` : `<td class="num">${cell}</td>`;
-  };
-  const body = rows.map((cells) => `<tr>${cells.map(cellOf).join('')}</tr>`).join('\n');
-  return `<div class="table-wrap"><table>${caption ? `<caption>${caption}</caption>` : ''}<thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
-}
-
-function chart(id: string, caption: string): string {
-  return `<figure class="chart"><div class="chart-box"><canvas id="${id}" role="img" aria-label="${e(caption)}"></canvas></div><figcaption>${e(caption)}</figcaption></figure>`;
-}
-
-function patternCell(entry: EntryView): string {
-  return `<span class="pattern">${e(entry.label)}</span><br><span class="muted">${e(entry.title)}</span>`;
-}
-
-function best<T>(items: T[], score: (item: T) => number): T | undefined {
-  return items.reduce<T | undefined>(
-    (winner, item) => (winner === undefined || score(item) < score(winner) ? item : winner),
-    undefined,
-  );
-}
-
 function largestFleetSeconds(entry: EntryView, devices: number): number | undefined {
   return entry.projection.fleets.find((fleet) => fleet.devices === devices)?.seconds;
-}
-
-function latencyOrDash(entry: EntryView, value: number): string {
-  return entry.timeToConnected.count === 0 ? '–' : formatMs(value);
 }
 
 function projectionGlance(model: ReportModel): string | undefined {
@@ -66,21 +43,17 @@ function projectionGlance(model: ReportModel): string | undefined {
       projected.map(({ entry }) => [entry.scenario, entry.projection.bottleneckApi ?? 'none']),
     );
     const names = [...bottlenecks].map(([scenario, api]) => `<strong>${e(scenario)}</strong> (${e(api)})`);
-    return `A ${fleet} rollout under AWS quotas takes ${formatDuration(first.seconds)} with ${names.join(', ')}: each is held to ${formatRate(first.entry.projection.devicesPerSecondLimit ?? 0).replace('/s', ' devices/s')} by the API named.`;
+    return `A ${fleet} rollout under ${quotaWording(model).name} takes ${formatDuration(first.seconds)} with ${names.join(', ')}: each is held to ${formatRate(first.entry.projection.devicesPerSecondLimit ?? 0).replace('/s', ' devices/s')} by the API named.`;
   }
-  return `Fastest ${fleet} rollout under AWS quotas: <strong>${e(first.entry.label)}</strong> (${formatDuration(first.seconds)}, ${bottleneck(first.entry)}); slowest: <strong>${e(last.entry.label)}</strong> (${formatDuration(last.seconds)}, ${bottleneck(last.entry)}).`;
+  return `Shortest ${fleet} rollout under ${quotaWording(model).name}: <strong>${e(first.entry.label)}</strong> (${formatDuration(first.seconds)}, ${bottleneck(first.entry)}); slowest: <strong>${e(last.entry.label)}</strong> (${formatDuration(last.seconds)}, ${bottleneck(last.entry)}).`;
 }
 
 export function glanceSection(model: ReportModel): string {
   // Only patterns that provisioned something compete: a pattern that never ran makes 0 API calls.
   const ran = model.entries.filter((entry) => entry.succeeded > 0);
   const items: string[] = [];
-  const fastest = best(ran, (entry) => entry.timeToConnected.p50);
-  if (fastest) {
-    items.push(
-      `Fastest to a working connection: <strong>${e(fastest.label)}</strong> (median ${formatMs(fastest.timeToConnected.p50)}, p99 ${formatMs(fastest.timeToConnected.p99)}).`,
-    );
-  }
+  // Field time is compared within one network profile, with the factory's time beside it.
+  items.push(...fieldGlanceItems(ran));
   const quickest = best(ran, (entry) => -entry.devicesPerSecond);
   if (quickest && ran.length > 1) {
     items.push(
@@ -128,6 +101,7 @@ export function summarySection(model: ReportModel): string {
     latencyOrDash(entry, entry.timeToConnected.p90),
     latencyOrDash(entry, entry.timeToConnected.p99),
     latencyOrDash(entry, entry.timeToConnected.max),
+    ...fieldSummaryCells(entry),
     formatDecimal(entry.apiCallsPerDevice),
     formatDecimal(entry.attemptsPerDevice),
   ]);
@@ -144,6 +118,7 @@ export function summarySection(model: ReportModel): string {
       'p90',
       'p99',
       'max',
+      ...FIELD_SUMMARY_HEADERS,
       'API calls per device',
       'Attempts per device',
     ],
@@ -276,8 +251,9 @@ export function projectionSection(model: ReportModel, withChart: boolean): strin
       return fleet && entry.projection.devicesPerSecondLimit !== null ? formatDuration(fleet.seconds) : '–';
     }),
   ]);
-  return `<section id="projection"><h2>Time to provision a fleet under AWS quotas</h2>
-<p>Projected from each pattern’s API calls per device and AWS IoT’s default per-account quotas; the bottleneck is the API whose quota runs out first.</p>
+  const quotas = quotaWording(model);
+  return `<section id="projection"><h2>Time to provision a fleet under ${quotas.name}</h2>
+<p>Projected from each pattern’s API calls per device and ${quotas.note ? 'the account’s per-account quotas' : 'AWS IoT’s default per-account quotas'}; the bottleneck is the API whose quota runs out first.</p>${quotas.note}
 ${table(
   [
     'Pattern',

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import type { RunResult } from '../metrics/result-schema.js';
 import { buildCharts, hasErrors, hasProjection } from './charts.js';
 import { escapeMarkup, jsonForScript } from './escape.js';
+import { costSection, fieldHeader, profilesSection } from './field-sections.js';
 import {
   errorsSection,
   glanceSection,
@@ -90,13 +91,16 @@ export function renderHtmlReport(runs: readonly RunResult[], options: HtmlReport
 <body>
 <header><h1>${escapeMarkup(title)}</h1>
 <p class="muted">Patterns: ${escapeMarkup(patterns)}. Target: ${escapeMarkup([...new Set(model.runs.map((run) => run.target))].join(', '))}. Generated ${escapeMarkup(new Date().toISOString())}.</p>
+<p class="muted">${fieldHeader(model)}</p>
 <noscript><p>Charts need JavaScript; every figure is also in the tables.</p></noscript></header>
 <main>
 ${glanceSection(model)}
 ${summarySection(model)}
+${profilesSection(model)}
 ${runChangesSection(model)}
 ${qualitativeSection(model)}
 ${projectionSection(model, hasProjection(model))}
+${costSection(model)}
 ${latencySection(model)}
 ${timelineSection(model)}
 ${errorsSection(model, withErrors)}

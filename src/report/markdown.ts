@@ -3,6 +3,7 @@ import { failureRate } from '../metrics/summary.js';
 import type { ThresholdOutcome } from '../metrics/thresholds.js';
 import { escapeMarkdownCell as cell } from './escape.js';
 import {
+  formatBytes,
   formatCount,
   formatDecimal,
   formatDuration,
@@ -10,6 +11,7 @@ import {
   formatMs,
   formatPercent,
   formatRate,
+  formatUsd,
 } from './format.js';
 
 /** A markdown summary of one run, for a CI step summary ($GITHUB_STEP_SUMMARY) or a PR comment. */
@@ -18,13 +20,13 @@ export function renderMarkdownSummary(result: RunResult, outcomes: readonly Thre
   lines.push(`## provbench run \`${result.runId}\``);
   lines.push('');
   lines.push(
-    `Target **${cell(result.environment.target)}**, started ${result.startedAt}, ${result.scenarios.length} scenario(s)${result.partial ? ', **partial: the run ended early**' : ''}.`,
+    `Target **${cell(result.environment.target)}**, network profile **${cell(result.network?.profile ?? 'not recorded')}**, prices: ${cell(result.pricing?.name ?? 'none')}, started ${result.startedAt}, ${result.scenarios.length} scenario(s)${result.partial ? ', **partial: the run ended early**' : ''}.`,
   );
   lines.push('');
   lines.push(
-    '| Pattern | Succeeded | Failed | Failure rate | Devices/s | Connected p50 | p90 | p99 | max | API calls/device | Largest fleet under quotas |',
+    '| Pattern | Succeeded | Failed | Failure rate | Devices/s | Connected p50 | p90 | p99 | max | Data/device | Cost/device | API calls/device | Largest fleet under quotas |',
   );
-  lines.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|');
+  lines.push('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|');
   for (const scenario of result.scenarios) {
     const { succeeded, failed } = scenario.summary.devices;
     const ttc = scenario.summary.timeToConnectedMs;
@@ -34,8 +36,11 @@ export function renderMarkdownSummary(result: RunResult, outcomes: readonly Thre
       largest && scenario.projection.bottleneckApi
         ? `${formatFleetSize(largest.devices)}: ${formatDuration(largest.seconds)} (${cell(scenario.projection.bottleneckApi)})`
         : '–';
+    const traffic = scenario.traffic?.device;
+    const data = traffic ? formatBytes(traffic.bytesSent.mean + traffic.bytesReceived.mean) : '–';
+    const cost = scenario.cost ? formatUsd(scenario.cost.perDevice) : '–';
     lines.push(
-      `| ${cell(scenario.summary.scenario)} | ${formatCount(succeeded)} | ${formatCount(failed)} | ${formatPercent(failureRate(scenario.summary))} | ${formatRate(scenario.summary.devicesPerSecond)} | ${ms(ttc.p50)} | ${ms(ttc.p90)} | ${ms(ttc.p99)} | ${ms(ttc.max)} | ${formatDecimal(scenario.apiCallsPerDevice)} | ${projection} |`,
+      `| ${cell(scenario.summary.scenario)} | ${formatCount(succeeded)} | ${formatCount(failed)} | ${formatPercent(failureRate(scenario.summary))} | ${formatRate(scenario.summary.devicesPerSecond)} | ${ms(ttc.p50)} | ${ms(ttc.p90)} | ${ms(ttc.p99)} | ${ms(ttc.max)} | ${data} | ${cost} | ${formatDecimal(scenario.apiCallsPerDevice)} | ${projection} |`,
     );
   }
   if (outcomes.length) {

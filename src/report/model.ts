@@ -1,6 +1,13 @@
 import { CURVE_PERCENTILES, LatencyHistogram } from '../metrics/histogram.js';
-import { ERROR_CLASSES, type RunResult, type ScenarioResult } from '../metrics/result-schema.js';
+import {
+  ERROR_CLASSES,
+  type RunResult,
+  type ScenarioCost,
+  type ScenarioResult,
+} from '../metrics/result-schema.js';
 import { devicesNotRun, failureRate } from '../metrics/summary.js';
+import { priceRun } from '../pricing/cost.js';
+import { priceTableOf } from '../pricing/overrides.js';
 
 /**
  * What the reports show, computed once from one or more results: summary rows, percentile
@@ -63,7 +70,17 @@ export interface EntryView {
   errorRecords: ScenarioResult['errors'];
   facts: ScenarioResult['facts'];
   projection: ScenarioResult['projection'];
+  /** The run's network profile (NETWORK_NOT_RECORDED for runs before profiles). */
+  network: string;
+  /** Bytes sent plus received per device on the field link (mean), or null if not measured. */
+  dataPerDeviceBytes: number | null;
+  /** The factory's time per device (the `manufacture` phase), or null when the pattern has none. */
+  factory: LatencyFigures | null;
+  cost: ScenarioCost | null;
 }
+
+/** Shown for results written before network profiles existed (their devices used loopback). */
+export const NETWORK_NOT_RECORDED = 'not recorded';
 
 export interface RunView {
   runId: string;
@@ -73,6 +90,9 @@ export interface RunView {
   target: string;
   environment: RunResult['environment'];
   shard: RunResult['shard'];
+  network: RunResult['network'] | null;
+  pricing: RunResult['pricing'] | null;
+  quotaOverrides: NonNullable<RunResult['quotaOverrides']>;
 }
 
 export interface ReportModel {
@@ -82,6 +102,8 @@ export interface ReportModel {
   /** Every error class that occurs, taxonomy order first. */
   errorClasses: string[];
   fleetSizes: number[];
+  /** Network profiles of the runs, in order of first appearance. */
+  profiles: string[];
 }
 
 function latencyFigures(histogram: LatencyHistogram): LatencyFigures {
@@ -142,6 +164,8 @@ function entryOf(
 ): EntryView {
   const timeToConnected = LatencyHistogram.decode(scenario.timeToConnected);
   const { requested, succeeded, failed } = scenario.summary.devices;
+  const factoryPhase = scenario.phases.manufacture;
+  const traffic = scenario.traffic?.device;
   return {
     label,
     ...position,
@@ -170,15 +194,37 @@ function entryOf(
     errorRecords: scenario.errors,
     facts: scenario.facts,
     projection: scenario.projection,
+    network: run.network?.profile ?? NETWORK_NOT_RECORDED,
+    dataPerDeviceBytes: traffic ? traffic.bytesSent.mean + traffic.bytesReceived.mean : null,
+    factory:
+      factoryPhase && factoryPhase.histogram.count > 0
+        ? latencyFigures(LatencyHistogram.decode(factoryPhase.histogram))
+        : null,
+    cost: scenario.cost ?? null,
   };
+}
+
+/** Runs written before costs existed are priced with the default table. */
+function priced(run: RunResult): RunResult {
+  if (run.pricing && run.scenarios.every((scenario) => scenario.cost)) return run;
+  return priceRun(run, priceTableOf(run));
+}
+
+function entryLabel(id: string, run: RunResult, occurrences: number, profilesDiffer: boolean): string {
+  if (occurrences <= 1) return id;
+  return profilesDiffer ? `${id} · ${run.network?.profile ?? NETWORK_NOT_RECORDED}` : `${id} · ${run.runId}`;
 }
 
 /**
  * Builds the report model. Entries are grouped by scenario (so the same pattern from several
  * runs sits side by side), and a scenario that appears in several runs is labelled with its run id.
  */
-export function buildReportModel(runs: readonly RunResult[]): ReportModel {
-  if (runs.length === 0) throw new Error('no results to report; pass at least one result.json');
+export function buildReportModel(given: readonly RunResult[]): ReportModel {
+  if (given.length === 0) throw new Error('no results to report; pass at least one result.json');
+  const runs = given.map(priced);
+  const profiles = [...new Set(runs.map((run) => run.network?.profile ?? NETWORK_NOT_RECORDED))];
+  // Label by profile when each run has its own profile; else by run id.
+  const profilesDiffer = profiles.length === runs.length && runs.length > 1;
   const scenarioOrder: string[] = [];
   const occurrences = new Map<string, number>();
   for (const run of runs) {
@@ -193,7 +239,7 @@ export function buildReportModel(runs: readonly RunResult[]): ReportModel {
       run.scenarios
         .filter((scenario) => scenario.summary.scenario === id)
         .map((scenario) => {
-          const label = (occurrences.get(id) ?? 0) > 1 ? `${id} · ${run.runId}` : id;
+          const label = entryLabel(id, run, occurrences.get(id) ?? 0, profilesDiffer);
           return entryOf(run, scenario, label, { scenarioIndex, runIndex });
         }),
     ),
@@ -215,10 +261,14 @@ export function buildReportModel(runs: readonly RunResult[]): ReportModel {
       target: run.environment.target,
       environment: run.environment,
       shard: run.shard,
+      network: run.network ?? null,
+      pricing: run.pricing ?? null,
+      quotaOverrides: run.quotaOverrides ?? [],
     })),
     entries,
     percentiles: CURVE_PERCENTILES,
     errorClasses,
     fleetSizes,
+    profiles,
   };
 }

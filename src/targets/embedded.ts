@@ -100,6 +100,9 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Start
   ];
   if (options.fleetFile) args.push('--fleet', options.fleetFile);
   if (options.keyType) args.push('--device-keys', options.keyType === 'ec' ? 'ec-p256' : 'rsa-2048');
+  if (options.quotaFile) args.push('--quota-file', options.quotaFile);
+  if (options.latencyModelFile) args.push('--latency-model', options.latencyModelFile);
+  if (options.faultsFile) args.push('--faults', options.faultsFile);
   const log = openSync(logPath, 'a', 0o600);
   // detached: Ctrl-C in the terminal goes to the harness, which then stops the emulator itself
   // after writing partial results.

@@ -24,4 +24,10 @@ export interface TargetOptions {
   kryptonUrl?: string;
   /** Where the embedded emulator writes its ready file and logs. */
   workDir: string;
+  /** Embedded: the account's own quotas over AWS's defaults (`provbench emulator --quota-file`). */
+  quotaFile?: string;
+  /** Embedded: per-operation latency model (`provbench emulator --latency-model`). */
+  latencyModelFile?: string;
+  /** Embedded: per-operation fault injection (`provbench emulator --faults`). */
+  faultsFile?: string;
 }

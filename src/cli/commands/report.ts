@@ -1,11 +1,15 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Command } from 'commander';
+import type { RunResult } from '../../metrics/result-schema.js';
 import { evaluateThresholds, parseThresholdConfig, thresholdsForRun } from '../../metrics/thresholds.js';
+import { priceRun } from '../../pricing/cost.js';
+import { loadPriceOverrides, PricingInputError, priceTableOf } from '../../pricing/overrides.js';
 import { renderHtmlReport } from '../../report/html.js';
 import { renderJunit } from '../../report/junit.js';
 import { readJsonFile, readResultFile } from '../../report/load.js';
 import { renderMarkdownSummary } from '../../report/markdown.js';
+import { UsageError } from '../options.js';
 
 interface ReportOptions {
   out?: string;
@@ -13,6 +17,19 @@ interface ReportOptions {
   junit?: string;
   markdown?: string;
   thresholds?: string;
+  pricing?: string;
+}
+
+/** Re-prices each run with its own price table plus the --pricing overrides. */
+async function reprice(results: RunResult[], file: string): Promise<RunResult[]> {
+  try {
+    return await Promise.all(
+      results.map(async (result) => priceRun(result, await loadPriceOverrides(priceTableOf(result), file))),
+    );
+  } catch (error) {
+    if (error instanceof PricingInputError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 async function writeOutput(path: string, content: string): Promise<void> {
@@ -33,8 +50,10 @@ export function reportCommand(): Command {
     .option('--junit <file>', 'also write JUnit XML (single result only)')
     .option('--markdown <file>', 'also write a markdown summary (single result only)')
     .option('--thresholds <file>', 'thresholds JSON for --junit/--markdown (k6 style)')
+    .option('--pricing <file>', 're-price the runs: JSON price overrides over the table each run used')
     .action(async (paths: string[], options: ReportOptions) => {
-      const results = await Promise.all(paths.map((path) => readResultFile(path)));
+      const read = await Promise.all(paths.map((path) => readResultFile(path)));
+      const results = options.pricing ? await reprice(read, options.pricing) : read;
       const out =
         options.out ?? (results.length === 1 ? join(dirname(paths[0]!), 'index.html') : 'comparison.html');
       const html = renderHtmlReport(results, options.title ? { title: options.title } : {});

@@ -10,10 +10,17 @@ import type { KeyType } from '../../engine/scenario.js';
 import { loadScenario, resolveScenarios, type ScenarioRef } from '../../engine/scenario-loader.js';
 import { writeGeneratedFleetFile } from '../../fleet/generate.js';
 import type { RunResult } from '../../metrics/result-schema.js';
-import { defaultQuotaTable } from '../../quotas/aws-default-quotas.js';
+import { priceRun } from '../../pricing/cost.js';
 import { startEmbeddedTarget } from '../../targets/embedded.js';
 import { startAwsTarget, startLocalStackTarget } from '../../targets/remote.js';
 import type { StartedTarget, TargetOptions } from '../../targets/target.js';
+import {
+  type AccountOptions,
+  addAccountOptions,
+  describeQuotaOverrides,
+  type ResolvedAccount,
+  resolveAccountOptions,
+} from '../account-options.js';
 import { packageVersion, positiveInteger, positiveNumber, REPO_ROOT, sourceCommit } from '../options.js';
 
 /** `--shard i/n` with 1 <= i <= n (1-based on the command line, 0-based inside). */
@@ -47,7 +54,7 @@ export function newRunId(now = new Date()): string {
   return `pb${stamp}-${randomBytes(2).toString('hex')}`;
 }
 
-interface RunOptions {
+interface RunOptions extends AccountOptions {
   scenario: string;
   devices: number;
   rate?: number;
@@ -107,11 +114,20 @@ export async function anyUsesSimFleet(refs: ScenarioRef[]): Promise<boolean> {
   return false;
 }
 
-async function printPlan(refs: ScenarioRef[], options: RunOptions, model: LoadModel): Promise<void> {
-  const quotas = defaultQuotaTable();
+async function printPlan(
+  refs: ScenarioRef[],
+  options: RunOptions,
+  model: LoadModel,
+  account: ResolvedAccount,
+): Promise<void> {
+  const { quotas, quotaOverrides } = account;
+  const quotaNames = quotaOverrides.length > 0 ? 'your account’s quotas' : 'AWS default quotas';
   const lines = [
     `plan: ${options.devices} devices per scenario on target ${options.target}, ${describeModel(model)}, quotas ${options.quotas}`,
   ];
+  if (quotaOverrides.length > 0) {
+    lines.push(`quotas that differ from AWS's defaults: ${describeQuotaOverrides(quotaOverrides)}`);
+  }
   for (const ref of refs) {
     const scenario = await loadScenario(ref.moduleUrl);
     if (!scenario.apiPlan) {
@@ -133,17 +149,26 @@ async function printPlan(refs: ScenarioRef[], options: RunOptions, model: LoadMo
     lines.push(
       seconds === null
         ? '    no quota limits this pattern'
-        : `    under AWS default quotas: >= ${seconds.toFixed(1)} s (bottleneck ${projection.bottleneckApi}, ${projection.devicesPerSecondLimit?.toFixed(1)} devices/s)`,
+        : `    under ${quotaNames}: >= ${seconds.toFixed(1)} s (bottleneck ${projection.bottleneckApi}, ${projection.devicesPerSecondLimit?.toFixed(1)} devices/s)`,
     );
   }
   lines.push('nothing was created (dry run)');
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-async function startTarget(options: RunOptions, targetOptions: TargetOptions): Promise<StartedTarget> {
+async function startTarget(
+  options: RunOptions,
+  targetOptions: TargetOptions,
+  account: ResolvedAccount,
+): Promise<StartedTarget> {
   switch (options.target) {
     case 'embedded':
-      return startEmbeddedTarget(targetOptions);
+      return startEmbeddedTarget({
+        ...targetOptions,
+        quotaFile: account.quotaFile,
+        latencyModelFile: account.latencyModelFile,
+        faultsFile: account.faultsFile,
+      });
     case 'localstack':
       return startLocalStackTarget({ ...targetOptions, rootCaFile: options.rootCa });
     case 'aws':
@@ -174,8 +199,9 @@ export async function runCommandAction(options: RunOptions): Promise<RunResult |
   const refs = resolveScenarios(options.scenario);
   const model = loadModelFrom(options);
   guardRealAccount(options, refs.length);
+  const account = await resolveAccountOptions(options, options.target);
   if (options.dryRun) {
-    await printPlan(refs, options, model);
+    await printPlan(refs, options, model, account);
     return null;
   }
   const runId = options.runId ?? newRunId();
@@ -207,16 +233,20 @@ export async function runCommandAction(options: RunOptions): Promise<RunResult |
   const progress = createProgressDisplay(process.stderr, { mode: options.progress });
   let target: StartedTarget | null = null;
   try {
-    target = await startTarget(options, {
-      quotas: options.quotas,
-      keyType: options.keyType,
-      requestTimeoutMs: Math.min(options.timeout, 30_000),
-      ...(bootstrapServiceNeedsSims ? { fleetFile } : {}),
-      endpointUrl: options.endpointUrl,
-      region: options.region,
-      kryptonUrl: options.kryptonUrl,
-      workDir: outDir,
-    });
+    target = await startTarget(
+      options,
+      {
+        quotas: options.quotas,
+        keyType: options.keyType,
+        requestTimeoutMs: Math.min(options.timeout, 30_000),
+        ...(bootstrapServiceNeedsSims ? { fleetFile } : {}),
+        endpointUrl: options.endpointUrl,
+        region: options.region,
+        kryptonUrl: options.kryptonUrl,
+        workDir: outDir,
+      },
+      account,
+    );
     const config: RunConfig = {
       runId,
       scenarios: refs,
@@ -229,6 +259,7 @@ export async function runCommandAction(options: RunOptions): Promise<RunResult |
       timeoutMs: options.timeout,
       maxAttempts: options.maxAttempts,
       shard: options.shard ?? null,
+      projectionQuotas: account.quotas,
       workers: options.workers,
       ledgerPath,
       keepResources: options.keepResources ?? false,
@@ -237,11 +268,18 @@ export async function runCommandAction(options: RunOptions): Promise<RunResult |
       echo: {
         target: options.target,
         shard: options.shard ? `${options.shard.index + 1}/${options.shard.count}` : null,
+        quotaFile: options.quotaFile ?? null,
+        latencyModel: options.latencyModel ?? null,
+        faults: options.faults ?? null,
+        pricingFile: options.pricing ?? null,
       },
       provbenchVersion: packageVersion(),
       commit: sourceCommit(),
     };
-    const result = await runScenarios(config);
+    const result = priceRun(
+      { ...(await runScenarios(config)), quotaOverrides: account.quotaOverrides },
+      account.prices,
+    );
     progress.stop();
     writeFileSync(join(outDir, 'result.json'), `${JSON.stringify(result, null, 2)}\n`);
     const html = await writeReports(result, outDir);
@@ -249,7 +287,7 @@ export async function runCommandAction(options: RunOptions): Promise<RunResult |
     for (const scenario of result.scenarios) {
       const s = scenario.summary;
       process.stdout.write(
-        `${s.scenario}: ${s.devices.succeeded}/${s.devices.requested} connected, ${s.devicesPerSecond.toFixed(1)} devices/s, p50 ${s.timeToConnectedMs.p50.toFixed(0)} ms, p99 ${s.timeToConnectedMs.p99.toFixed(0)} ms, failed ${s.devices.failed}\n`,
+        `${s.scenario}: ${s.devices.succeeded}/${s.devices.requested} connected, ${s.devicesPerSecond.toFixed(1)} devices/s, p50 ${s.timeToConnectedMs.p50.toFixed(0)} ms, p99 ${s.timeToConnectedMs.p99.toFixed(0)} ms, failed ${s.devices.failed}${scenario.cost ? `, $${scenario.cost.perDevice.toPrecision(3)} per device` : ''}\n`,
       );
     }
     process.stdout.write(
@@ -267,7 +305,7 @@ export async function runCommandAction(options: RunOptions): Promise<RunResult |
 
 /** `provbench run`: runs scenarios against a target and writes result.json and index.html. */
 export function runCommand(): Command {
-  return new Command('run')
+  const command = new Command('run')
     .description('provision simulated devices with one or more patterns and measure it')
     .requiredOption('--scenario <ids>', 'id[:variant][,id...], "all", or ./path/to/scenario.ts')
     .option('--devices <n>', 'devices per scenario (whole run, all shards)', positiveInteger, 200)
@@ -329,4 +367,5 @@ export function runCommand(): Command {
     .action(async (options: RunOptions) => {
       await runCommandAction(options);
     });
+  return addAccountOptions(command);
 }
