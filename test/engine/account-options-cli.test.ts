@@ -1,0 +1,117 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { LatencyHistogram } from '../../src/metrics/histogram.js';
+import { parseRunResult } from '../../src/metrics/result-schema.js';
+import { provbench } from '../support/cli.js';
+
+/** A closed loopback port: dry runs and rejected input never reach it. */
+const OFFLINE = ['--target', 'localstack', '--endpoint-url', 'http://127.0.0.1:9'];
+
+function jsonFile(dir: string, name: string, content: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+
+describe('provbench run: the account’s quotas, latencies, faults and prices', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pb-account-'));
+
+  it('--dry-run projects under the quota file and names the quotas that differ from AWS’s', async () => {
+    const quotas = jsonFile(dir, 'quotas.json', { controlPlaneTps: { CreateKeysAndCertificate: 50 } });
+    const args = ['run', '--scenario', 'pre-issued', '--devices', '1000', '--dry-run', ...OFFLINE];
+    const aws = await provbench(args);
+    expect(aws.code).toBe(0);
+    expect(aws.stdout).toMatch(/AWS default quotas: >= 100\.0 s \(bottleneck CreateKeysAndCertificate/);
+    const own = await provbench([...args, '--quota-file', quotas]);
+    expect(own.code).toBe(0);
+    expect(own.stdout).toContain("differ from AWS's defaults: CreateKeysAndCertificate 50 (AWS default 10)");
+    expect(own.stdout).toMatch(/your account’s quotas: >= 66\.7 s \(bottleneck AttachPolicy, 15\.0 devices\/s\)/);
+  }, 60_000);
+
+  it.each([
+    ['an unknown price entry', ['--pricing', 'prices-typo.json'], /unknown price entry "cellularDataPerMb"/],
+    ['a price that is not a number', ['--pricing', 'prices-text.json'], /"cellularDataPerMB" must be a number/],
+    ['an unknown quota', ['--quota-file', 'quotas-typo.json'], /unknown quota "controlPlaneTps.CreateKeyAndCertificate"/],
+    ['a bad fault file', ['--target', 'embedded', '--faults', 'faults-bad.json'], /CreateThing.rate/],
+    ['faults for a remote target', ['--faults', 'faults.json'], /configure the embedded emulator/],
+  ])('exits 2 on %s, saying what is wrong', async (_title, flags, message) => {
+    jsonFile(dir, 'prices-typo.json', { cellularDataPerMb: 0.1 });
+    jsonFile(dir, 'prices-text.json', { cellularDataPerMB: 'cheap' });
+    jsonFile(dir, 'quotas-typo.json', { controlPlaneTps: { CreateKeyAndCertificate: 50 } });
+    jsonFile(dir, 'faults-bad.json', { CreateThing: { rate: 2 } });
+    jsonFile(dir, 'faults.json', { CreateThing: { rate: 0.5 } });
+    const withPaths = flags.map((flag) => (flag.endsWith('.json') ? join(dir, flag) : flag));
+    const finished = await provbench([
+      'run',
+      '--scenario',
+      'pre-issued',
+      '--devices',
+      '10',
+      '--dry-run',
+      ...OFFLINE,
+      ...withPaths,
+    ]);
+    expect(finished.code).toBe(2);
+    expect(finished.stderr).toMatch(message);
+  }, 60_000);
+
+  it('hands the files to the embedded emulator: its latency, its fault and its quotas shape the run', async () => {
+    const out = join(dir, 'run');
+    const quotas = jsonFile(dir, 'raised.json', { controlPlaneTps: { CreateKeysAndCertificate: 50 } });
+    const latency = jsonFile(dir, 'latency.json', {
+      CreateKeysAndCertificate: { distribution: 'fixed', ms: 300 },
+    });
+    const faults = jsonFile(dir, 'faults-attach.json', {
+      AttachThingPrincipal: { rate: 1, error: 'UnauthorizedException' },
+    });
+    const prices = jsonFile(dir, 'prices.json', { cellularDataPerMB: 0.08 });
+    const finished = await provbench(
+      [
+        'run',
+        '--scenario',
+        'pre-issued',
+        '--devices',
+        '3',
+        '--concurrency',
+        '3',
+        '--key-type',
+        'ec',
+        '--max-attempts',
+        '1',
+        '--progress',
+        'off',
+        '--out',
+        out,
+        '--quota-file',
+        quotas,
+        '--latency-model',
+        latency,
+        '--faults',
+        faults,
+        '--pricing',
+        prices,
+      ],
+      180_000,
+    );
+    expect(finished.code, finished.stderr).toBe(0);
+    const result = parseRunResult(JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')));
+    const scenario = result.scenarios[0]!;
+    // The fault: every device fails at AttachThingPrincipal with the injected error's class.
+    expect(scenario.summary.devices).toMatchObject({ requested: 3, succeeded: 0, failed: 3 });
+    expect(scenario.errors.map((record) => record.errorClass)).toEqual(['auth_rejected']);
+    expect(scenario.errors[0]?.sample).toContain('Injected fault (UnauthorizedException)');
+    // The latency model: CreateKeysAndCertificate cannot answer sooner than its fixed 300 ms.
+    const created = LatencyHistogram.decode(scenario.phases['create-keys-and-certificate']!.histogram);
+    expect(created.count).toBe(3);
+    expect(created.minMs).toBeGreaterThanOrEqual(300);
+    // The quota file: the emulator says it enforces it, and the projection uses it.
+    expect(readFileSync(join(out, 'emulator.log'), 'utf8')).toContain(`+ ${quotas}`);
+    expect(result.quotaOverrides).toEqual([{ quota: 'CreateKeysAndCertificate', value: 50, awsDefault: 10 }]);
+    expect(scenario.projection.bottleneckApi).toBe('AttachPolicy');
+    // The price table travels with the result.
+    expect(result.pricing?.entries.cellularDataPerMB).toMatchObject({ value: 0.08, read: 'user' });
+    expect(scenario.cost?.perDevice).toBeGreaterThan(0);
+  }, 200_000);
+});
