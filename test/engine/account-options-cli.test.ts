@@ -27,35 +27,49 @@ describe('provbench run: the account’s quotas, latencies, faults and prices', 
     const own = await provbench([...args, '--quota-file', quotas]);
     expect(own.code).toBe(0);
     expect(own.stdout).toContain("differ from AWS's defaults: CreateKeysAndCertificate 50 (AWS default 10)");
-    expect(own.stdout).toMatch(/your account’s quotas: >= 66\.7 s \(bottleneck AttachPolicy, 15\.0 devices\/s\)/);
+    expect(own.stdout).toMatch(
+      /your account’s quotas: >= 66\.7 s \(bottleneck AttachPolicy, 15\.0 devices\/s\)/,
+    );
   }, 60_000);
 
   it.each([
     ['an unknown price entry', ['--pricing', 'prices-typo.json'], /unknown price entry "cellularDataPerMb"/],
-    ['a price that is not a number', ['--pricing', 'prices-text.json'], /"cellularDataPerMB" must be a number/],
-    ['an unknown quota', ['--quota-file', 'quotas-typo.json'], /unknown quota "controlPlaneTps.CreateKeyAndCertificate"/],
+    [
+      'a price that is not a number',
+      ['--pricing', 'prices-text.json'],
+      /"cellularDataPerMB" must be a number/,
+    ],
+    [
+      'an unknown quota',
+      ['--quota-file', 'quotas-typo.json'],
+      /unknown quota "controlPlaneTps.CreateKeyAndCertificate"/,
+    ],
     ['a bad fault file', ['--target', 'embedded', '--faults', 'faults-bad.json'], /CreateThing.rate/],
     ['faults for a remote target', ['--faults', 'faults.json'], /configure the embedded emulator/],
-  ])('exits 2 on %s, saying what is wrong', async (_title, flags, message) => {
-    jsonFile(dir, 'prices-typo.json', { cellularDataPerMb: 0.1 });
-    jsonFile(dir, 'prices-text.json', { cellularDataPerMB: 'cheap' });
-    jsonFile(dir, 'quotas-typo.json', { controlPlaneTps: { CreateKeyAndCertificate: 50 } });
-    jsonFile(dir, 'faults-bad.json', { CreateThing: { rate: 2 } });
-    jsonFile(dir, 'faults.json', { CreateThing: { rate: 0.5 } });
-    const withPaths = flags.map((flag) => (flag.endsWith('.json') ? join(dir, flag) : flag));
-    const finished = await provbench([
-      'run',
-      '--scenario',
-      'pre-issued',
-      '--devices',
-      '10',
-      '--dry-run',
-      ...OFFLINE,
-      ...withPaths,
-    ]);
-    expect(finished.code).toBe(2);
-    expect(finished.stderr).toMatch(message);
-  }, 60_000);
+  ])(
+    'exits 2 on %s, saying what is wrong',
+    async (_title, flags, message) => {
+      jsonFile(dir, 'prices-typo.json', { cellularDataPerMb: 0.1 });
+      jsonFile(dir, 'prices-text.json', { cellularDataPerMB: 'cheap' });
+      jsonFile(dir, 'quotas-typo.json', { controlPlaneTps: { CreateKeyAndCertificate: 50 } });
+      jsonFile(dir, 'faults-bad.json', { CreateThing: { rate: 2 } });
+      jsonFile(dir, 'faults.json', { CreateThing: { rate: 0.5 } });
+      const withPaths = flags.map((flag) => (flag.endsWith('.json') ? join(dir, flag) : flag));
+      const finished = await provbench([
+        'run',
+        '--scenario',
+        'pre-issued',
+        '--devices',
+        '10',
+        '--dry-run',
+        ...OFFLINE,
+        ...withPaths,
+      ]);
+      expect(finished.code).toBe(2);
+      expect(finished.stderr).toMatch(message);
+    },
+    60_000,
+  );
 
   it('hands the files to the embedded emulator: its latency, its fault and its quotas shape the run', async () => {
     const out = join(dir, 'run');

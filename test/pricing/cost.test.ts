@@ -81,7 +81,9 @@ describe('price table', () => {
     expect(table.name).toContain('prices.json');
     expect(defaultPriceTable().entries.cellularDataPerMB.value).toBe(0.5);
     const bad = (json: unknown) => () => applyPriceOverrides(defaultPriceTable(), json, 'p.json');
-    expect(bad({ cellularDataPerMb: 1 })).toThrow(/unknown price entry "cellularDataPerMb"; known: .*cellularDataPerMB/);
+    expect(bad({ cellularDataPerMb: 1 })).toThrow(
+      /unknown price entry "cellularDataPerMb"; known: .*cellularDataPerMB/,
+    );
     expect(bad({ cellularDataPerMB: '0.08' })).toThrow(/"cellularDataPerMB" must be a number/);
     expect(bad({ cellularDataPerMB: -1 })).toThrow(PricingInputError);
     expect(bad({ cellularDataPerMB: { value: 1, currency: 'EUR' } })).toThrow(/unknown field\(s\) currency/);
@@ -111,7 +113,10 @@ describe('cost per device', () => {
       scenario(),
       applyPriceOverrides(defaultPriceTable(), { lambdaDurationMs: 500, lambdaMemoryMb: 1024 }, 'p.json'),
     );
-    expect(fixed.items.find((one) => one.item === 'AWS Lambda duration (activator)')?.quantity).toBeCloseTo(1, 12);
+    expect(fixed.items.find((one) => one.item === 'AWS Lambda duration (activator)')?.quantity).toBeCloseTo(
+      1,
+      12,
+    );
     expect(item('cellular data').quantity).toBeCloseTo(16 / 1024, 9);
     expect(item('cellular data').perDevice).toBeCloseTo((16 / 1024) * 0.5, 9);
     const sum = cost.items.reduce((total, one) => total + (one.perDevice ?? 0), 0);
@@ -140,7 +145,7 @@ describe('cost per device', () => {
   it('re-prices a result with the table it carries plus overrides', () => {
     const run = syntheticRun({ devices: 20, seed: 5 });
     const priced = priceRun({ ...run, scenarios: [scenario()] }, defaultPriceTable());
-    expect(priced.pricing?.entries.cellularDataPerMB.value).toBe(0.5);
+    expect(priced.pricing?.entries.cellularDataPerMB?.value).toBe(0.5);
     const cheaper = applyPriceOverrides(priceTableOf(priced), { cellularDataPerMB: 0.05 }, 'p.json');
     const repriced = priceRun(priced, cheaper);
     const data = (result: typeof priced) =>

@@ -88,13 +88,20 @@ describeWithTool('chromium', 'HTML report in headless Chromium', () => {
   beforeAll(async () => {
     await rm(OUT_DIR, { recursive: true, force: true });
     await mkdir(OUT_DIR, { recursive: true });
-    const run = syntheticRun({ devices: 1500, failureFraction: 0.02, seed: 31, runId: 'synthetic-night-1' });
+    const run = syntheticRun({
+      devices: 1500,
+      failureFraction: 0.02,
+      seed: 31,
+      runId: 'synthetic-night-1',
+      field: { profile: 'lte-m' },
+    });
     const slower = syntheticRun({
       devices: 1500,
       failureFraction: 0.03,
       latencyFactor: 1.4,
       seed: 32,
       runId: 'synthetic-night-2',
+      field: { profile: 'nb-iot', bytesScale: 1.2 },
     });
     await writeRunReports(run, runDir);
     await writeFile(comparisonFile, renderHtmlReport([run, slower]));
@@ -130,6 +137,10 @@ describeWithTool('chromium', 'HTML report in headless Chromium', () => {
       expect(canvas.drawnElements, `${canvas.id} draws its data`).toBeGreaterThan(0);
     }
     expect((await readFile(result.screenshot)).subarray(1, 4).toString()).toBe('PNG');
+    // The comparison of two network profiles draws each pattern under each profile.
+    const profiles = result.canvases.find((canvas) => canvas.id === 'chart-profiles');
+    if (which === 'comparison') expect(profiles?.drawnElements).toBe(6 * 4);
+    else expect(profiles).toBeUndefined();
   });
 
   it('reads without JavaScript, and the JUnit file is well-formed XML', async () => {

@@ -152,6 +152,36 @@ export interface SyntheticRunOptions {
   ratePerSecond?: number;
   scenarios?: SyntheticScenario[];
   runId?: string;
+  /**
+   * Field conditions: the run names this network profile, every scenario gets traffic figures
+   * (bytes scale with its phases and `bytesScale`), and patterns whose factory calls AWS
+   * (pre-issued, byo-ca) get a `manufacture` phase of `factoryMedianMs`.
+   */
+  field?: { profile: string; bytesScale?: number; factoryMedianMs?: number };
+}
+
+/** Patterns whose factory step makes AWS calls (a manufacture phase in field runs). */
+const FACTORY_CALLS = new Set(['pre-issued', 'byo-ca']);
+
+function trafficDist(mean: number, devices: number) {
+  return { mean, p50: mean, p99: mean * 1.2, max: mean * 1.3, total: mean * devices };
+}
+
+function syntheticTraffic(profile: SyntheticScenario, devices: number, bytesScale: number) {
+  const phases = Object.keys(profile.phaseMediansMs).length;
+  const bytes = phases * 1500 * bytesScale;
+  const connections =
+    profile.phaseMediansMs['first-connect'] || profile.phaseMediansMs['claim-connect'] ? 2 : 1;
+  const stats = {
+    bytesSent: trafficDist(bytes * 0.4, devices),
+    bytesReceived: trafficDist(bytes * 0.6, devices),
+    connections: trafficDist(connections, devices),
+    tlsHandshakes: trafficDist(connections, devices),
+    connectedMs: trafficDist(800 * connections, devices),
+    mqttMessages: trafficDist(phases, devices),
+    mqttBilledUnits: trafficDist(phases, devices),
+  };
+  return { device: stats, phases: {} };
 }
 
 function projectFleet(apiCallsPerDevice: Record<string, number>): ScenarioResult['projection'] {
@@ -178,8 +208,9 @@ function projectFleet(apiCallsPerDevice: Record<string, number>): ScenarioResult
 
 function syntheticScenario(
   profile: SyntheticScenario,
-  options: Required<Omit<SyntheticRunOptions, 'scenarios' | 'runId'>>,
+  options: Required<Omit<SyntheticRunOptions, 'scenarios' | 'runId' | 'field'>>,
   seed: number,
+  field?: SyntheticRunOptions['field'],
 ): ScenarioResult {
   const random = seededRandom(seed);
   const { devices, latencyFactor, failureFraction, ratePerSecond } = options;
@@ -250,6 +281,17 @@ function syntheticScenario(
       return [phase, { histogram: phaseHistograms[index]!.encode(), errors: phaseErrors }];
     }),
   );
+  if (field && FACTORY_CALLS.has(profile.id)) {
+    const factory = LatencyHistogram.create();
+    for (const latency of logNormalLatenciesUs(
+      devices,
+      (field.factoryMedianMs ?? 250) * 1000,
+      0.3,
+      seed + 99,
+    ))
+      factory.recordMicros(latency);
+    phases.manufacture = { histogram: factory.encode(), errors: {} };
+  }
   const callsPerDevice = Object.values(profile.apiCallsPerDevice).reduce((sum, calls) => sum + calls, 0);
   const attemptsRatio = 1 + failureFraction;
   const durationMs = Math.max(lastFinishMs, 1);
@@ -280,6 +322,7 @@ function syntheticScenario(
     apiCallsPerDevice: callsPerDevice,
     attemptsPerDevice: callsPerDevice * attemptsRatio,
     projection: projectFleet(profile.apiCallsPerDevice),
+    ...(field ? { traffic: syntheticTraffic(profile, devices, field.bytesScale ?? 1) } : {}),
   };
 }
 
@@ -310,8 +353,13 @@ export function syntheticRun(options: SyntheticRunOptions): RunResult {
     },
     shard: null,
     scenarios: profiles.map((profile, index) =>
-      syntheticScenario(profile, resolved, resolved.seed * 100 + index),
+      syntheticScenario(profile, resolved, resolved.seed * 100 + index, options.field),
     ),
+    ...(options.field
+      ? {
+          network: { profile: options.field.profile, link: { rttMs: 100 * (options.field.bytesScale ?? 1) } },
+        }
+      : {}),
   };
   return parseRunResult(JSON.parse(JSON.stringify(run)), 'synthetic run');
 }
