@@ -144,6 +144,16 @@ export async function resolveAccountOptions(
   };
 }
 
+/** The quota table a run used, rebuilt from its result.json `quotaOverrides`. */
+export function quotaTableOf(overrides: readonly QuotaOverride[]): QuotaTable {
+  const table = defaultQuotaTable();
+  for (const { quota, value } of overrides) {
+    if (quota in table.controlPlaneTps) table.controlPlaneTps[quota] = value;
+    else if (quota in table.limits) (table.limits as Record<string, number>)[quota] = value;
+  }
+  return table;
+}
+
 /** "CreateKeysAndCertificate 50 (AWS default 10)" lines for the plan and the report. */
 export function describeQuotaOverrides(overrides: readonly QuotaOverride[]): string {
   return overrides

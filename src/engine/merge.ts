@@ -128,6 +128,10 @@ export function mergeRunResults(
     config: { ...first.config, mergedFrom: results.map((result) => result.shard ?? null) },
     environment: first.environment,
     shard: null,
+    // Shards of one run share these settings; the caller re-prices the merged figures.
+    ...(first.network ? { network: first.network } : {}),
+    ...(first.pricing ? { pricing: first.pricing } : {}),
+    ...(first.quotaOverrides ? { quotaOverrides: first.quotaOverrides } : {}),
     scenarios: scenarioIds.map((id) =>
       mergeScenario(
         results.flatMap((result) => result.scenarios.filter((s) => s.summary.scenario === id)),

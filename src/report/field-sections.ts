@@ -16,7 +16,12 @@ function byProfile(entries: EntryView[]): Map<string, EntryView[]> {
 
 function factoryNote(entry: EntryView): string {
   if (!entry.factory) return '';
-  return `; its factory step takes ${formatMs(entry.factory.p50)} per device beforehand (the AWS calls it made there are not in this time)`;
+  const { bottleneckApi, devicesPerSecondLimit } = entry.projection;
+  const quota =
+    bottleneckApi && devicesPerSecondLimit
+      ? `, and the account’s quotas hold the whole line to ${formatDecimal(devicesPerSecondLimit, 1)} devices/s (${e(bottleneckApi)})`
+      : '';
+  return `; its factory step takes ${formatMs(entry.factory.p50)} per device beforehand (the AWS calls it made there are not in this time)${quota}`;
 }
 
 /** Median factory time plus median field time: a device's whole path to a working connection. */

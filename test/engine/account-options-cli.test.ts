@@ -127,5 +127,33 @@ describe('provbench run: the account’s quotas, latencies, faults and prices', 
     // The price table travels with the result.
     expect(result.pricing?.entries.cellularDataPerMB).toMatchObject({ value: 0.08, read: 'user' });
     expect(scenario.cost?.perDevice).toBeGreaterThan(0);
+
+    // provbench report --pricing re-prices the run over the table it carries; bad input exits 2.
+    const repriced = join(dir, 'repriced.html');
+    const bootstrap = jsonFile(dir, 'registry.json', { iotRegistryPerMillionOperations: 2.5 });
+    const report = await provbench([
+      'report',
+      join(out, 'result.json'),
+      '--pricing',
+      bootstrap,
+      '--out',
+      repriced,
+    ]);
+    expect(report.code, report.stderr).toBe(0);
+    const page = readFileSync(repriced, 'utf8');
+    expect(page).toContain(`Prices: ${result.pricing?.name} + ${bootstrap}`);
+    expect(page).toMatch(/<code>cellularDataPerMB<\/code><\/th><td class="num">0\.08</);
+    expect(page).toMatch(/<code>iotRegistryPerMillionOperations<\/code><\/th><td class="num">2\.5</);
+    const typo = jsonFile(dir, 'typo.json', { registryPerMillion: 1 });
+    const refused = await provbench([
+      'report',
+      join(out, 'result.json'),
+      '--pricing',
+      typo,
+      '--out',
+      repriced,
+    ]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('unknown price entry "registryPerMillion"');
   }, 200_000);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { quotaOverridesOf } from '../../src/cli/account-options.js';
+import { quotaOverridesOf, quotaTableOf } from '../../src/cli/account-options.js';
 import { projectFleet } from '../../src/engine/projection.js';
 import { applyQuotaOverrides, defaultQuotaTable } from '../../src/quotas/aws-default-quotas.js';
 
@@ -19,5 +19,13 @@ describe('time-to-fleet projection under the account’s own quotas', () => {
       { quota: 'CreateKeysAndCertificate', value: 50, awsDefault: 10 },
     ]);
     expect(quotaOverridesOf(defaultQuotaTable())).toEqual([]);
+  });
+
+  it('rebuilds the table a run used from its result.json overrides (provbench merge projects with it)', () => {
+    const own = applyQuotaOverrides(defaultQuotaTable(), {
+      controlPlaneTps: { CreateKeysAndCertificate: 50 },
+      limits: { connectsPerSecond: 1000 },
+    });
+    expect(quotaTableOf(quotaOverridesOf(own))).toEqual(own);
   });
 });

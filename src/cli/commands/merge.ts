@@ -2,6 +2,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { mergeRunResults } from '../../engine/merge.js';
 import { parseRunResult } from '../../metrics/result-schema.js';
+import { priceRun } from '../../pricing/cost.js';
+import { priceTableOf } from '../../pricing/overrides.js';
+import { quotaTableOf } from '../account-options.js';
 
 /** `provbench merge a.json b.json --out merged.json`: joins `--shard i/n` results into one. */
 export function mergeCommand(): Command {
@@ -19,7 +22,10 @@ export function mergeCommand(): Command {
         }
         return parseRunResult(json, file);
       });
-      const merged = mergeRunResults(results);
+      // The shards' own quotas and prices, so the merged projection and costs match theirs.
+      const first = results[0];
+      const combined = mergeRunResults(results, first ? quotaTableOf(first.quotaOverrides ?? []) : undefined);
+      const merged = first ? priceRun(combined, priceTableOf(first)) : combined;
       writeFileSync(options.out, `${JSON.stringify(merged, null, 2)}\n`);
       for (const scenario of merged.scenarios) {
         const s = scenario.summary;
