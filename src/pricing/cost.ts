@@ -15,13 +15,28 @@ export const BOOTSTRAP_API = 'krypton:Bootstrap';
 const ACTIVATOR_PHASE = 'prepare:activator';
 const BYTES_PER_MB = 1024 * 1024;
 
+/** What the cost is computed from: a scenario's result, or a plan (declared calls only). */
+export type CostInput = Pick<ScenarioResult, 'apiCalls' | 'plannedCallsPerDevice' | 'phases' | 'traffic'> & {
+  /** Devices whose lifecycle started (the denominator of measured calls). */
+  devicesStarted: number;
+};
+
+/** A dry run's input: the calls a pattern declares, nothing measured. */
+export function plannedCostInput(perDevice: Readonly<Record<string, number>>): CostInput {
+  return { apiCalls: {}, plannedCallsPerDevice: { ...perDevice }, phases: {}, devicesStarted: 0 };
+}
+
+function inputOf(scenario: ScenarioResult): CostInput {
+  return { ...scenario, devicesStarted: scenario.devicesStarted ?? scenario.summary.devices.requested };
+}
+
 interface CallsPerDevice {
   value: number;
   basis: 'measured' | 'planned';
 }
 
-function callsPerDevice(scenario: ScenarioResult, apis: (api: string) => boolean): CallsPerDevice {
-  const started = scenario.devicesStarted ?? scenario.summary.devices.requested;
+function callsPerDevice(scenario: CostInput, apis: (api: string) => boolean): CallsPerDevice {
+  const started = scenario.devicesStarted;
   let measured = 0;
   let combined = 0;
   const names = new Set([
@@ -48,7 +63,7 @@ function times(quantity: number, ...factors: (number | null)[]): number | null {
   );
 }
 
-function activatorDurationMs(scenario: ScenarioResult, table: PriceTable): number | null {
+function activatorDurationMs(scenario: CostInput, table: PriceTable): number | null {
   const given = price(table, 'lambdaDurationMs');
   if (given !== null) return given;
   const phase = scenario.phases[ACTIVATOR_PHASE];
@@ -56,7 +71,7 @@ function activatorDurationMs(scenario: ScenarioResult, table: PriceTable): numbe
   return LatencyHistogram.decode(phase.histogram).percentileMs(50);
 }
 
-function connectivity(scenario: ScenarioResult, table: PriceTable): CostItem {
+function connectivity(scenario: CostInput, table: PriceTable): CostItem {
   const perMinute = times(1e-6, price(table, 'iotConnectivityPerMillionMinutes'));
   const traffic = scenario.traffic?.device;
   let minutes: number;
@@ -82,7 +97,7 @@ function connectivity(scenario: ScenarioResult, table: PriceTable): CostItem {
   };
 }
 
-function messaging(scenario: ScenarioResult, table: PriceTable): CostItem {
+function messaging(scenario: CostInput, table: PriceTable): CostItem {
   const traffic = scenario.traffic?.device;
   const units = traffic
     ? { value: traffic.mqttBilledUnits.mean, basis: 'measured' as const }
@@ -100,7 +115,7 @@ function messaging(scenario: ScenarioResult, table: PriceTable): CostItem {
   };
 }
 
-function registry(scenario: ScenarioResult, table: PriceTable): CostItem {
+function registry(scenario: CostInput, table: PriceTable): CostItem {
   const calls = callsPerDevice(scenario, (api) => BILLABLE_REGISTRY_OPERATIONS.has(api));
   return {
     item: 'AWS IoT Core registry operations',
@@ -112,7 +127,7 @@ function registry(scenario: ScenarioResult, table: PriceTable): CostItem {
   };
 }
 
-function activator(scenario: ScenarioResult, table: PriceTable): CostItem[] {
+function activator(scenario: CostInput, table: PriceTable): CostItem[] {
   const invocations = callsPerDevice(scenario, (api) => api === ACTIVATOR_INVOKE_API);
   if (invocations.value === 0) return [];
   const ruleTriggered = price(table, 'iotRulesTriggeredPerMillion');
@@ -153,7 +168,7 @@ function activator(scenario: ScenarioResult, table: PriceTable): CostItem[] {
   ];
 }
 
-function cellularData(scenario: ScenarioResult, table: PriceTable): CostItem {
+function cellularData(scenario: CostInput, table: PriceTable): CostItem {
   const traffic = scenario.traffic?.device;
   const megabytes = traffic ? (traffic.bytesSent.mean + traffic.bytesReceived.mean) / BYTES_PER_MB : 0;
   return {
@@ -166,7 +181,7 @@ function cellularData(scenario: ScenarioResult, table: PriceTable): CostItem {
   };
 }
 
-function bootstrap(scenario: ScenarioResult, table: PriceTable): CostItem[] {
+function bootstrap(scenario: CostInput, table: PriceTable): CostItem[] {
   const requests = callsPerDevice(scenario, (api) => api === BOOTSTRAP_API);
   if (requests.value === 0) return [];
   return [
@@ -181,7 +196,7 @@ function bootstrap(scenario: ScenarioResult, table: PriceTable): CostItem[] {
   ];
 }
 
-export function costOfScenario(scenario: ScenarioResult, table: PriceTable): ScenarioCost {
+export function costOfScenario(scenario: CostInput, table: PriceTable): ScenarioCost {
   const items = [
     registry(scenario, table),
     connectivity(scenario, table),
@@ -204,6 +219,9 @@ export function priceRun(result: RunResult, table: PriceTable): RunResult {
   return {
     ...result,
     pricing: { name: table.name, currency: table.currency, entries: { ...table.entries } },
-    scenarios: result.scenarios.map((scenario) => ({ ...scenario, cost: costOfScenario(scenario, table) })),
+    scenarios: result.scenarios.map((scenario) => ({
+      ...scenario,
+      cost: costOfScenario(inputOf(scenario), table),
+    })),
   };
 }

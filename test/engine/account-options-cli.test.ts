@@ -24,6 +24,8 @@ describe('provbench run: the account’s quotas, latencies, faults and prices', 
     const aws = await provbench(args);
     expect(aws.code).toBe(0);
     expect(aws.stdout).toMatch(/AWS default quotas: >= 100\.0 s \(bottleneck CreateKeysAndCertificate/);
+    // 2 registry operations, 1 connection-minute, 1 message (CONNECT) at the default prices.
+    expect(aws.stdout).toContain('planned cost: $0.00000358 per device, $3.58 per million devices');
     const own = await provbench([...args, '--quota-file', quotas]);
     expect(own.code).toBe(0);
     expect(own.stdout).toContain("differ from AWS's defaults: CreateKeysAndCertificate 50 (AWS default 10)");

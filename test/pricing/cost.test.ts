@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LatencyHistogram } from '../../src/metrics/histogram.js';
 import type { Dist, ScenarioResult, TrafficStats } from '../../src/metrics/result-schema.js';
-import { costOfScenario, priceRun } from '../../src/pricing/cost.js';
+import { type CostInput, costOfScenario, plannedCostInput, priceRun } from '../../src/pricing/cost.js';
 import { applyPriceOverrides, PricingInputError, priceTableOf } from '../../src/pricing/overrides.js';
 import { DEFAULT_PRICES, defaultPriceTable, PRICE_IDS } from '../../src/pricing/price-table.js';
 import { syntheticRun } from '../report/synthetic-run.js';
@@ -29,7 +29,7 @@ function histogramOf(ms: number[]) {
 }
 
 /** A JITR-like scenario of 10 devices: every figure below is chosen, not measured. */
-function scenario(overrides: Partial<ScenarioResult> = {}): ScenarioResult {
+function scenario(overrides: Partial<ScenarioResult> = {}): ScenarioResult & CostInput {
   const base = syntheticRun({ devices: 10, seed: 3 }).scenarios[0]!;
   return {
     ...base,
@@ -140,6 +140,25 @@ describe('cost per device', () => {
       applyPriceOverrides(defaultPriceTable(), { bootstrapPerRequest: 0.002 }, 'p.json'),
     );
     expect(withBootstrapPrice.perDevice - cost.perDevice).toBeCloseTo(0.002, 12);
+  });
+
+  it('prices a plan from the calls a pattern declares, before anything runs', () => {
+    const plan = costOfScenario(
+      plannedCostInput({
+        CreateKeysAndCertificate: 1,
+        CreateThing: 1,
+        AttachThingPrincipal: 1,
+        'mqtt:Connect': 1,
+        'mqtt:Publish': 1,
+      }),
+      defaultPriceTable(),
+    );
+    const item = (name: string) => plan.items.find((candidate) => candidate.item.startsWith(name))!;
+    expect(item('AWS IoT Core registry')).toMatchObject({ quantity: 2, basis: 'planned' });
+    expect(item('AWS IoT Core connectivity')).toMatchObject({ quantity: 1, basis: 'estimated' });
+    expect(item('AWS IoT Core messaging')).toMatchObject({ quantity: 2, basis: 'estimated' });
+    expect(plan.perDevice).toBeCloseTo(2 * 1.25e-6 + 0.08e-6 + 2e-6, 15);
+    expect(plan.unpriced).toEqual(['cellular data (SIM plan)']);
   });
 
   it('re-prices a result with the table it carries plus overrides', () => {

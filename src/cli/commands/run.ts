@@ -9,8 +9,9 @@ import { type RunConfig, runScenarios, type Shard } from '../../engine/run.js';
 import type { KeyType } from '../../engine/scenario.js';
 import { loadScenario, resolveScenarios, type ScenarioRef } from '../../engine/scenario-loader.js';
 import { writeGeneratedFleetFile } from '../../fleet/generate.js';
-import type { RunResult } from '../../metrics/result-schema.js';
-import { priceRun } from '../../pricing/cost.js';
+import type { RunResult, ScenarioCost } from '../../metrics/result-schema.js';
+import { costOfScenario, plannedCostInput, priceRun } from '../../pricing/cost.js';
+import { formatUsd } from '../../report/format.js';
 import { startEmbeddedTarget } from '../../targets/embedded.js';
 import { startAwsTarget, startLocalStackTarget } from '../../targets/remote.js';
 import type { StartedTarget, TargetOptions } from '../../targets/target.js';
@@ -114,6 +115,11 @@ export async function anyUsesSimFleet(refs: ScenarioRef[]): Promise<boolean> {
   return false;
 }
 
+function describePlannedCost(cost: ScenarioCost): string {
+  const left = cost.unpriced.length ? `; not in it: ${cost.unpriced.join(', ')}` : '';
+  return `planned cost: ${formatUsd(cost.perDevice)} per device, ${formatUsd(cost.perMillionDevices)} per million devices (from the declared calls${left})`;
+}
+
 async function printPlan(
   refs: ScenarioRef[],
   options: RunOptions,
@@ -151,7 +157,9 @@ async function printPlan(
         ? '    no quota limits this pattern'
         : `    under ${quotaNames}: >= ${seconds.toFixed(1)} s (bottleneck ${projection.bottleneckApi}, ${projection.devicesPerSecondLimit?.toFixed(1)} devices/s)`,
     );
+    lines.push(`    ${describePlannedCost(costOfScenario(plannedCostInput(perDevice), account.prices))}`);
   }
+  lines.push(`prices: ${account.prices.name}`);
   lines.push('nothing was created (dry run)');
   process.stdout.write(`${lines.join('\n')}\n`);
 }
@@ -287,7 +295,7 @@ export async function runCommandAction(options: RunOptions): Promise<RunResult |
     for (const scenario of result.scenarios) {
       const s = scenario.summary;
       process.stdout.write(
-        `${s.scenario}: ${s.devices.succeeded}/${s.devices.requested} connected, ${s.devicesPerSecond.toFixed(1)} devices/s, p50 ${s.timeToConnectedMs.p50.toFixed(0)} ms, p99 ${s.timeToConnectedMs.p99.toFixed(0)} ms, failed ${s.devices.failed}${scenario.cost ? `, $${scenario.cost.perDevice.toPrecision(3)} per device` : ''}\n`,
+        `${s.scenario}: ${s.devices.succeeded}/${s.devices.requested} connected, ${s.devicesPerSecond.toFixed(1)} devices/s, p50 ${s.timeToConnectedMs.p50.toFixed(0)} ms, p99 ${s.timeToConnectedMs.p99.toFixed(0)} ms, failed ${s.devices.failed}${scenario.cost ? `, ${formatUsd(scenario.cost.perDevice)} per device` : ''}\n`,
       );
     }
     process.stdout.write(
