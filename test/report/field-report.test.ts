@@ -69,11 +69,11 @@ describe('report under field conditions', () => {
     const model = buildReportModel([lteM, nbIot]);
     expect(model.profiles).toEqual(['lte-m', 'nb-iot']);
     expect(model.entries.map((entry) => entry.label)).toContain('jitr · nb-iot');
-    const chart = buildCharts(model).find((spec) => spec.id === 'chart-profiles');
-    const labels = chart?.config.data.datasets.map((dataset) => dataset.label);
+    const chart = buildCharts(model).find((spec) => spec.id === 'chart-profiles')!;
+    const labels = chart.config.data.datasets.map((dataset) => dataset.label);
     expect(labels).toEqual(['lte-m p50', 'lte-m p99', 'nb-iot p50', 'nb-iot p99']);
-    const jitrIndex = (chart?.config.data.labels as string[]).indexOf('jitr');
-    const p50 = (series: number) => chart?.config.data.datasets[series]?.data[jitrIndex] as number;
+    const jitrIndex = (chart.config.data.labels as string[]).indexOf('jitr');
+    const p50 = (series: number) => chart.config.data.datasets[series]?.data[jitrIndex] as number;
     expect(p50(2)).toBeGreaterThan(p50(0));
     const html = renderHtmlReport([lteM, nbIot]);
     expect(html).toContain('<section id="profiles"><h2>Patterns under each network profile</h2>');
