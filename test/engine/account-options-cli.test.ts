@@ -2,6 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { resolveAccountOptions } from '../../src/cli/account-options.js';
+import { UsageError } from '../../src/cli/options.js';
 import { LatencyHistogram } from '../../src/metrics/histogram.js';
 import { parseRunResult } from '../../src/metrics/result-schema.js';
 import { provbench } from '../support/cli.js';
@@ -18,60 +20,75 @@ function jsonFile(dir: string, name: string, content: unknown): string {
 describe('provbench run: the account’s quotas, latencies, faults and prices', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pb-account-'));
 
-  it('--dry-run projects under the quota file and names the quotas that differ from AWS’s', async () => {
+  it('--dry-run projects under the quota file, names the quotas that differ, and prices the plan', async () => {
     const quotas = jsonFile(dir, 'quotas.json', { controlPlaneTps: { CreateKeysAndCertificate: 50 } });
-    const args = ['run', '--scenario', 'pre-issued', '--devices', '1000', '--dry-run', ...OFFLINE];
-    const aws = await provbench(args);
-    expect(aws.code).toBe(0);
-    expect(aws.stdout).toMatch(/AWS default quotas: >= 100\.0 s \(bottleneck CreateKeysAndCertificate/);
-    // 2 registry operations, 1 connection-minute, 1 message (CONNECT) at the default prices.
-    expect(aws.stdout).toContain('planned cost: $0.00000358 per device, $3.58 per million devices');
-    const own = await provbench([...args, '--quota-file', quotas]);
+    const own = await provbench([
+      'run',
+      '--scenario',
+      'pre-issued',
+      '--devices',
+      '1000',
+      '--dry-run',
+      ...OFFLINE,
+      '--quota-file',
+      quotas,
+    ]);
     expect(own.code).toBe(0);
     expect(own.stdout).toContain("differ from AWS's defaults: CreateKeysAndCertificate 50 (AWS default 10)");
     expect(own.stdout).toMatch(
       /your account’s quotas: >= 66\.7 s \(bottleneck AttachPolicy, 15\.0 devices\/s\)/,
     );
+    // 2 registry operations, 1 connection-minute, 1 message (CONNECT) at the default prices.
+    expect(own.stdout).toContain('planned cost: $0.00000358 per device, $3.58 per million devices');
+  }, 60_000);
+
+  it('exits 2 on input it cannot use, saying what is wrong', async () => {
+    const faults = jsonFile(dir, 'faults.json', { CreateThing: { rate: 0.5 } });
+    const finished = await provbench([
+      'run',
+      '--scenario',
+      'pre-issued',
+      '--devices',
+      '10',
+      '--dry-run',
+      ...OFFLINE,
+      '--faults',
+      faults,
+    ]);
+    expect(finished.code).toBe(2);
+    expect(finished.stderr).toMatch(/--faults configure the embedded emulator; --target localstack/);
   }, 60_000);
 
   it.each([
-    ['an unknown price entry', ['--pricing', 'prices-typo.json'], /unknown price entry "cellularDataPerMb"/],
+    [
+      'an unknown price entry',
+      { pricing: { cellularDataPerMb: 0.1 } },
+      /unknown price entry "cellularDataPerMb"/,
+    ],
     [
       'a price that is not a number',
-      ['--pricing', 'prices-text.json'],
+      { pricing: { cellularDataPerMB: 'cheap' } },
       /"cellularDataPerMB" must be a number/,
     ],
     [
       'an unknown quota',
-      ['--quota-file', 'quotas-typo.json'],
+      { quotaFile: { controlPlaneTps: { CreateKeyAndCertificate: 50 } } },
       /unknown quota "controlPlaneTps.CreateKeyAndCertificate"/,
     ],
-    ['a bad fault file', ['--target', 'embedded', '--faults', 'faults-bad.json'], /CreateThing.rate/],
-    ['faults for a remote target', ['--faults', 'faults.json'], /configure the embedded emulator/],
-  ])(
-    'exits 2 on %s, saying what is wrong',
-    async (_title, flags, message) => {
-      jsonFile(dir, 'prices-typo.json', { cellularDataPerMb: 0.1 });
-      jsonFile(dir, 'prices-text.json', { cellularDataPerMB: 'cheap' });
-      jsonFile(dir, 'quotas-typo.json', { controlPlaneTps: { CreateKeyAndCertificate: 50 } });
-      jsonFile(dir, 'faults-bad.json', { CreateThing: { rate: 2 } });
-      jsonFile(dir, 'faults.json', { CreateThing: { rate: 0.5 } });
-      const withPaths = flags.map((flag) => (flag.endsWith('.json') ? join(dir, flag) : flag));
-      const finished = await provbench([
-        'run',
-        '--scenario',
-        'pre-issued',
-        '--devices',
-        '10',
-        '--dry-run',
-        ...OFFLINE,
-        ...withPaths,
-      ]);
-      expect(finished.code).toBe(2);
-      expect(finished.stderr).toMatch(message);
-    },
-    60_000,
-  );
+    ['a bad fault file', { faults: { CreateThing: { rate: 2 } } }, /CreateThing.rate/],
+    ['a bad latency model', { latencyModel: { '*': { distribution: 'normal' } } }, /: \*\.distribution: /],
+    ['a file that is not JSON', { quotaFile: '{"controlPlaneTps": ' }, /is not JSON/],
+  ] as const)('refuses %s with a usage error (exit 2)', async (title, files, message) => {
+    const options = Object.fromEntries(
+      Object.entries(files).map(([flag, content]) => [
+        flag,
+        jsonFile(dir, `${title.replace(/ /g, '-')}.json`, content),
+      ]),
+    );
+    const refused = resolveAccountOptions(options, 'embedded');
+    await expect(refused).rejects.toBeInstanceOf(UsageError);
+    await expect(refused).rejects.toThrow(message);
+  });
 
   it('hands the files to the embedded emulator: its latency, its fault and its quotas shape the run', async () => {
     const out = join(dir, 'run');
