@@ -1,11 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import {
-  faultModelSchema,
-  latencyModelSchema,
-  parseModelFile,
-} from '../emulator/control-plane/resilience.js';
+import { describeFaultIssue, faultModelSchema } from '../emulator/control-plane/fault-model.js';
+import { latencyModelSchema, parseModelFile } from '../emulator/control-plane/resilience.js';
 import { loadPriceOverrides, PricingInputError } from '../pricing/overrides.js';
 import { defaultPriceTable, type PriceTable } from '../pricing/price-table.js';
 import {
@@ -96,12 +93,12 @@ async function loadQuotas(file: string | undefined): Promise<QuotaTable> {
 
 async function validateModel(
   file: string | undefined,
-  schema: typeof latencyModelSchema | typeof faultModelSchema,
+  parse: (text: string, file: string) => unknown,
 ): Promise<string | undefined> {
   if (!file) return undefined;
   const text = await readJson(file, 'file');
   try {
-    parseModelFile(schema, text, file);
+    parse(text, file);
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -139,8 +136,12 @@ export async function resolveAccountOptions(
     quotaOverrides: quotaOverridesOf(quotas),
     prices,
     quotaFile: options.quotaFile ? resolve(options.quotaFile) : undefined,
-    latencyModelFile: await validateModel(options.latencyModel, latencyModelSchema),
-    faultsFile: await validateModel(options.faults, faultModelSchema),
+    latencyModelFile: await validateModel(options.latencyModel, (text, file) =>
+      parseModelFile(latencyModelSchema, text, file),
+    ),
+    faultsFile: await validateModel(options.faults, (text, file) =>
+      parseModelFile(faultModelSchema, text, file, describeFaultIssue),
+    ),
   };
 }
 

@@ -75,7 +75,11 @@ describe('provbench run: the account’s quotas, latencies, faults and prices', 
       { quotaFile: { controlPlaneTps: { CreateKeyAndCertificate: 50 } } },
       /unknown quota "controlPlaneTps.CreateKeyAndCertificate"/,
     ],
-    ['a bad fault file', { faults: { CreateThing: { rate: 2 } } }, /CreateThing.rate/],
+    [
+      'a bad fault file',
+      { faults: { CreateThing: { rate: 2 } } },
+      /CreateThing fault #1: rate 2 is not within 0\.\.1/,
+    ],
     ['a bad latency model', { latencyModel: { '*': { distribution: 'normal' } } }, /: \*\.distribution: /],
     ['a file that is not JSON', { quotaFile: '{"controlPlaneTps": ' }, /is not JSON/],
   ] as const)('refuses %s with a usage error (exit 2)', async (title, files, message) => {
