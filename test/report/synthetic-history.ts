@@ -1,4 +1,4 @@
-import type { RunResult } from '../../src/metrics/result-schema.js';
+import type { Dist, RunResult, ScenarioTraffic, TrafficStats } from '../../src/metrics/result-schema.js';
 import { seededRandom } from '../metrics/synthetic.js';
 import { SYNTHETIC_SCENARIOS, syntheticRun } from './synthetic-run.js';
 
@@ -22,10 +22,26 @@ export interface SyntheticHistoryOptions {
 
 /** A result.json document: a schema-valid run plus per-scenario traffic figures. */
 export type NightDocument = RunResult & {
-  scenarios: (RunResult['scenarios'][number] & {
-    traffic: { device: { bytesSent: { mean: number }; bytesReceived: { mean: number } } };
-  })[];
+  scenarios: (RunResult['scenarios'][number] & { traffic: ScenarioTraffic })[];
 };
+
+/** A per-device figure that is the same on every device of the night. */
+function flat(mean: number, devices: number): Dist {
+  return { mean, p50: mean, p99: mean, max: mean, total: mean * devices };
+}
+
+function nightTraffic(sent: number, received: number, devices: number): ScenarioTraffic {
+  const device: TrafficStats = {
+    bytesSent: flat(sent, devices),
+    bytesReceived: flat(received, devices),
+    connections: flat(1, devices),
+    tlsHandshakes: flat(1, devices),
+    connectedMs: flat(500, devices),
+    mqttMessages: flat(2, devices),
+    mqttBilledUnits: flat(2, devices),
+  };
+  return { device, phases: {} };
+}
 
 function normal(random: () => number): number {
   const u1 = Math.max(random(), Number.EPSILON);
@@ -66,12 +82,11 @@ export function syntheticNights(options: SyntheticHistoryOptions): NightDocument
     ).map((scenario, index) => ({
       ...scenario,
       startedAt: new Date(startedAt).toISOString(),
-      traffic: {
-        device: {
-          bytesSent: { mean: Math.round((4000 + 500 * index) * (1 + 0.01 * normal(random))) },
-          bytesReceived: { mean: Math.round((6000 + 700 * index) * (1 + 0.01 * normal(random))) },
-        },
-      },
+      traffic: nightTraffic(
+        Math.round((4000 + 500 * index) * (1 + 0.01 * normal(random))),
+        Math.round((6000 + 700 * index) * (1 + 0.01 * normal(random))),
+        devices,
+      ),
     }));
     return {
       ...base,
