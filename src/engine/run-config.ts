@@ -1,0 +1,58 @@
+import type { QuotaTable } from '../quotas/aws-default-quotas.js';
+import type { StartedTarget } from '../targets/target.js';
+import type { LoadModel } from './load-model.js';
+import type { KeyType, SimIdentity } from './scenario.js';
+import type { ScenarioRef } from './scenario-loader.js';
+
+export interface Shard {
+  /** 0-based. */
+  index: number;
+  count: number;
+}
+
+export interface RunConfig {
+  runId: string;
+  scenarios: ScenarioRef[];
+  devices: number;
+  model: LoadModel;
+  target: StartedTarget;
+  quotas: 'aws' | 'none';
+  seed: number;
+  keyType: KeyType;
+  timeoutMs: number;
+  maxAttempts: number;
+  shard: Shard | null;
+  /** Worker threads; default: available cores. */
+  workers?: number;
+  ledgerPath: string;
+  keepResources: boolean;
+  /**
+   * SIM identity of device `index` (the same in every shard). Default: SIM `index` of the fleet
+   * seeded with `seed` (src/fleet/generate.ts), which each worker derives for its own devices
+   * only. A function given here runs in the main thread, and its SIMs are sent to the workers.
+   */
+  simFor?: (index: number) => SimIdentity;
+  /** Aborting stops the run; results so far are kept and marked partial. */
+  signal?: AbortSignal;
+  onProgress?: (progress: RunProgress) => void;
+  /** Settings echoed into result.json `config`. */
+  echo?: Record<string, unknown>;
+  provbenchVersion?: string;
+  /** Source commit recorded in result.json's environment (absent when unknown). */
+  commit?: string;
+  /** Quota table for the time-to-fleet projection (AWS defaults unless overridden). */
+  projectionQuotas?: QuotaTable;
+}
+
+export interface RunProgress {
+  scenario: string;
+  scenarioNumber: number;
+  scenarioCount: number;
+  total: number;
+  started: number;
+  succeeded: number;
+  failed: number;
+  stage: 'prepare' | 'devices' | 'teardown' | 'cleanup';
+  /** During cleanup: ledger resources deleted (or failed) so far, of those to delete. */
+  cleanup?: { done: number; total: number };
+}

@@ -1,0 +1,246 @@
+import type { ScenarioResult } from '../metrics/result-schema.js';
+import { cleanupFromLedger } from '../targets/cleanup.js';
+import { createIoTClient } from '../targets/iot-client.js';
+import { FileLedger } from '../targets/ledger.js';
+import { ApiCallCounter, instrumentIoTClient } from './api-calls.js';
+import { type ContextBase, countPhaseError, createContext } from './context.js';
+import { describeError, TimeoutError } from './errors.js';
+import type { LoadModel } from './load-model.js';
+import { createLogger } from './logger.js';
+import { MetricsRecorder, type MetricsSnapshot, mergeSnapshots } from './recorder.js';
+import type { RunConfig, RunProgress } from './run-config.js';
+import { buildScenarioResult } from './run-result.js';
+import type { Logger, Scenario } from './scenario.js';
+import { loadScenario, type ScenarioRef, selectVariant } from './scenario-loader.js';
+import { WorkerPool } from './worker-pool.js';
+
+const CLEANUP_MAX_ATTEMPTS = 20;
+/** prepare may take longer than one device (a CA, templates, an activator's connection). */
+const PREPARE_MIN_BUDGET_MS = 120_000;
+
+/** Rejects with a TimeoutError when `promise` has not settled within `ms`; does not cancel it. */
+function withDeadline<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError(message)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+function assertCloneable(shared: Record<string, unknown>, scenarioId: string): void {
+  try {
+    structuredClone(shared);
+  } catch (error) {
+    throw new Error(
+      `scenario ${scenarioId}: ctx.shared must hold only structured-cloneable values (strings, numbers, plain objects): ${(error as Error).message}`,
+    );
+  }
+}
+
+function emptySnapshot(): MetricsSnapshot {
+  return new MetricsRecorder(Date.now()).snapshot({});
+}
+
+/** How the run loop sizes one scenario. */
+export interface ScenarioPlan {
+  /** Devices this shard runs. */
+  shardDevices: number;
+  /** This shard's load model. */
+  model: LoadModel;
+  workerCount: number;
+  /** 0-based position of the scenario in the run. */
+  scenarioNumber: number;
+}
+
+export interface ScenarioOutcome {
+  result: ScenarioResult;
+  interrupted: boolean;
+}
+
+/** prepare in the main thread, within its budget; true when it succeeded. */
+async function prepareStage(
+  scenario: Scenario,
+  base: ContextBase,
+  signal: AbortSignal,
+  timeoutMs: number,
+): Promise<boolean> {
+  try {
+    const prepareBudgetMs = Math.max(PREPARE_MIN_BUDGET_MS, timeoutMs);
+    await createContext(base, signal, 'prepare:').phase('total', () =>
+      withDeadline(
+        scenario.prepare(createContext(base, signal, 'prepare:')),
+        prepareBudgetMs,
+        `prepare of ${scenario.id} took longer than ${prepareBudgetMs} ms; check the target, or raise --timeout`,
+      ),
+    );
+    assertCloneable(base.shared, scenario.id);
+    return true;
+  } catch (error) {
+    countPhaseError(base.recorder, 'prepare', error);
+    base.log.warn(`prepare failed, no device will run: ${describeError(error)}`);
+    return false;
+  }
+}
+
+async function teardownStage(scenario: Scenario, base: ContextBase): Promise<void> {
+  const teardownSignal = new AbortController().signal;
+  try {
+    await createContext(base, teardownSignal, 'teardown:').phase('total', () =>
+      scenario.teardown(createContext(base, teardownSignal, 'teardown:')),
+    );
+  } catch (error) {
+    base.log.warn(`teardown failed: ${describeError(error)}`);
+  }
+}
+
+/** Deletes what the ledger lists, with its own client: not the pattern's work, and more patient. */
+async function cleanupStage(
+  config: RunConfig,
+  counter: ApiCallCounter,
+  log: Logger,
+  onProgress: (done: number, total: number) => void,
+): Promise<void> {
+  const cleanupIot = instrumentIoTClient(createIoTClient(config.target.iotConfig), {
+    maxAttempts: Math.max(config.maxAttempts, CLEANUP_MAX_ATTEMPTS),
+    counter: () => counter,
+  });
+  const cleanup = await cleanupFromLedger(cleanupIot, config.ledgerPath, {
+    concurrency: 4,
+    onProgress,
+  }).catch((error: unknown) => {
+    log.warn(
+      `cleanup failed: ${describeError(error)}; rerun: provbench cleanup --ledger ${config.ledgerPath}`,
+    );
+    return null;
+  });
+  if (cleanup && cleanup.failed.length > 0) {
+    log.warn(
+      `cleanup left ${cleanup.failed.length} resources (first: ${cleanup.failed[0]?.kind}: ${cleanup.failed[0]?.message}); rerun: provbench cleanup --ledger ${config.ledgerPath}`,
+    );
+  }
+  cleanupIot.destroy();
+}
+
+/**
+ * One scenario's four stages: prepare (main thread), devices (worker threads), teardown, and
+ * cleanup from the ledger (unless keepResources). Teardown and cleanup run however the
+ * earlier stages ended.
+ */
+export async function runScenario(
+  config: RunConfig,
+  ref: ScenarioRef,
+  plan: ScenarioPlan,
+): Promise<ScenarioOutcome> {
+  const scenario = await loadScenario(ref.moduleUrl);
+  const variant = selectVariant(scenario, ref.variant);
+  const scenarioId = scenario.id;
+  const setupCounter = new ApiCallCounter();
+  const cleanupCounter = new ApiCallCounter();
+  const deviceCounter = new ApiCallCounter();
+  let stage: RunProgress['stage'] = 'prepare';
+  const tags = [
+    { Key: 'provbench:run-id', Value: config.runId },
+    { Key: 'provbench:scenario', Value: scenarioId },
+  ];
+  const iot = instrumentIoTClient(createIoTClient(config.target.iotConfig), {
+    maxAttempts: config.maxAttempts,
+    counter: () => (stage === 'devices' ? deviceCounter : setupCounter),
+    tags: config.target.name === 'aws' ? tags : undefined,
+  });
+  const ledger = new FileLedger(config.ledgerPath, config.runId, `s${plan.scenarioNumber}m`);
+  const originMs = Date.now();
+  const recorder = new MetricsRecorder(originMs);
+  const options = {
+    keyType: config.keyType,
+    seed: config.seed,
+    quotas: config.quotas,
+    timeoutMs: config.timeoutMs,
+    maxAttempts: config.maxAttempts,
+    variant,
+    devices: config.devices,
+  };
+  const base: ContextBase = {
+    runId: config.runId,
+    scenarioId,
+    iot,
+    endpoint: config.target.endpoint,
+    ledger,
+    options,
+    log: createLogger(scenarioId),
+    shared: {},
+    tags,
+    recorder,
+    counter: () => (stage === 'devices' ? deviceCounter : setupCounter),
+  };
+  const runSignal = config.signal ?? new AbortController().signal;
+  const progress: RunProgress = {
+    scenario: scenarioId,
+    scenarioNumber: plan.scenarioNumber + 1,
+    scenarioCount: config.scenarios.length,
+    total: plan.shardDevices,
+    started: 0,
+    succeeded: 0,
+    failed: 0,
+    stage,
+  };
+  const report = () => config.onProgress?.({ ...progress, stage });
+  report();
+
+  const pool = new WorkerPool(
+    config,
+    {
+      scenarioId,
+      scenarioNumber: plan.scenarioNumber,
+      moduleUrl: ref.moduleUrl,
+      options,
+      tags,
+      model: plan.model,
+      workerCount: plan.workerCount,
+    },
+    (totals) => {
+      Object.assign(progress, totals);
+      report();
+    },
+  );
+  let workerSnapshots: MetricsSnapshot[] = [];
+  let interrupted = false;
+  let prepared = false;
+  let deviceOriginMs = originMs;
+  try {
+    prepared = await prepareStage(scenario, base, runSignal, config.timeoutMs);
+    if (!prepared || runSignal.aborted) pool.dispose();
+    if (prepared && !runSignal.aborted) {
+      stage = 'devices';
+      report();
+      const { originMs: devicesFrom, outcome } = await pool.run(base.shared, runSignal);
+      deviceOriginMs = devicesFrom;
+      workerSnapshots = outcome.snapshots;
+      interrupted = outcome.interrupted;
+      for (const failure of outcome.failures) {
+        base.log.warn(describeError(failure));
+        countPhaseError(recorder, 'worker', failure);
+      }
+    }
+  } finally {
+    stage = 'teardown';
+    report();
+    await teardownStage(scenario, base);
+    if (!config.keepResources) {
+      stage = 'cleanup';
+      report();
+      await cleanupStage(config, cleanupCounter, base.log, (done, total) =>
+        config.onProgress?.({ ...progress, stage, cleanup: { done, total } }),
+      );
+    }
+    ledger.close();
+    iot.destroy();
+  }
+
+  if (workerSnapshots.length === 0) workerSnapshots = [emptySnapshot()];
+  const mainSnapshot = recorder.snapshot(deviceCounter.snapshot(), setupCounter.snapshot());
+  const merged = mergeSnapshots([...workerSnapshots, mainSnapshot]);
+  return {
+    result: buildScenarioResult(config, scenario, variant, merged, plan.shardDevices, deviceOriginMs),
+    interrupted,
+  };
+}
