@@ -50,6 +50,8 @@ export class DeviceRunner {
   readonly progress: DeviceProgress = { started: 0, succeeded: 0, failed: 0 };
   private readonly stopController = new AbortController();
   private readonly inFlight = new Set<Promise<void>>();
+  /** Device code still running, counted or not (a timed-out or interrupted device's work goes on until it sees ctx.signal). */
+  private readonly running = new Set<Promise<void>>();
 
   constructor(
     private readonly scenario: Scenario,
@@ -67,6 +69,22 @@ export class DeviceRunner {
 
   get stopped(): boolean {
     return this.stopController.signal.aborted;
+  }
+
+  /**
+   * Waits up to `graceMs` for device code that is still running (after a stop or a timeout) to
+   * end; returns how many are still running, abandoned: close the ledger and the client only
+   * after this, so late writes are refused instead of reaching a closed (or reused) descriptor.
+   */
+  async drain(graceMs: number): Promise<number> {
+    if (this.running.size === 0) return 0;
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+    });
+    await Promise.race([Promise.allSettled([...this.running]), grace]);
+    clearTimeout(timer);
+    return this.running.size;
   }
 
   /** Runs `devices` (made one at a time as they start: nothing is kept once a device ends). */
@@ -146,6 +164,12 @@ export class DeviceRunner {
     });
     work.catch(() => undefined);
     aborted.catch(() => undefined);
+    const running = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.running.add(running);
+    void running.then(() => this.running.delete(running));
 
     try {
       await Promise.race([work, aborted]);

@@ -32,8 +32,14 @@ export interface RunConfig {
    * only. A function given here runs in the main thread, and its SIMs are sent to the workers.
    */
   simFor?: (index: number) => SimIdentity;
-  /** Aborting stops the run; results so far are kept and marked partial. */
+  /**
+   * Aborting stops the run: workers start no more devices, abort those in flight, wait up to
+   * `stopGraceMs` for their code to end, then teardown and cleanup run as usual. Results so far
+   * are kept and marked partial.
+   */
   signal?: AbortSignal;
+  /** How long device code may go on after a stop or a timeout before it is abandoned (default 5 s). */
+  stopGraceMs?: number;
   onProgress?: (progress: RunProgress) => void;
   /** Settings echoed into result.json `config`. */
   echo?: Record<string, unknown>;

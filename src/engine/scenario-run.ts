@@ -41,6 +41,25 @@ function emptySnapshot(): MetricsSnapshot {
   return new MetricsRecorder(Date.now()).snapshot({});
 }
 
+/**
+ * Device code that outlived the grace period after a stop or a timeout was ended with its
+ * worker, and its ledger writes after close were refused: both are counted as errors of phase
+ * `stop` and said, as what they created may be missing from the ledger.
+ */
+function reportAbandoned(
+  base: ContextBase,
+  abandoned: number,
+  refusedWrites: number,
+  ledgerPath: string,
+): void {
+  if (abandoned === 0 && refusedWrites === 0) return;
+  const sample = `${abandoned} devices' code was still running after the grace period and was abandoned; ${refusedWrites} ledger writes came after the ledger closed and were refused`;
+  for (let i = 0; i < abandoned; i++) base.recorder.phaseError('stop:abandoned', 'timeout', sample);
+  for (let i = 0; i < refusedWrites; i++)
+    base.recorder.phaseError('stop:ledger-closed', 'protocol_error', sample);
+  base.log.warn(`${sample}; check with provbench cleanup --ledger ${ledgerPath}`);
+}
+
 /** How the run loop sizes one scenario. */
 export interface ScenarioPlan {
   /** Devices this shard runs. */
@@ -220,6 +239,7 @@ export async function runScenario(
         base.log.warn(describeError(failure));
         countPhaseError(recorder, 'worker', failure);
       }
+      reportAbandoned(base, outcome.abandoned, outcome.refusedLedgerWrites, config.ledgerPath);
     }
   } finally {
     stage = 'teardown';

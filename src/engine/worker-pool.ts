@@ -16,9 +16,14 @@ const WORKER_YOUNG_GENERATION_MB = 8;
 /** Open models: beyond this many devices in flight per worker, starts wait (and lag is measured). */
 const MAX_IN_FLIGHT_PER_WORKER = 20_000;
 
+/** Default grace for device code still running after a stop or a timeout (RunConfig.stopGraceMs). */
+export const STOP_GRACE_MS = 5_000;
+
 interface WorkerOutcome {
   snapshot: MetricsSnapshot;
   interrupted: boolean;
+  abandoned: number;
+  refusedLedgerWrites: number;
 }
 
 /** A worker thread running one share of the devices: `ready` once its scenario loaded, then `start`. */
@@ -45,7 +50,8 @@ class DeviceWorker {
         if (message.type === 'ready') markReady();
         else if (message.type === 'progress') onProgress(message);
         else if (message.type === 'done') {
-          outcome = { snapshot: message.snapshot, interrupted: message.interrupted };
+          const { snapshot, interrupted, abandoned, refusedLedgerWrites } = message;
+          outcome = { snapshot, interrupted, abandoned, refusedLedgerWrites };
           // The scenario may leave handles open (sockets, timers); the results are in, so end it.
           void this.worker.terminate();
         } else failure = new Error(`worker ${workerIndex} failed: ${message.message}`);
@@ -118,6 +124,10 @@ export interface PoolOutcome {
   interrupted: boolean;
   /** Workers that ended without results. */
   failures: unknown[];
+  /** Devices whose code outlived the grace period and was ended with its worker. */
+  abandoned: number;
+  /** Ledger writes refused after the workers closed their ledgers. */
+  refusedLedgerWrites: number;
 }
 
 /**
@@ -152,6 +162,7 @@ export class WorkerPool {
               Math.floor(concurrency / workerCount) + (workerIndex < concurrency % workerCount ? 1 : 0),
             ),
             maxInFlight: MAX_IN_FLIGHT_PER_WORKER,
+            stopGraceMs: config.stopGraceMs ?? STOP_GRACE_MS,
             devices: workerShare(config, scenario.scenarioId, arrivalModel, workerIndex, workerCount),
           },
           (message) => {
@@ -198,11 +209,19 @@ export class WorkerPool {
     signal.addEventListener('abort', stopAll, { once: true });
     const settled = await Promise.allSettled(this.workers.map((worker) => worker.finished));
     signal.removeEventListener('abort', stopAll);
-    const outcome: PoolOutcome = { snapshots: [], interrupted: signal.aborted, failures: [] };
+    const outcome: PoolOutcome = {
+      snapshots: [],
+      interrupted: signal.aborted,
+      failures: [],
+      abandoned: 0,
+      refusedLedgerWrites: 0,
+    };
     for (const result of settled) {
       if (result.status === 'fulfilled') {
         outcome.snapshots.push(result.value.snapshot);
         outcome.interrupted ||= result.value.interrupted;
+        outcome.abandoned += result.value.abandoned;
+        outcome.refusedLedgerWrites += result.value.refusedLedgerWrites;
       } else {
         outcome.failures.push(result.reason);
       }

@@ -25,6 +25,8 @@ export interface WorkerInput {
   ledgerPath: string;
   concurrency: number;
   maxInFlight: number;
+  /** How long device code may go on after the devices ended or a stop, before it is abandoned. */
+  stopGraceMs: number;
   /** Which devices this worker runs; it derives each one (name, SIM, start time) itself. */
   devices: DeviceShare;
 }
@@ -32,7 +34,15 @@ export interface WorkerInput {
 export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'progress'; started: number; succeeded: number; failed: number }
-  | { type: 'done'; snapshot: MetricsSnapshot; interrupted: boolean }
+  | {
+      type: 'done';
+      snapshot: MetricsSnapshot;
+      interrupted: boolean;
+      /** Devices whose code was still running after the grace period (then the worker ended). */
+      abandoned: number;
+      /** Ledger writes refused because they came after the ledger was closed. */
+      refusedLedgerWrites: number;
+    }
   | { type: 'fatal'; message: string };
 
 /** `start` carries the epoch ms every worker counts intended start times from. */
@@ -98,18 +108,26 @@ async function runWorker(input: WorkerInput): Promise<void> {
     () => port.postMessage({ type: 'progress', ...runner.progress } satisfies WorkerMessage),
     PROGRESS_INTERVAL_MS,
   );
+  let abandoned = 0;
   try {
     await runner.run(deviceList(input.devices));
   } finally {
     clearInterval(ticker);
+    // Device code that outlived its device (a stop, a timeout) may still use the ledger and the
+    // client: give it the grace period, then close both under whatever is left.
+    abandoned = await runner.drain(input.stopGraceMs);
     ledger.close();
     iot.destroy();
   }
+  // What is left fails fast now; its refused ledger writes are counted before the results go.
+  if (abandoned > 0) await runner.drain(input.stopGraceMs);
   port.postMessage({ type: 'progress', ...runner.progress } satisfies WorkerMessage);
   port.postMessage({
     type: 'done',
     snapshot: recorder.snapshot(counter.snapshot()),
     interrupted: runner.stopped,
+    abandoned,
+    refusedLedgerWrites: ledger.refusedWrites,
   } satisfies WorkerMessage);
   port.close();
 }

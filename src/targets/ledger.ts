@@ -43,6 +43,16 @@ const LedgerLineSchema = z.object({
 });
 export type LedgerLine = z.infer<typeof LedgerLineSchema>;
 
+/** A write to a closed ledger: refused, so it can never reach whatever the descriptor now is. */
+export class LedgerClosedError extends Error {
+  constructor(path: string) {
+    super(
+      `ledger ${path} is closed (the run stopped while this device was still working): the record was not written; run provbench cleanup --ledger ${path} to find what may remain`,
+    );
+    this.name = 'LedgerClosedError';
+  }
+}
+
 /**
  * The resource ledger as an append-only JSONL file (mode 0600). Each line is written with one
  * write(2) on an O_APPEND descriptor, so the main thread and every worker can append to the
@@ -51,6 +61,9 @@ export type LedgerLine = z.infer<typeof LedgerLineSchema>;
 export class FileLedger implements Ledger {
   private readonly fd: number;
   private next = 0;
+  private closed = false;
+  /** Writes refused after close (device work abandoned at a stop, still running). */
+  refusedWrites = 0;
 
   constructor(
     readonly path: string,
@@ -94,10 +107,16 @@ export class FileLedger implements Ledger {
   }
 
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     closeSync(this.fd);
   }
 
   private append(line: LedgerLine): void {
+    if (this.closed) {
+      this.refusedWrites++;
+      throw new LedgerClosedError(this.path);
+    }
     writeSync(this.fd, `${JSON.stringify(line)}\n`);
   }
 }
