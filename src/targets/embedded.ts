@@ -97,6 +97,7 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Start
     options.quotas,
     '--ready-file',
     readyPath,
+    '--exit-with-parent',
   ];
   if (options.fleetFile) args.push('--fleet', options.fleetFile);
   if (options.keyType) args.push('--device-keys', options.keyType === 'ec' ? 'ec-p256' : 'rsa-2048');
@@ -105,9 +106,11 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Start
   if (options.faultsFile) args.push('--faults', options.faultsFile);
   const log = openSync(logPath, 'a', 0o600);
   // detached: Ctrl-C in the terminal goes to the harness, which then stops the emulator itself
-  // after writing partial results.
-  const child = spawn(process.execPath, args, { stdio: ['ignore', log, log], detached: true });
+  // after writing partial results. The IPC channel closes when this process ends, however it
+  // ends (SIGKILL included): the emulator then exits (--exit-with-parent).
+  const child = spawn(process.execPath, args, { stdio: ['ignore', log, log, 'ipc'], detached: true });
   child.unref();
+  child.channel?.unref();
   let ready: ReadyFile;
   try {
     ready = await waitForReadyFile(readyPath, child, logPath);

@@ -5,6 +5,10 @@ import {
   type RunningEmulator,
   startEmulator,
 } from '../../emulator/index.js';
+import { watchParent } from '../exit-with-parent.js';
+
+/** After its parent died, the emulator gets this long to close before it exits anyway. */
+const ORPHAN_CLOSE_MS = 300;
 
 function port(value: string): number {
   const parsed = Number(value);
@@ -37,6 +41,7 @@ interface EmulatorCommandOptions {
   deviceKeys: 'rsa-2048' | 'ec-p256';
   keyPool: number;
   keyWorkers: number;
+  exitWithParent?: boolean;
 }
 
 /** `provbench emulator`: the embedded AWS IoT Core until SIGINT/SIGTERM. */
@@ -73,6 +78,10 @@ export function emulatorCommand(): Command {
     )
     .option('--key-pool <n>', 'device key pairs kept ready by a worker thread', count, 32)
     .option('--key-workers <n>', 'worker threads filling the key pool', count, 1)
+    .option(
+      '--exit-with-parent',
+      'end when the process that started this one ends, however it ended (what the embedded target uses)',
+    )
     .action(async (options: EmulatorCommandOptions) => {
       if (!/^\d{12}$/.test(options.accountId))
         throw new InvalidArgumentError('--account-id must be 12 digits');
@@ -112,11 +121,17 @@ export function emulatorCommand(): Command {
         `  root CA        ${emulator.rootCaFile} (also GET ${emulator.controlPlaneUrl}/_emulator/root-ca.pem)`,
       );
       console.log(`  quotas         ${options.quotas}${options.quotaFile ? ` + ${options.quotaFile}` : ''}`);
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+      const orphaned = await new Promise<boolean>((resolve) => {
+        process.once('SIGINT', () => resolve(false));
+        process.once('SIGTERM', () => resolve(false));
+        if (options.exitWithParent) watchParent(() => resolve(true));
       });
+      if (orphaned) {
+        // Nobody waits for this emulator any more: close what closes quickly, then go.
+        setTimeout(() => process.exit(0), ORPHAN_CLOSE_MS).unref();
+        await emulator.close().catch(() => undefined);
+        process.exit(0);
+      }
       await emulator.close();
     });
 }
