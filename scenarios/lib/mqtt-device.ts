@@ -1,7 +1,7 @@
 import { connect as netConnect } from 'node:net';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { type IClientOptions, MqttClient } from 'mqtt';
-import { ProvisioningError } from '../../src/engine/errors.js';
+import { isNetworkUnreachable, ProvisioningError } from '../../src/engine/errors.js';
 import { checkServerNameOnLeafOnly } from '../../src/tls/leaf-name-check.js';
 
 /** Where and how a device reaches the AWS IoT data plane, with its own credentials. */
@@ -128,11 +128,10 @@ export class DeviceMqttConnection {
         cleanup();
         resolve();
       };
-      const onError = (error: Error): void =>
-        fail(classifyConnectError(options.clientId, error, handshakeDone));
+      const onError = (error: Error): void => fail(classifyConnectError(options, error, handshakeDone));
       const onClose = (): void => {
         if (socketError) {
-          fail(classifyConnectError(options.clientId, socketError, handshakeDone));
+          fail(classifyConnectError(options, socketError, handshakeDone));
           return;
         }
         // Under TLS 1.3 a server that refuses the client certificate just closes after the
@@ -258,8 +257,20 @@ function isIpLiteral(host: string): boolean {
   return /^[\d.]+$/.test(host) || host.includes(':');
 }
 
-function classifyConnectError(clientId: string, error: Error, handshakeDone: boolean): ProvisioningError {
+function classifyConnectError(
+  options: Pick<DeviceMqttOptions, 'clientId' | 'host' | 'port'>,
+  error: Error,
+  handshakeDone: boolean,
+): ProvisioningError {
+  const { clientId } = options;
   const errno = error as NodeJS.ErrnoException & { code?: string | number };
+  if (!handshakeDone && isNetworkUnreachable(error)) {
+    return new ProvisioningError(
+      'network_unreachable',
+      `${clientId}: cannot reach the MQTT endpoint ${options.host}:${options.port} (${errno.code}): check the name resolves and a broker listens there, or give the endpoint with provbench run --mqtt-endpoint host[:port]`,
+      { cause: error },
+    );
+  }
   if (typeof errno.code === 'number') {
     // A CONNACK with a failure return/reason code.
     const cls =
@@ -276,15 +287,6 @@ function classifyConnectError(clientId: string, error: Error, handshakeDone: boo
     return new ProvisioningError('timeout', `${clientId}: no CONNACK within the connect timeout`, {
       cause: error,
     });
-  }
-  if (errno.code === 'ECONNREFUSED') {
-    return new ProvisioningError(
-      'server_error',
-      `${clientId}: connection refused: is the data plane listening?`,
-      {
-        cause: error,
-      },
-    );
   }
   if (!handshakeDone || isTlsAlert(errno)) {
     return new ProvisioningError(

@@ -25,6 +25,12 @@ export class TlsRejectedError extends ProvisioningError {
     super('tls_rejected', message, options);
   }
 }
+/** The endpoint could not be reached: its name does not resolve, or nothing answers there. */
+export class NetworkUnreachableError extends ProvisioningError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('network_unreachable', message, options);
+  }
+}
 export class AuthRejectedError extends ProvisioningError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('auth_rejected', message, options);
@@ -46,9 +52,17 @@ export class ProtocolError extends ProvisioningError {
   }
 }
 
-/** Classes worth another attempt with backoff: the server said "later" or did not answer. */
+/**
+ * Classes worth another attempt with backoff: the server said "later" or did not answer, or
+ * could not be reached (a DNS hiccup, a listener restarting).
+ */
 export function isRetryable(errorClass: ErrorClass): boolean {
-  return errorClass === 'throttled' || errorClass === 'server_error' || errorClass === 'timeout';
+  return (
+    errorClass === 'throttled' ||
+    errorClass === 'server_error' ||
+    errorClass === 'timeout' ||
+    errorClass === 'network_unreachable'
+  );
 }
 
 /** Maps an HTTP status (Krypton, a bootstrap API, the control plane) to an error class. */
@@ -93,22 +107,41 @@ const SERVER_NAMES = new Set([
 ]);
 const TIMEOUT_NAMES = new Set(['TimeoutError', 'AbortError', 'RequestTimeout', 'RequestTimeoutException']);
 
-const TIMEOUT_CODES = new Set([
-  'ETIMEDOUT',
-  'ESOCKETTIMEDOUT',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'ABORT_ERR',
-]);
-const SERVER_CODES = new Set([
+const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'UND_ERR_HEADERS_TIMEOUT', 'ABORT_ERR']);
+/** The name does not resolve, or nothing answers at the address: no TLS or HTTP was spoken. */
+const UNREACHABLE_CODES = new Set([
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_NONAME',
+  'EAI_FAIL',
   'ECONNREFUSED',
   'EHOSTUNREACH',
   'ENETUNREACH',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'UND_ERR_SOCKET',
+  'EHOSTDOWN',
+  'UND_ERR_CONNECT_TIMEOUT',
 ]);
+const SERVER_CODES = new Set(['UND_ERR_SOCKET']);
 const CLOSED_CODES = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);
+
+/**
+ * A DNS or connection error (ENOTFOUND, EAI_AGAIN, ECONNREFUSED, EHOSTUNREACH, ENETUNREACH,
+ * and ECONNRESET or ETIMEDOUT while connecting): the endpoint was never reached, so it says
+ * nothing about certificates or the server. Follows `cause` (fetch wraps socket errors).
+ */
+export function isNetworkUnreachable(error: unknown, depth = 0): boolean {
+  const e = asErrorLike(error);
+  if (!e) return false;
+  if (unreachable(e)) return true;
+  return e.cause !== undefined && depth < 4 ? isNetworkUnreachable(e.cause, depth + 1) : false;
+}
+
+function unreachable(e: ErrorLike): boolean {
+  if (typeof e.code !== 'string') return false;
+  if (UNREACHABLE_CODES.has(e.code)) return true;
+  const connecting =
+    e.syscall === 'connect' || (typeof e.message === 'string' && /^connect /.test(e.message));
+  return (e.code === 'ECONNRESET' || e.code === 'ETIMEDOUT') && connecting;
+}
 
 const TLS_CERT_CODES = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -164,6 +197,7 @@ interface ErrorLike {
   code?: unknown;
   message?: unknown;
   cause?: unknown;
+  syscall?: unknown;
   $metadata?: { httpStatusCode?: unknown };
   $fault?: unknown;
 }
@@ -197,6 +231,7 @@ export function classifyError(error: unknown, depth = 0): ErrorClass {
   }
 
   if (typeof code === 'string') {
+    if (unreachable(e)) return 'network_unreachable';
     if (TLS_CERT_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_')) {
       return 'tls_rejected';
     }

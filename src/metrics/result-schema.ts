@@ -11,6 +11,7 @@ export const RESULT_SCHEMA_VERSION = 1;
 export const ERROR_CLASSES = [
   'throttled',
   'tls_rejected',
+  'network_unreachable',
   'auth_rejected',
   'timeout',
   'server_error',

@@ -27,6 +27,7 @@ const PATTERN_COLOURS = [
 const ERROR_CLASS_COLOURS: Record<string, string> = {
   throttled: '#f28e2b',
   tls_rejected: '#b07aa1',
+  network_unreachable: '#bab0ac',
   auth_rejected: '#e15759',
   timeout: '#edc948',
   server_error: '#9c755f',

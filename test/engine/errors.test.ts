@@ -50,8 +50,8 @@ describe('classifyError', () => {
         ),
       ),
     ).toBe('tls_rejected');
-    expect(classifyError(nodeError('ECONNREFUSED', 'connect ECONNREFUSED'))).toBe('server_error');
-    expect(classifyError(nodeError('ETIMEDOUT', 'connect ETIMEDOUT'))).toBe('timeout');
+    expect(classifyError(nodeError('ECONNREFUSED', 'connect ECONNREFUSED'))).toBe('network_unreachable');
+    expect(classifyError(nodeError('ETIMEDOUT', 'connect ETIMEDOUT'))).toBe('network_unreachable');
   });
 
   it('reads mqtt.js CONNACK errors (3.1.1 return codes and MQTT 5 reason codes)', () => {
@@ -65,7 +65,7 @@ describe('classifyError', () => {
     const failure = new TypeError('fetch failed', {
       cause: nodeError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:1'),
     });
-    expect(classifyError(failure)).toBe('server_error');
+    expect(classifyError(failure)).toBe('network_unreachable');
   });
 
   it('maps HTTP statuses and retryability', () => {
