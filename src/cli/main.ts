@@ -1,6 +1,6 @@
 import type { Command as CommanderCommand } from 'commander';
-import { Command } from 'commander';
-import { UsageError } from './options.js';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { EXIT_BAD_INPUT, UsageError } from './options.js';
 
 type CommandLoader = () => Promise<CommanderCommand>;
 
@@ -35,6 +35,13 @@ export async function buildProgram(only?: string): Promise<CommanderCommand> {
     .exitOverride();
   const names = only !== undefined && only in COMMANDS ? [only] : Object.keys(COMMANDS);
   for (const name of names) program.addCommand(await COMMANDS[name]!());
+  // Usage errors throw (main exits 2) in every command, not only at the top: addCommand does not
+  // pass settings down.
+  const throwOnUsageError = (command: CommanderCommand): void => {
+    command.exitOverride();
+    for (const sub of command.commands) throwOnUsageError(sub);
+  };
+  throwOnUsageError(program);
   return program;
 }
 
@@ -43,11 +50,12 @@ export async function main(argv: string[]): Promise<void> {
     const program = await buildProgram(argv[2]);
     await program.parseAsync(argv);
   } catch (error) {
-    const code = (error as { exitCode?: number }).exitCode;
-    // Commander printed its own errors; ours (UsageError, exit 2) still need saying.
-    if (error instanceof UsageError) console.error(`provbench: ${error.message}`);
-    if (typeof code === 'number') process.exit(code);
+    // Commander has printed its own usage errors (and help, which exits 0).
+    if (error instanceof CommanderError && !(error instanceof InvalidArgumentError)) {
+      process.exit(error.exitCode === 0 ? 0 : EXIT_BAD_INPUT);
+    }
     console.error(`provbench: ${(error as Error).message}`);
-    process.exit(1);
+    const badInput = error instanceof UsageError || error instanceof InvalidArgumentError;
+    process.exit(badInput ? EXIT_BAD_INPUT : 1);
   }
 }

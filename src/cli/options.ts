@@ -4,6 +4,18 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError } from 'commander';
 
+/** Exit code for input that cannot be used (options, files given): the user has to fix it. */
+export const EXIT_BAD_INPUT = 2;
+
+/** Input that cannot be used: `provbench` prints the message and exits with EXIT_BAD_INPUT. */
+export class UsageError extends Error {
+  readonly exitCode = EXIT_BAD_INPUT;
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
 /** The project root: where package.json and the default reports/ directory live. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -48,9 +60,4 @@ export function sourceCommit(env: NodeJS.ProcessEnv = process.env): string | und
   const top = git(['rev-parse', '--show-toplevel']);
   if (top === undefined || resolve(top) !== REPO_ROOT) return undefined;
   return git(['rev-parse', 'HEAD']);
-}
-
-/** Bad input the user can fix (a bad file, a flag the target does not take): exit 2. */
-export class UsageError extends Error {
-  readonly exitCode = 2;
 }

@@ -79,6 +79,7 @@ function mergeScenario(parts: readonly ScenarioResult[], quotas: QuotaTable): Sc
     apiCallsPerDevice: started > 0 ? totalCalls / started : 0,
     attemptsPerDevice: started > 0 ? totalAttempts / started : 0,
     ...(first.plannedCallsPerDevice ? { plannedCallsPerDevice: first.plannedCallsPerDevice } : {}),
+    ...(parts.some((part) => part.prepareFailed) ? { prepareFailed: true } : {}),
     projection: projectFleet(
       projectionInput(callsPerDevice(apiCalls, started), first.plannedCallsPerDevice),
       quotas,

@@ -259,8 +259,8 @@ export async function runScenario(
   if (workerSnapshots.length === 0) workerSnapshots = [emptySnapshot()];
   const mainSnapshot = recorder.snapshot(deviceCounter.snapshot(), setupCounter.snapshot());
   const merged = mergeSnapshots([...workerSnapshots, mainSnapshot]);
-  return {
-    result: buildScenarioResult(config, scenario, variant, merged, plan.shardDevices, deviceOriginMs),
-    interrupted,
-  };
+  const result = buildScenarioResult(config, scenario, variant, merged, plan.shardDevices, deviceOriginMs);
+  // An interrupted prepare did not fail: the user stopped it.
+  if (!prepared && !runSignal.aborted) result.prepareFailed = true;
+  return { result, interrupted };
 }

@@ -205,6 +205,8 @@ export const ScenarioResult = z.object({
   plannedCallsPerDevice: z.record(z.string(), z.number().nonnegative()).optional(),
   /** The scenario variant run (e.g. krypton `sim-auth`), when the scenario has variants. */
   variant: z.string().nullable().optional(),
+  /** True when the scenario's prepare failed, so no device ran (`errors` says why). */
+  prepareFailed: z.boolean().optional(),
   attemptsPerDevice: z.number().nonnegative(),
   projection: FleetProjection,
   /** Bytes, connections and messages per device and phase (absent before network profiles). */

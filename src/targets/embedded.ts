@@ -22,6 +22,33 @@ export type ReadyFile = z.infer<typeof ReadyFile>;
 
 const READY_TIMEOUT_MS = 60_000;
 
+function parseJsonOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+/** Reads a ready file `provbench emulator --ready-file` wrote; the error says what is wrong. */
+export function readReadyFile(path: string): ReadyFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(
+      `cannot read the ready file ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): pass the file provbench emulator --ready-file wrote`,
+    );
+  }
+  const parsed = ReadyFile.safeParse(parseJsonOrNull(text));
+  if (!parsed.success) {
+    throw new Error(
+      `${path} is not a provbench emulator ready file (${parsed.error.issues[0]?.path.join('.') || 'JSON'}: ${parsed.error.issues[0]?.message}): pass the file provbench emulator --ready-file wrote`,
+    );
+  }
+  return parsed.data;
+}
+
 function waitForReadyFile(path: string, child: ChildProcess, logPath: string): Promise<ReadyFile> {
   return new Promise((resolvePromise, reject) => {
     const started = Date.now();

@@ -24,9 +24,10 @@ async function dataEndpoint(config: IoTClientConfig): Promise<{ host: string; po
 }
 
 /**
- * LocalStack (or any AWS IoT control plane at a URL, e.g. moto in server mode): static test
- * credentials, the MQTT endpoint from DescribeEndpoint (null when the target has no broker,
- * as with moto), LocalStack's root CA from its well-known URL or `--root-ca <file>`.
+ * LocalStack (or any AWS IoT control plane at a URL, e.g. moto in server mode, or a standalone
+ * `provbench emulator`): static test credentials, the MQTT endpoint given (`--mqtt-endpoint`,
+ * a ready file) or else DescribeEndpoint's (null when the target has no broker, as with moto),
+ * LocalStack's root CA from its well-known URL or `--root-ca <file>`.
  */
 export async function startLocalStackTarget(
   options: TargetOptions & { rootCaFile?: string },
@@ -42,7 +43,7 @@ export async function startLocalStackTarget(
     credentials: { ...LOCAL_CREDENTIALS },
     requestTimeoutMs: options.requestTimeoutMs,
   };
-  const mqtt = await dataEndpoint(iotConfig);
+  const mqtt = options.mqttEndpoint ?? (await dataEndpoint(iotConfig));
   let rootCaPem = '';
   if (options.rootCaFile) {
     rootCaPem = readFileSync(options.rootCaFile, 'utf8');
@@ -57,7 +58,7 @@ export async function startLocalStackTarget(
     endpoint: {
       target: 'localstack',
       region,
-      accountId: null,
+      accountId: options.accountId ?? null,
       controlPlaneUrl: base,
       mqttHost: mqtt?.host ?? null,
       mqttPort: mqtt?.port ?? null,
@@ -71,7 +72,7 @@ export async function startLocalStackTarget(
 
 /**
  * Real AWS IoT Core: the default credential chain and region, the account's ATS data endpoint
- * on port 8883, Amazon Root CA 1. The command refuses to get here without --yes and
+ * on port 8883 (or the `--mqtt-endpoint` given), Amazon Root CA 1. The command refuses to get here without --yes and
  * --max-devices.
  */
 export async function startAwsTarget(options: TargetOptions): Promise<StartedTarget> {
@@ -83,7 +84,7 @@ export async function startAwsTarget(options: TargetOptions): Promise<StartedTar
     credentials: null,
     requestTimeoutMs: options.requestTimeoutMs,
   };
-  const mqtt = await dataEndpoint(iotConfig);
+  const mqtt = options.mqttEndpoint ?? (await dataEndpoint(iotConfig));
   if (!mqtt) {
     throw new Error(
       `DescribeEndpoint (iot:Data-ATS) failed in ${region}: check credentials (aws sts get-caller-identity) and iot:DescribeEndpoint permission`,
@@ -97,7 +98,7 @@ export async function startAwsTarget(options: TargetOptions): Promise<StartedTar
       accountId: null,
       controlPlaneUrl: null,
       mqttHost: mqtt.host,
-      mqttPort: 8883,
+      mqttPort: options.mqttEndpoint?.port ?? 8883,
       rootCaPem: AMAZON_ROOT_CA_1,
       kryptonUrl: options.kryptonUrl ?? null,
     },

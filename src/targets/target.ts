@@ -22,6 +22,10 @@ export interface TargetOptions {
   region?: string;
   /** Bootstrap (Krypton-compatible) API for non-embedded targets, if any. */
   kryptonUrl?: string;
+  /** Remote targets: where devices connect for MQTT, instead of DescribeEndpoint's answer. */
+  mqttEndpoint?: { host: string; port: number };
+  /** Remote targets: the account id, when known (a standalone emulator's ready file says it). */
+  accountId?: string;
   /** Where the embedded emulator writes its ready file and logs. */
   workDir: string;
   /** Embedded: the account's own quotas over AWS's defaults (`provbench emulator --quota-file`). */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, type Command as CommanderCommand, InvalidArgumentError, Option } from 'commander';
 import { describeModel, type LoadModel, parseDurationMs, parseRamp } from '../../engine/load-model.js';
 import { createProgressDisplay, type ProgressMode } from '../../engine/progress.js';
 import { projectFleet } from '../../engine/projection.js';
@@ -10,11 +10,11 @@ import type { KeyType } from '../../engine/scenario.js';
 import { loadScenario, resolveScenarios, type ScenarioRef } from '../../engine/scenario-loader.js';
 import { writeGeneratedFleetFile } from '../../fleet/generate.js';
 import type { RunResult, ScenarioCost } from '../../metrics/result-schema.js';
+import { parseThresholdConfig, type ThresholdConfig } from '../../metrics/thresholds.js';
 import { costOfScenario, plannedCostInput, priceRun } from '../../pricing/cost.js';
 import { formatUsd } from '../../report/format.js';
-import { startEmbeddedTarget } from '../../targets/embedded.js';
-import { startAwsTarget, startLocalStackTarget } from '../../targets/remote.js';
-import type { StartedTarget, TargetOptions } from '../../targets/target.js';
+import { readJsonFile } from '../../report/load.js';
+import type { StartedTarget } from '../../targets/target.js';
 import {
   type AccountOptions,
   addAccountOptions,
@@ -22,7 +22,16 @@ import {
   type ResolvedAccount,
   resolveAccountOptions,
 } from '../account-options.js';
-import { packageVersion, positiveInteger, positiveNumber, REPO_ROOT, sourceCommit } from '../options.js';
+import {
+  packageVersion,
+  positiveInteger,
+  positiveNumber,
+  REPO_ROOT,
+  sourceCommit,
+  UsageError,
+} from '../options.js';
+import { runVerdict } from '../run-exit.js';
+import { parseMqttEndpoint, resolveTarget, startTarget, type TargetChoice } from '../run-target.js';
 
 /** `--shard i/n` with 1 <= i <= n (1-based on the command line, 0-based inside). */
 export function parseShard(value: string): Shard {
@@ -80,13 +89,26 @@ interface RunOptions extends AccountOptions {
   region?: string;
   rootCa?: string;
   kryptonUrl?: string;
+  mqttEndpoint?: { host: string; port: number };
+  readyFile?: string;
+  thresholds?: string;
+}
+
+/** `--thresholds <file>`: checked now, so a typo fails before anything is created. */
+async function thresholdsOf(options: RunOptions): Promise<ThresholdConfig | undefined> {
+  if (!options.thresholds) return undefined;
+  try {
+    return parseThresholdConfig(await readJsonFile(options.thresholds, 'thresholds'), options.thresholds);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 function loadModelFrom(options: RunOptions): LoadModel {
   const given = [options.rate, options.concurrency, options.ramp].filter(
     (value) => value !== undefined,
   ).length;
-  if (given > 1) throw new Error('give one of --rate, --concurrency or --ramp');
+  if (given > 1) throw new UsageError('give one of --rate, --concurrency or --ramp');
   if (options.rate !== undefined) return { kind: 'constant-rate', rate: options.rate };
   if (options.ramp !== undefined) return parseRamp(options.ramp);
   return { kind: 'concurrency', concurrency: options.concurrency ?? 32 };
@@ -96,12 +118,12 @@ function guardRealAccount(options: RunOptions, scenarioCount: number): void {
   if (options.target !== 'aws' || options.dryRun) return;
   const total = options.devices * scenarioCount;
   if (!options.yes || options.maxDevices === undefined) {
-    throw new Error(
+    throw new UsageError(
       `--target aws creates real resources (and costs money): add --yes and --max-devices <n> (this run: ${total} devices), or preview with --dry-run`,
     );
   }
   if (total > options.maxDevices) {
-    throw new Error(
+    throw new UsageError(
       `this run provisions ${total} devices (${options.devices} x ${scenarioCount} scenarios), above --max-devices ${options.maxDevices}`,
     );
   }
@@ -164,26 +186,6 @@ async function printPlan(
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-async function startTarget(
-  options: RunOptions,
-  targetOptions: TargetOptions,
-  account: ResolvedAccount,
-): Promise<StartedTarget> {
-  switch (options.target) {
-    case 'embedded':
-      return startEmbeddedTarget({
-        ...targetOptions,
-        quotaFile: account.quotaFile,
-        latencyModelFile: account.latencyModelFile,
-        faultsFile: account.faultsFile,
-      });
-    case 'localstack':
-      return startLocalStackTarget({ ...targetOptions, rootCaFile: options.rootCa });
-    case 'aws':
-      return startAwsTarget(targetOptions);
-  }
-}
-
 function pointLatest(reportsDir: string, runId: string): void {
   const latest = join(reportsDir, 'latest');
   rmSync(latest, { force: true, recursive: false });
@@ -203,11 +205,34 @@ async function writeReports(result: RunResult, outDir: string): Promise<string |
   }
 }
 
-export async function runCommandAction(options: RunOptions): Promise<RunResult | null> {
-  const refs = resolveScenarios(options.scenario);
+function scenariosOf(options: RunOptions): ScenarioRef[] {
+  try {
+    return resolveScenarios(options.scenario);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/**
+ * Runs `provbench run` and sets process.exitCode (docs/running.md "Exit codes"). `targetGiven`:
+ * whether --target was on the command line rather than its default.
+ */
+export async function runCommandAction(options: RunOptions, targetGiven = true): Promise<RunResult | null> {
+  const refs = scenariosOf(options);
   const model = loadModelFrom(options);
+  const thresholds = await thresholdsOf(options);
+  const targetChoice: TargetChoice = resolveTarget({
+    target: options.target,
+    targetGiven,
+    readyFile: options.readyFile,
+    mqttEndpoint: options.mqttEndpoint,
+    endpointUrl: options.endpointUrl,
+    region: options.region,
+    rootCa: options.rootCa,
+    kryptonUrl: options.kryptonUrl,
+  });
   guardRealAccount(options, refs.length);
-  const account = await resolveAccountOptions(options, options.target);
+  const account = await resolveAccountOptions(options, targetChoice.target);
   if (options.dryRun) {
     await printPlan(refs, options, model, account);
     return null;
@@ -223,16 +248,16 @@ export async function runCommandAction(options: RunOptions): Promise<RunResult |
   const bootstrapServiceNeedsSims = await anyUsesSimFleet(refs);
 
   const interrupt = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts === 1) {
+  let stoppedBy: NodeJS.Signals | null = null;
+  const onSigint = (signal: NodeJS.Signals) => {
+    if (stoppedBy === null) {
+      stoppedBy = signal;
       process.stderr.write(
-        '\nprovbench: stopping (writing partial results and cleaning up; Ctrl-C again to quit now)\n',
+        '\nprovbench: stopping (no new devices; those in flight are aborted, then teardown and cleanup run; Ctrl-C again to quit now and clean up later with provbench cleanup)\n',
       );
       interrupt.abort();
     } else {
-      process.exit(130);
+      process.exit(signal === 'SIGTERM' ? 143 : 130);
     }
   };
   process.on('SIGINT', onSigint);
@@ -241,20 +266,16 @@ export async function runCommandAction(options: RunOptions): Promise<RunResult |
   const progress = createProgressDisplay(process.stderr, { mode: options.progress });
   let target: StartedTarget | null = null;
   try {
-    target = await startTarget(
-      options,
-      {
-        quotas: options.quotas,
-        keyType: options.keyType,
-        requestTimeoutMs: Math.min(options.timeout, 30_000),
-        ...(bootstrapServiceNeedsSims ? { fleetFile } : {}),
-        endpointUrl: options.endpointUrl,
-        region: options.region,
-        kryptonUrl: options.kryptonUrl,
-        workDir: outDir,
-      },
-      account,
-    );
+    target = await startTarget(targetChoice, {
+      quotas: options.quotas,
+      keyType: options.keyType,
+      requestTimeoutMs: Math.min(options.timeout, 30_000),
+      ...(bootstrapServiceNeedsSims ? { fleetFile } : {}),
+      workDir: outDir,
+      quotaFile: account.quotaFile,
+      latencyModelFile: account.latencyModelFile,
+      faultsFile: account.faultsFile,
+    });
     const config: RunConfig = {
       runId,
       scenarios: refs,
@@ -274,7 +295,9 @@ export async function runCommandAction(options: RunOptions): Promise<RunResult |
       signal: interrupt.signal,
       onProgress: (update) => progress.update(update),
       echo: {
-        target: options.target,
+        target: targetChoice.target,
+        ...(options.readyFile ? { readyFile: resolve(options.readyFile) } : {}),
+        ...(thresholds ? { thresholds } : {}),
         shard: options.shard ? `${options.shard.index + 1}/${options.shard.count}` : null,
         quotaFile: options.quotaFile ?? null,
         latencyModel: options.latencyModel ?? null,
@@ -301,7 +324,9 @@ export async function runCommandAction(options: RunOptions): Promise<RunResult |
     process.stdout.write(
       `result: ${join(outDir, 'result.json')}${html ? `\nreport: ${html}` : ''}\nledger: ${ledgerPath}${result.partial ? '\n(partial: the run was interrupted)' : ''}\n`,
     );
-    if (result.partial) process.exitCode = 130;
+    const verdict = runVerdict(result, stoppedBy);
+    if (verdict.message) process.stderr.write(`provbench: ${verdict.message} (exit ${verdict.exitCode})\n`);
+    process.exitCode = verdict.exitCode;
     return result;
   } finally {
     progress.stop();
@@ -341,6 +366,10 @@ export function runCommand(): Command {
         .choices(['rsa', 'ec'])
         .default('rsa'),
     )
+    .option(
+      '--thresholds <file>',
+      'k6-style thresholds JSON the run must meet, else it exits 99 (default: every device provisioned, {"device_failures": ["rate==0"]})',
+    )
     .option('--keep-resources', 'do not delete what the run created (the ledger lists it)')
     .option('--yes', 'allow creating resources on a real AWS account')
     .option('--max-devices <n>', 'upper bound on devices for --target aws', positiveInteger)
@@ -364,6 +393,15 @@ export function runCommand(): Command {
       "localstack: the CA bundle devices trust (default: LocalStack's served root CA)",
     )
     .option('--krypton-url <url>', 'bootstrap API for non-embedded targets')
+    .option(
+      '--mqtt-endpoint <host[:port]>',
+      "remote targets: where devices connect for MQTT (port 8883 unless given), instead of DescribeEndpoint's answer",
+      parseMqttEndpoint,
+    )
+    .option(
+      '--ready-file <file>',
+      'run against a standalone provbench emulator: control plane, MQTT, Krypton and root CA from the ready file it wrote',
+    )
     .addOption(
       new Option(
         '--progress <mode>',
@@ -372,8 +410,8 @@ export function runCommand(): Command {
         .choices(['auto', 'bar', 'lines', 'off'])
         .default('auto'),
     )
-    .action(async (options: RunOptions) => {
-      await runCommandAction(options);
+    .action(async (options: RunOptions, command: CommanderCommand) => {
+      await runCommandAction(options, command.getOptionValueSource('target') !== 'default');
     });
   return addAccountOptions(command);
 }
