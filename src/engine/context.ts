@@ -57,6 +57,9 @@ export function createContext(base: ContextBase, signal: AbortSignal, phasePrefi
     tags: base.tags,
     signal,
     async phase<T>(name: string, fn: () => Promise<T>): Promise<T> {
+      // A stopped or timed-out device starts no new step (a step's own calls run to their end,
+      // so what they create reaches the ledger).
+      signal.throwIfAborted();
       const phase = `${phasePrefix}${name}`;
       const started = performance.now();
       try {

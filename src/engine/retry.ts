@@ -59,6 +59,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 export async function withRetries<T>(fn: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
   const maxAttempts = Math.max(1, options.maxAttempts);
   for (let attempt = 1; ; attempt++) {
+    options.signal?.throwIfAborted();
     options.observer?.attempt(attempt);
     try {
       return await fn(attempt);
