@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRunResult } from '../../src/metrics/result-schema.js';
-import { provbench } from '../support/provbench-cli.js';
+import { provbench, startProvbench, waitFor } from '../support/provbench-cli.js';
 
 /** A closed loopback port: the fixtures never call the control plane. */
 const OFFLINE = ['--target', 'localstack', '--endpoint-url', 'http://127.0.0.1:9', '--keep-resources'];
@@ -72,6 +72,33 @@ describe('provbench run exit codes', () => {
       phase: 'prepare:register-ca',
       errorClass: 'network_unreachable',
     });
+  }, 120_000);
+
+  it('143 when stopped by SIGTERM (as Kubernetes stops a Job), after writing the partial result', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'pb-exit-sigterm-'));
+    const ledger = join(out, 'ledger.jsonl');
+    const run = startProvbench(
+      [
+        'run',
+        '--scenario',
+        './test/engine/fixtures/slow.ts',
+        '--devices',
+        '500',
+        '--rate',
+        '20',
+        '--progress',
+        'off',
+        '--out',
+        out,
+        ...OFFLINE,
+      ],
+      { SLOW_BOOT_MS: '100' },
+    );
+    await waitFor(() => existsSync(ledger) && readFileSync(ledger, 'utf8').split('\n').length > 5, 'devices');
+    run.child.kill('SIGTERM');
+    const done = await run.finished;
+    expect(done.code, done.stderr).toBe(143);
+    expect(parseRunResult(JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'))).partial).toBe(true);
   }, 120_000);
 
   it('2 for input that cannot be used, with a message saying what to fix', async () => {

@@ -63,7 +63,7 @@ async function leftovers(iot: IoTClient, ledgerPath: string): Promise<string[]> 
   return found;
 }
 
-describe('Ctrl-C of provbench run against a standalone emulator (a remote target)', () => {
+describe('provbench run against a standalone emulator (a remote target): --mqtt-endpoint, and Ctrl-C', () => {
   let emulator: RunningCli;
   let iot: IoTClient;
   let dir: string;
@@ -114,6 +114,57 @@ describe('Ctrl-C of provbench run against a standalone emulator (a remote target
     emulator?.child.kill('SIGTERM');
     await emulator?.finished;
   });
+
+  it('--mqtt-endpoint tells devices where MQTT is; an endpoint nobody answers fails them as network_unreachable', async () => {
+    const ready = JSON.parse(readFileSync(readyPath, 'utf8')) as Ready & {
+      mqttPort: number;
+      rootCaFile: string;
+    };
+    const common = [
+      'run',
+      '--target',
+      'localstack',
+      '--endpoint-url',
+      ready.controlPlaneUrl,
+      '--root-ca',
+      ready.rootCaFile,
+      '--scenario',
+      'pre-issued',
+      '--devices',
+      '4',
+      '--key-type',
+      'ec',
+      '--quotas',
+      'none',
+      '--progress',
+      'off',
+      '--max-attempts',
+      '2',
+      '--timeout',
+      '20s',
+    ];
+    const [good, unreachable] = await Promise.all([
+      provbench([
+        ...common,
+        '--mqtt-endpoint',
+        `127.0.0.1:${ready.mqttPort}`,
+        '--out',
+        join(dir, 'mqtt-good'),
+      ]),
+      provbench([...common, '--mqtt-endpoint', '127.0.0.1:9', '--out', join(dir, 'mqtt-unreachable')]),
+    ]);
+    expect(good.code, good.stderr).toBe(0);
+    expect(good.stdout).toContain('pre-issued: 4/4 connected');
+    expect(unreachable.code, unreachable.stderr).toBe(99);
+    const result = parseRunResult(
+      JSON.parse(readFileSync(join(dir, 'mqtt-unreachable', 'result.json'), 'utf8')),
+    );
+    expect(result.scenarios[0]?.summary.errors.network_unreachable).toBe(4);
+    expect(result.scenarios[0]?.summary.errors.tls_rejected).toBe(0);
+    expect(result.scenarios[0]?.errors.find((e) => e.errorClass === 'network_unreachable')?.sample).toContain(
+      '127.0.0.1:9',
+    );
+  }, 180_000);
 
   it.each(Object.keys(builtInScenarios))(
     '%s: stops in the device stage, exits 130, and leaves nothing in the account without a cleanup step',
