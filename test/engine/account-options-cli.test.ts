@@ -132,7 +132,8 @@ describe('provbench run: the account’s quotas, latencies, faults and prices', 
       ],
       180_000,
     );
-    expect(finished.code, finished.stderr).toBe(0);
+    // Every device fails on the injected fault, so the default threshold fails: exit 99.
+    expect(finished.code, finished.stderr).toBe(99);
     const result = parseRunResult(JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')));
     const scenario = result.scenarios[0]!;
     // The fault: every device fails at AttachThingPrincipal with the injected error's class.
