@@ -9,7 +9,7 @@ import type {
 } from './ca-certificate-store.js';
 import type { AddCertificateInput, CertificateStore } from './certificate-store.js';
 import type { RegistryEvents } from './events.js';
-import type { ListRequest, Page } from './pagination.js';
+import { type ListRequest, type Page, paginateList } from './pagination.js';
 import type { PolicyStore } from './policy-store.js';
 import type {
   CaCertificateRecord,
@@ -284,6 +284,19 @@ export class IotRegistry {
     return this.attachments.listTargetsForPolicy(policyName, options);
   }
 
+  /** ListPolicies: by creation, oldest first unless `ascendingOrder` is false. */
+  listPolicies(
+    options: { pageSize?: number; marker?: string; ascendingOrder?: boolean } = {},
+  ): Page<PolicyRecord> {
+    const ascending = options.ascendingOrder ?? true;
+    const ordered = [...this.policies.records.values()].sort(
+      (a, b) =>
+        (a.creationDate - b.creationDate || a.policyName.localeCompare(b.policyName)) * (ascending ? 1 : -1),
+    );
+    return paginateList(ordered, { pageSize: options.pageSize, token: options.marker });
+  }
+
+  /** Hot path: policies attached to a principal ARN. */
   policiesForPrincipal(principal: string): PolicyRecord[] {
     return this.attachments.policiesForPrincipal(principal);
   }

@@ -1,10 +1,12 @@
-import { IotError, invalidRequest, notFound } from '../../registry/index.js';
+import { IotError, invalidRequest, notFound, paginateList } from '../../registry/index.js';
 import type { OperationHandlers } from '../context.js';
 import {
   epochSeconds,
   header,
   optionalBoolean,
   optionalString,
+  queryBoolean,
+  queryInteger,
   queryString,
   RULES,
   requiredQueryString,
@@ -53,6 +55,34 @@ export const accountOperations: OperationHandlers = {
     });
     if (Object.keys(tags).length > 0) registry.tagResource(record.ruleArn, tags);
     return undefined;
+  },
+
+  ListTopicRules(input, { registry }) {
+    const topic = queryString(input.query, 'topic');
+    const ruleDisabled = queryBoolean(input.query, 'ruleDisabled');
+    const rules = registry
+      .listTopicRules()
+      .map((record) => ({ record, topicPattern: /\bfrom\s+'([^']+)'/i.exec(record.sql)?.[1] }))
+      .filter(
+        ({ record, topicPattern }) =>
+          (topic === undefined || topicPattern === topic) &&
+          (ruleDisabled === undefined || record.ruleDisabled === ruleDisabled),
+      )
+      .sort((a, b) => a.record.createdAt - b.record.createdAt);
+    const page = paginateList(rules, {
+      pageSize: queryInteger(input.query, 'maxResults', 1, 10_000),
+      token: queryString(input.query, 'nextToken'),
+    });
+    return {
+      rules: page.items.map(({ record, topicPattern }) => ({
+        ruleArn: record.ruleArn,
+        ruleName: record.ruleName,
+        topicPattern,
+        createdAt: epochSeconds(record.createdAt),
+        ruleDisabled: record.ruleDisabled,
+      })),
+      nextToken: page.next,
+    };
   },
 
   GetTopicRule(input, { registry }) {

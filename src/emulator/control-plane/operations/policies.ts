@@ -1,5 +1,5 @@
 import type { OperationHandlers } from '../context.js';
-import { epochSeconds, queryInteger, queryString, RULES, requiredString } from '../input.js';
+import { epochSeconds, queryBoolean, queryInteger, queryString, RULES, requiredString } from '../input.js';
 import { tagList } from './tags.js';
 
 export const policyOperations: OperationHandlers = {
@@ -27,6 +27,18 @@ export const policyOperations: OperationHandlers = {
       creationDate: epochSeconds(record.creationDate),
       lastModifiedDate: epochSeconds(record.lastModifiedDate),
       generationId: record.generationId,
+    };
+  },
+
+  ListPolicies(input, { registry }) {
+    const page = registry.listPolicies({
+      pageSize: queryInteger(input.query, 'pageSize', 1, 250),
+      marker: queryString(input.query, 'marker'),
+      ascendingOrder: queryBoolean(input.query, 'isAscendingOrder'),
+    });
+    return {
+      policies: page.items.map((policy) => ({ policyName: policy.policyName, policyArn: policy.policyArn })),
+      nextMarker: page.next,
     };
   },
 
