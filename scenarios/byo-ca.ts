@@ -1,7 +1,10 @@
 import { RegisterCertificateCommand } from '@aws-sdk/client-iot';
 import { ProtocolError } from '../src/engine/errors.js';
 import type { Device, RunContext, Scenario } from '../src/engine/scenario.js';
+import { certificateIdOf } from '../src/pki/certificate.js';
+import { publicKeyFingerprint } from '../src/pki/fingerprint.js';
 import { createPolicy, provisionThingWithCertificate } from './lib/attach.js';
+import { certificateArnOf } from './lib/certificate-id.js';
 import { customerCaOf, registerCustomerCa } from './lib/customer-ca.js';
 import type { DeviceCa } from './lib/device-ca.js';
 import { createCsr, dnValue, generateDeviceKey } from './lib/device-keys.js';
@@ -30,9 +33,18 @@ async function issueAndRegister(
     return { deviceKey, csrPem: createCsr(deviceKey, `CN=${dnValue(thingName)}`) };
   });
   const certificatePem = await ctx.phase('ca-sign', () => ca.signCsr(key.csrPem));
+  // The certificate's id is its DER's SHA-256: known before RegisterCertificate makes it.
+  const certificateId = certificateIdOf(certificatePem);
   const registered = await ctx.phase('register-certificate', () =>
     ctx.ledger.track(
-      { kind: 'certificate', thingName, deviceIndex: device.index },
+      {
+        kind: 'certificate',
+        id: certificateId,
+        arn: certificateArnOf(ctx.endpoint, certificateId),
+        thingName,
+        publicKey: publicKeyFingerprint(key.deviceKey.spkiDer),
+        deviceIndex: device.index,
+      },
       () =>
         ctx.iot.send(
           new RegisterCertificateCommand({

@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-iot';
 import { ProtocolError } from '../src/engine/errors.js';
 import type { Device, RunContext, Scenario } from '../src/engine/scenario.js';
+import { publicKeyFingerprint } from '../src/pki/fingerprint.js';
 import { createPolicy } from './lib/attach.js';
 import { certificateArnOf } from './lib/certificate-id.js';
 import { createCsr, dnValue, generateDeviceKey } from './lib/device-keys.js';
@@ -16,7 +17,7 @@ import {
   registerThing,
 } from './lib/fleet-provisioning-client.js';
 import type { DeviceMqttConnection } from './lib/mqtt-device.js';
-import { resourceName, templateName, thingNameOf } from './lib/names.js';
+import { resourceName, runDescription, templateName, thingNameOf } from './lib/names.js';
 import { provisioningRoleArn } from './lib/provisioning-role.js';
 
 const VARIANTS = ['create-keys', 'create-from-csr'] as const;
@@ -65,8 +66,16 @@ async function obtainCertificate(
   claim: DeviceMqttConnection,
 ): Promise<{ certificateId: string; certificatePem: string; privateKeyPem: string; ownershipToken: string }> {
   const thingName = thingNameOf(device);
-  const intent = ctx.ledger.intend({ kind: 'certificate', thingName, deviceIndex: device.index });
+  const templateName = (ctx.shared.claim as SharedClaim).templateName;
   if (variantOf(ctx) === 'create-keys') {
+    // AWS makes the key: the thing and template the certificate is for, and the intent's
+    // time, are all cleanup has to find it by if the call never returns.
+    const intent = ctx.ledger.intend({
+      kind: 'certificate',
+      thingName,
+      templateName,
+      deviceIndex: device.index,
+    });
     const created = await ctx.phase('create-keys-and-certificate', () =>
       ctx.call('mqtt:CreateKeysAndCertificate', () => createKeysAndCertificate(claim)),
     );
@@ -84,6 +93,14 @@ async function obtainCertificate(
   const key = await ctx.phase('device-key-and-csr', async () => {
     const pair = await generateDeviceKey(ctx.options.keyType);
     return { pair, csrPem: createCsr(pair, `CN=${dnValue(thingName)}`) };
+  });
+  // The device's own key: its certificate, whatever id AWS gives it, carries this public key.
+  const intent = ctx.ledger.intend({
+    kind: 'certificate',
+    thingName,
+    templateName,
+    publicKey: publicKeyFingerprint(key.pair.spkiDer),
+    deviceIndex: device.index,
   });
   const created = await ctx.phase('create-certificate-from-csr', () =>
     ctx.call('mqtt:CreateCertificateFromCsr', () => createCertificateFromCsr(claim, key.csrPem)),
@@ -137,6 +154,7 @@ const fleetProvisioning: Scenario = {
           new CreateProvisioningTemplateCommand({
             templateName: name,
             templateBody: fleetTemplateBody(policyName),
+            description: runDescription(ctx),
             provisioningRoleArn: provisioningRoleArn(ctx),
             enabled: true,
             type: 'FLEET_PROVISIONING',

@@ -1,5 +1,7 @@
 import type { Scenario } from '../src/engine/scenario.js';
+import { certificateIdOf } from '../src/pki/certificate.js';
 import { createPolicy } from './lib/attach.js';
+import { certificateArnOf } from './lib/certificate-id.js';
 import {
   type CustomerCaDeviceState,
   customerCaCredentialsOf,
@@ -70,6 +72,16 @@ const jitr: Scenario<CustomerCaDeviceState> = {
 
   async boot(device, ctx) {
     const { thingName, certificatePem, privateKeyPem } = customerCaCredentialsOf(device);
+    // AWS registers the certificate on the first connect: record it (its id is its DER's
+    // SHA-256) before it can. The activator records the thing and attachments it makes.
+    const certificateId = certificateIdOf(certificatePem);
+    const intent = ctx.ledger.intend({
+      kind: 'certificate',
+      id: certificateId,
+      arn: certificateArnOf(ctx.endpoint, certificateId),
+      thingName,
+      deviceIndex: device.index,
+    });
     const credentials = {
       clientId: thingName,
       certificatePem,
@@ -77,6 +89,7 @@ const jitr: Scenario<CustomerCaDeviceState> = {
       chainPem: (ctx.shared.ca as SharedCa).caCertificatePem,
     };
     const connection = await connectUntilAccepted(ctx, credentials, JIT_RECONNECT);
+    ctx.ledger.acknowledge(intent);
     await proveConnected(device, ctx, credentials, connection);
   },
 

@@ -7,7 +7,7 @@ import { certificateArnOf, certificateIdOf } from './lib/certificate-id.js';
 import { devicePolicyDocument } from './lib/device-policy.js';
 import { proveConnected } from './lib/field.js';
 import { asProvisioningError, kryptonUrlOf, operatorRequest } from './lib/krypton-operator.js';
-import { resourceName, runTag } from './lib/names.js';
+import { kryptonThingNamePattern, resourceName } from './lib/names.js';
 
 const VARIANTS = ['cellular', 'sim-auth'] as const;
 type Variant = (typeof VARIANTS)[number];
@@ -48,7 +48,11 @@ async function bootstrap(
   key: SimKey | undefined,
 ): Promise<BootstrapResponse & { certificate: string }> {
   const thingName = sharedOf(ctx).thingNamePattern.replaceAll('$imsi', device.sim.imsi);
+  const { policyName } = sharedOf(ctx);
+  // The service makes the key, certificate, thing and attachments: record the thing, and a
+  // certificate to be found through it (or in the run's time window) if the call never returns.
   const thingIntent = ctx.ledger.intend({ kind: 'thing', name: thingName, deviceIndex: device.index });
+  const certificateIntent = ctx.ledger.intend({ kind: 'certificate', thingName, deviceIndex: device.index });
   const response = await ctx.phase('bootstrap', () =>
     ctx.call('krypton:Bootstrap', () => rethrowTyped(() => client.bootstrap({}, key))),
   );
@@ -58,9 +62,8 @@ async function bootstrap(
   }
   const certificateId = response.certificateId ?? certificateIdOf(response.certificate);
   const principal = certificateArnOf(ctx.endpoint, certificateId);
-  const { policyName } = sharedOf(ctx);
+  ctx.ledger.acknowledge(certificateIntent, { id: certificateId, arn: principal });
   for (const ref of [
-    { kind: 'certificate' as const, id: certificateId, arn: principal, thingName },
     { kind: 'policy-principal' as const, policyName, id: certificateId, principal },
     { kind: 'thing-principal' as const, thingName, id: certificateId, principal },
   ]) {
@@ -111,7 +114,7 @@ const krypton: Scenario = {
     );
     const shared: KryptonShared = {
       group: resourceName(ctx, 'sims'),
-      thingNamePattern: `pb-${runTag(ctx)}-$imsi`,
+      thingNamePattern: kryptonThingNamePattern(ctx),
       policyName,
     };
     await ctx.phase('configure-sim-group', () =>

@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-iot';
 import { ProtocolError } from '../../src/engine/errors.js';
 import type { Device, RunContext } from '../../src/engine/scenario.js';
+import { certificateIdOf } from '../../src/pki/certificate.js';
 import { DeviceCa } from './device-ca.js';
 import { dnValue } from './device-keys.js';
 import { thingNameOf } from './names.js';
@@ -33,9 +34,11 @@ export async function registerCustomerCa(
   );
   if (!registrationCode) throw new ProtocolError('GetRegistrationCode returned no registrationCode');
   const verificationCertificate = await ca.verificationCertificate(registrationCode);
+  // A CA certificate's id is its DER's SHA-256: recorded before RegisterCACertificate makes it.
+  const caCertificateId = certificateIdOf(ca.certificatePem);
   const registered = await ctx.phase('register-ca-certificate', () =>
     ctx.ledger.track(
-      { kind: 'ca-certificate' },
+      { kind: 'ca-certificate', id: caCertificateId },
       () =>
         ctx.iot.send(
           new RegisterCACertificateCommand({

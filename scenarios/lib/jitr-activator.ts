@@ -152,15 +152,14 @@ export class JitrActivator {
   }
 
   private async activate(certificateId: string): Promise<void> {
+    // The device recorded its certificate before connecting; the rest is made here.
     const { iot, ledger } = this.ctx;
-    const certificate = ledger.intend({ kind: 'certificate', id: certificateId });
     const described = await iot.send(new DescribeCertificateCommand({ certificateId }));
     const description = described.certificateDescription;
     if (!description?.certificateArn || !description.certificatePem) {
       throw new ProtocolError(`DescribeCertificate ${certificateId} returned no ARN or PEM`);
     }
     const certificateArn = description.certificateArn;
-    ledger.acknowledge(certificate, { arn: certificateArn });
     const thingName = commonNameOf(description.certificatePem);
     if (!thingName)
       throw new ProtocolError(`certificate ${certificateId} has no subject CN to name the thing after`);

@@ -30,6 +30,8 @@ const ResourceRefSchema = z.object({
   thingName: z.string().optional(),
   policyName: z.string().optional(),
   principal: z.string().optional(),
+  publicKey: z.string().optional(),
+  templateName: z.string().optional(),
   deviceIndex: z.number().int().optional(),
 });
 

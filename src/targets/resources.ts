@@ -12,6 +12,13 @@ export interface ResourceRef {
   policyName?: string;
   /** For attachments: the certificate ARN (or other principal). */
   principal?: string;
+  /**
+   * For a certificate whose key the device made: SHA-256 (hex) of the public key's
+   * SubjectPublicKeyInfo DER, known before the certificate exists (see src/pki/fingerprint.ts).
+   */
+  publicKey?: string;
+  /** For a certificate a provisioning template's flow makes (fleet provisioning): the template. */
+  templateName?: string;
   deviceIndex?: number;
 }
 
@@ -34,6 +41,10 @@ export interface LedgerHandle {
  * Append-only record of what a run creates, so `provbench cleanup --ledger` can remove it even
  * after a crash. Record the intent BEFORE the call that creates a resource, acknowledge with
  * what the call returned (a certificate's id is only known afterwards). `track` does both.
+ * An intent must say what will identify the resource if the call never returns: a name, a
+ * certificate id when it can be computed beforehand, else the device's public key, else the
+ * thing it will be attached to (cleanup also searches the run's time window; see
+ * docs/running.md "Cleanup and the ledger").
  */
 export interface Ledger {
   intend(resource: ResourceRef): LedgerHandle;
