@@ -1,6 +1,7 @@
+import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { ApiCallCounter, instrumentIoTClient } from '../../engine/api-calls.js';
-import { cleanupFromLedger } from '../../targets/cleanup.js';
+import { cleanupFromLedger, resourcesMayRemain } from '../../targets/cleanup.js';
 import { createIoTClient, LOCAL_CREDENTIALS } from '../../targets/iot-client.js';
 import { DEFAULT_LOCALSTACK_URL } from '../../targets/remote.js';
 
@@ -10,13 +11,18 @@ interface CleanupOptions {
   endpointUrl?: string;
   region?: string;
   concurrency: number;
+  includeUnattributed?: boolean;
 }
+
+/** Exit codes: 0 nothing of the run remains, 1 resources may remain (listed), 2 bad input. */
+export const CLEANUP_EXIT = { clean: 0, mayRemain: 1, badInput: 2 } as const;
 
 /**
  * `provbench cleanup --ledger <file>`: deletes what a run recorded, in dependency order;
  * idempotent and resumable. The embedded emulator keeps its state in memory, so its
  * resources vanish with it; this command is for AWS and LocalStack (or any control plane at
- * --endpoint-url).
+ * --endpoint-url, such as `provbench emulator`). Exits 1 when anything may remain: failures,
+ * and certificates it cannot attribute to the run for certain (listed on stdout).
  */
 export function cleanupCommand(): Command {
   return new Command('cleanup')
@@ -28,7 +34,18 @@ export function cleanupCommand(): Command {
     .option('--endpoint-url <url>', 'control-plane URL (localstack, moto, a running emulator)')
     .option('--region <region>', 'AWS region (default AWS_REGION)')
     .option('--concurrency <n>', 'deletions in flight', (value) => Number.parseInt(value, 10), 8)
+    .option(
+      '--include-unattributed',
+      "also delete certificates created in the run's time window that nothing claims (only on an account no one else provisions in)",
+    )
     .action(async (options: CleanupOptions) => {
+      if (!existsSync(options.ledger)) {
+        process.stderr.write(
+          `provbench cleanup: ledger ${options.ledger} does not exist; pass the ledger.jsonl a run wrote (reports/<run-id>/ledger.jsonl)\n`,
+        );
+        process.exitCode = CLEANUP_EXIT.badInput;
+        return;
+      }
       const region =
         options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
       const local = options.target === 'localstack' || options.endpointUrl !== undefined;
@@ -43,19 +60,29 @@ export function cleanupCommand(): Command {
         { maxAttempts: 8, counter: () => counter },
       );
       try {
-        const report = await cleanupFromLedger(iot, options.ledger, { concurrency: options.concurrency });
+        const report = await cleanupFromLedger(iot, options.ledger, {
+          concurrency: options.concurrency,
+          includeUnattributed: options.includeUnattributed ?? false,
+        });
         const deleted = Object.entries(report.deleted)
           .map(([kind, count]) => `${kind} ${count}`)
           .join(', ');
         process.stdout.write(`deleted: ${deleted || 'nothing left to delete'}\n`);
+        for (const resource of report.unattributed)
+          process.stdout.write(`unattributed: ${resource.kind} ${resource.id}: ${resource.why}\n`);
+        for (const failure of report.failed.slice(0, 10))
+          process.stderr.write(`failed: ${failure.kind} (${failure.key}): ${failure.message}\n`);
         if (report.failed.length > 0) {
-          for (const failure of report.failed.slice(0, 10))
-            process.stderr.write(`failed: ${failure.kind} (${failure.key}): ${failure.message}\n`);
           process.stderr.write(
             `${report.failed.length} resources remain; fix the cause and rerun the same command\n`,
           );
-          process.exitCode = 1;
         }
+        if (report.unattributed.length > 0) {
+          process.stderr.write(
+            `${report.unattributed.length} certificates created in the run's time window may be the run's (a creation in flight at a crash) or another's; check them, or rerun with --include-unattributed on an account no one else provisions in\n`,
+          );
+        }
+        process.exitCode = resourcesMayRemain(report) ? CLEANUP_EXIT.mayRemain : CLEANUP_EXIT.clean;
       } finally {
         iot.destroy();
       }
