@@ -33,7 +33,7 @@ import { ReadyFile } from '../../src/targets/embedded.js';
 const ROOT = resolve(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'bin/provbench.js');
 const MQTT_REDIRECT = join(import.meta.dirname, 'support/mqtt-redirect.mjs');
-const DEVICES = 30;
+const DEVICES = 24;
 const SEED = Number(process.env.PROVBENCH_CRASH_SEED ?? 15);
 
 /** mulberry32: a small seeded generator, so a failing kill point can be replayed. */
