@@ -123,6 +123,11 @@ export class FileLedger implements Ledger {
   }
 }
 
+/** The ledger file is missing or is not a ledger: bad input, not a failed deletion. */
+export class LedgerFileError extends Error {
+  override name = 'LedgerFileError';
+}
+
 export interface LedgerEntry {
   key: string;
   runId: string;
@@ -133,7 +138,7 @@ export interface LedgerEntry {
 }
 
 function missingLedger(path: string): Error {
-  return new Error(`ledger ${path} does not exist; pass the file a run wrote (--ledger)`);
+  return new LedgerFileError(`ledger ${path} does not exist; pass the file a run wrote (--ledger)`);
 }
 
 /** Identifies an entry across the runs that share a ledger file: keys are unique within a run. */
@@ -174,7 +179,7 @@ export async function* ledgerLines(
       const json: unknown = JSON.parse(text);
       line = options.validate === false ? (json as LedgerLine) : LedgerLineSchema.parse(json);
     } catch (error) {
-      badLine = new Error(
+      badLine = new LedgerFileError(
         `ledger ${path} line ${lineNumber} is not a ledger record: ${(error as Error).message}`,
       );
       continue;
@@ -186,7 +191,8 @@ export async function* ledgerLines(
 /** Validates an intent's resource; the error names the line to fix. */
 export function intendedResource(line: LedgerLine, path: string): ResourceRef {
   const parsed = ResourceRefSchema.safeParse(line.resource);
-  if (!parsed.success) throw new Error(`ledger ${path} key ${line.key}: intent without a valid resource`);
+  if (!parsed.success)
+    throw new LedgerFileError(`ledger ${path} key ${line.key}: intent without a valid resource`);
   return parsed.data;
 }
 
@@ -206,7 +212,9 @@ export function readLedger(path: string): LedgerEntry[] {
       line = LedgerLineSchema.parse(JSON.parse(text));
     } catch (error) {
       if (index === lines.length - 1 || (index === lines.length - 2 && lines.at(-1) === '')) return;
-      throw new Error(`ledger ${path} line ${index + 1} is not a ledger record: ${(error as Error).message}`);
+      throw new LedgerFileError(
+        `ledger ${path} line ${index + 1} is not a ledger record: ${(error as Error).message}`,
+      );
     }
     // Keys are unique within a run; a ledger file reused by several runs keeps them apart.
     const id = ledgerEntryId(line);
@@ -214,7 +222,7 @@ export function readLedger(path: string): LedgerEntry[] {
     if (line.op === 'intend') {
       const parsed = ResourceRefSchema.safeParse(line.resource);
       if (!parsed.success)
-        throw new Error(`ledger ${path} line ${index + 1}: intent without a valid resource`);
+        throw new LedgerFileError(`ledger ${path} line ${index + 1}: intent without a valid resource`);
       entries.set(id, {
         key: line.key,
         runId: line.runId,

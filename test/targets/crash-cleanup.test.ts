@@ -304,7 +304,7 @@ describe('a run SIGKILLed in its device stage leaves nothing once cleanup ran', 
 });
 
 describe('provbench cleanup exit codes', () => {
-  it('exits 1 and lists what it cannot attribute, 0 once --include-unattributed deleted it, 2 without a ledger', async () => {
+  it('exits 1 and lists what it cannot attribute, 0 once --include-unattributed deleted it, 2 for a missing or corrupt ledger', async () => {
     const before = await listAccount(iot);
     const ledger = join(work, 'exit-codes-ledger.jsonl');
     // A run killed while CreateKeysAndCertificate was in flight for its first device.
@@ -332,5 +332,11 @@ describe('provbench cleanup exit codes', () => {
     const missing = await provbench(['cleanup', '--ledger', join(work, 'no-such-ledger.jsonl')]).done;
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('does not exist');
+    const corrupt = join(work, 'corrupt-ledger.jsonl');
+    writeFileSync(corrupt, `not a ledger line\n${JSON.stringify(intent)}\n`, { mode: 0o600 });
+    const bad = await provbench(['cleanup', '--ledger', corrupt, '--endpoint-url', ready.controlPlaneUrl])
+      .done;
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('line 1 is not a ledger record');
   }, 60_000);
 });

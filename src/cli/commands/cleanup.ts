@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { ApiCallCounter, instrumentIoTClient } from '../../engine/api-calls.js';
 import { cleanupFromLedger, resourcesMayRemain } from '../../targets/cleanup.js';
 import { createIoTClient, LOCAL_CREDENTIALS } from '../../targets/iot-client.js';
+import { LedgerFileError } from '../../targets/ledger.js';
 import { DEFAULT_LOCALSTACK_URL } from '../../targets/remote.js';
 
 interface CleanupOptions {
@@ -39,13 +39,6 @@ export function cleanupCommand(): Command {
       "also delete certificates created in the run's time window that nothing claims (only on an account no one else provisions in)",
     )
     .action(async (options: CleanupOptions) => {
-      if (!existsSync(options.ledger)) {
-        process.stderr.write(
-          `provbench cleanup: ledger ${options.ledger} does not exist; pass the ledger.jsonl a run wrote (reports/<run-id>/ledger.jsonl)\n`,
-        );
-        process.exitCode = CLEANUP_EXIT.badInput;
-        return;
-      }
       const region =
         options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
       const local = options.target === 'localstack' || options.endpointUrl !== undefined;
@@ -63,7 +56,15 @@ export function cleanupCommand(): Command {
         const report = await cleanupFromLedger(iot, options.ledger, {
           concurrency: options.concurrency,
           includeUnattributed: options.includeUnattributed ?? false,
+        }).catch((error: unknown) => {
+          if (!(error instanceof LedgerFileError)) throw error;
+          process.stderr.write(`provbench cleanup: ${error.message}\n`);
+          return null;
         });
+        if (report === null) {
+          process.exitCode = CLEANUP_EXIT.badInput;
+          return;
+        }
         const deleted = Object.entries(report.deleted)
           .map(([kind, count]) => `${kind} ${count}`)
           .join(', ');
