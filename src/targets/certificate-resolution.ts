@@ -96,21 +96,23 @@ export async function certificatesCreatedIn(
     const page = await iot.send(
       new ListCertificatesCommand({ pageSize: 250, marker, ascendingOrder: false }),
     );
-    let older = false;
-    for (const certificate of page.certificates ?? []) {
+    const certificates = page.certificates ?? [];
+    for (const certificate of certificates) {
       const created = certificate.creationDate;
-      if (!certificate.certificateId || !created) continue;
-      if (created < window.from) older = true;
-      else if (created <= window.to) {
-        found.push({
-          id: certificate.certificateId,
-          arn: certificate.certificateArn,
-          createdAt: created.toISOString(),
-          status: certificate.status,
-        });
-      }
+      if (!certificate.certificateId || !created || created < window.from || created > window.to) continue;
+      found.push({
+        id: certificate.certificateId,
+        arn: certificate.certificateArn,
+        createdAt: created.toISOString(),
+        status: certificate.status,
+      });
     }
-    marker = older ? undefined : page.nextMarker;
+    // Newest first, so a page ending before the window ends the search; a service that
+    // ignores the order (pages oldest first) is read to the end.
+    const first = certificates[0]?.creationDate;
+    const last = certificates.at(-1)?.creationDate;
+    const pastWindow = first !== undefined && last !== undefined && first >= last && last < window.from;
+    marker = pastWindow ? undefined : page.nextMarker;
   } while (marker);
   return found;
 }

@@ -17,6 +17,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCsr, generateDeviceKey } from '../../scenarios/lib/device-keys.js';
 import { publicKeyFingerprint } from '../../src/pki/fingerprint.js';
+import { certificatesCreatedIn } from '../../src/targets/certificate-resolution.js';
 import { cleanupFromLedger, resourcesMayRemain } from '../../src/targets/cleanup.js';
 import { FileLedger, readLedger } from '../../src/targets/ledger.js';
 import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
@@ -203,5 +204,38 @@ describe('cleanup resolves certificates whose creation was never acknowledged', 
     expect((await certificateIds()).has(recent.id)).toBe(true);
     const things = await iot.send(new ListThingsCommand({}));
     expect(things.things?.map((t) => t.thingName)).not.toContain(thingName);
+  });
+});
+
+describe("the run window's certificates", () => {
+  /** A ListCertificates that serves `dates` (seconds) in pages of two, in the order given. */
+  function listing(dates: number[]): { iot: IoTClient; pagesRead: () => number } {
+    let pagesRead = 0;
+    const send = async (command: { input: { marker?: string } }) => {
+      pagesRead++;
+      const start = Number(command.input.marker ?? 0);
+      const certificates = dates.slice(start, start + 2).map((seconds) => ({
+        certificateId: `c${seconds}`,
+        certificateArn: `arn:aws:iot:us-east-1:123456789012:cert/c${seconds}`,
+        creationDate: new Date(seconds * 1000),
+      }));
+      return { certificates, nextMarker: start + 2 < dates.length ? String(start + 2) : undefined };
+    };
+    return { iot: { send } as unknown as IoTClient, pagesRead: () => pagesRead };
+  }
+  const window = { from: new Date(100_000), to: new Date(200_000) };
+
+  it('stops at the first page that ends before the window when the newest come first', async () => {
+    const newestFirst = listing([300, 200, 150, 120, 90, 80, 70, 60]);
+    const found = await certificatesCreatedIn(newestFirst.iot, window);
+    expect(found.map((c) => c.id)).toEqual(['c200', 'c150', 'c120']);
+    expect(newestFirst.pagesRead()).toBe(3);
+  });
+
+  it('reads every page of a service that ignores the order and lists the oldest first', async () => {
+    const oldestFirst = listing([60, 70, 80, 90, 120, 150, 200, 300]);
+    const found = await certificatesCreatedIn(oldestFirst.iot, window);
+    expect(found.map((c) => c.id)).toEqual(['c120', 'c150', 'c200']);
+    expect(oldestFirst.pagesRead()).toBe(4);
   });
 });
