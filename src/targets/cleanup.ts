@@ -106,6 +106,7 @@ export async function cleanupFromLedger(
   const limit = new InFlightLimit(Math.max(1, options.concurrency ?? 8));
   const grandTotal = total + extra.length;
   let done = 0;
+  let extraFailed = false;
   const count = (kind: string, n = 1) => {
     if (n > 0) report.deleted[kind] = (report.deleted[kind] ?? 0) + n;
   };
@@ -133,20 +134,28 @@ export async function cleanupFromLedger(
       if (resolution.unresolved.has(id)) return; // stays open: see report.unattributed
       const arn = resolution.resolved.get(id);
       if (arn && !entry.resource.arn) entry.resource.arn = arn;
-      // A certificate still without id or ARN made nothing (the window shows no trace of it).
+      // A certificate still without id or ARN made nothing (the window shows no trace of it),
+      // unless a window certificate that could be its failed to delete: then it stays open.
       const madeNothing = kind === 'certificate' && !entry.resource.id && !entry.resource.arn;
+      if (madeNothing && extraFailed) return;
       count('certificate', await deleteResource(iot, entry.resource));
       ledger.markDeleted(entry.key, entry.runId);
       if (!madeNothing) count(kind);
     });
   try {
     for (const kind of CLEANUP_ORDER) {
-      if (kind === 'thing') {
-        // Certificates only the window told apart as the run's, before the things they hang on.
+      if (kind === 'certificate') {
+        // Certificates found only in the run's window (attached to no thing), before the
+        // ledger's own, whose open intents may be closed only once these are gone.
         for (const certificate of extra) {
           await limit.add(() =>
             attempt(certificate.id, 'certificate', async () => {
-              await deleteCertificate(iot, certificate.id, certificate.arn, false);
+              try {
+                await deleteCertificate(iot, certificate.id, certificate.arn, false);
+              } catch (error) {
+                extraFailed = true;
+                throw error;
+              }
               count('certificate');
             }),
           );

@@ -8,6 +8,7 @@ import {
   CreateKeysAndCertificateCommand,
   CreatePolicyCommand,
   CreateThingCommand,
+  DeleteCertificateCommand,
   DescribeThingCommand,
   type IoTClient,
   ListCertificatesCommand,
@@ -183,6 +184,33 @@ describe('cleanup resolves certificates whose creation was never acknowledged', 
     expect(await thingExists(foreign.thing)).toBe(true);
     const policies = await iot.send(new ListPoliciesCommand({}));
     expect(policies.policies?.map((p) => p.policyName)).toContain(foreign.policy);
+    expect(readLedger(path).every((entry) => entry.deleted)).toBe(true);
+  });
+
+  it('keeps the intent open when deleting an unattributed certificate fails, so a rerun finds it again', async () => {
+    const path = freshLedger();
+    const ledger = new FileLedger(path, 'run-retry', 'w0');
+    ledger.intend({ kind: 'certificate', thingName: unique('run-retry-thing') });
+    ledger.close();
+    const inFlight = await keysAndCertificate();
+    const failingDelete = {
+      send: (command: { input: { certificateId?: string } }) =>
+        command instanceof DeleteCertificateCommand && command.input.certificateId === inFlight.id
+          ? Promise.reject(
+              Object.assign(new Error('We encountered an internal error'), {
+                name: 'InternalFailureException',
+              }),
+            )
+          : iot.send(command as never),
+    } as unknown as IoTClient;
+
+    const failed = await cleanupFromLedger(failingDelete, path, { includeUnattributed: true });
+    expect(failed.failed.map((f) => f.key)).toEqual([inFlight.id]);
+    expect(readLedger(path).every((entry) => !entry.deleted)).toBe(true);
+
+    const retried = await cleanupFromLedger(iot, path, { includeUnattributed: true });
+    expect(retried).toEqual({ deleted: { certificate: 1 }, failed: [], unattributed: [] });
+    expect((await certificateIds()).has(inFlight.id)).toBe(false);
     expect(readLedger(path).every((entry) => entry.deleted)).toBe(true);
   });
 
