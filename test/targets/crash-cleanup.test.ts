@@ -32,7 +32,6 @@ import { ReadyFile } from '../../src/targets/embedded.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'bin/provbench.js');
-const MQTT_REDIRECT = join(import.meta.dirname, 'support/mqtt-redirect.mjs');
 const DEVICES = 24;
 const SEED = Number(process.env.PROVBENCH_CRASH_SEED ?? 15);
 
@@ -171,13 +170,14 @@ async function anotherRunsResources(iot: IoTClient): Promise<void> {
 
 let emulator: ChildProcess;
 let ready: ReadyFile;
+let readyPath: string;
 let iot: IoTClient;
 let work: string;
 const random = seededRandom(SEED);
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'pb-crash-cleanup-'));
-  const readyPath = join(work, 'ready.json');
+  readyPath = join(work, 'ready.json');
   emulator = spawn(
     process.execPath,
     [
@@ -234,45 +234,31 @@ describe('a run SIGKILLed in its device stage leaves nothing once cleanup ran', 
       const out = join(work, scenario);
       const ledger = join(out, 'ledger.jsonl');
       const killAfter = 1 + Math.floor(random() * 3 * DEVICES);
-      const run = provbench(
-        [
-          'run',
-          '--scenario',
-          scenario,
-          '--devices',
-          String(DEVICES),
-          '--concurrency',
-          '8',
-          '--workers',
-          '1',
-          '--quotas',
-          'none',
-          '--key-type',
-          'ec',
-          '--timeout',
-          '30s',
-          '--progress',
-          'off',
-          '--run-id',
-          `crash-${scenario}-${SEED}`,
-          '--out',
-          out,
-          '--target',
-          'localstack',
-          '--endpoint-url',
-          ready.controlPlaneUrl,
-          '--region',
-          ready.region,
-          '--root-ca',
-          ready.rootCaFile,
-          '--krypton-url',
-          ready.kryptonUrl ?? '',
-        ],
-        {
-          NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${MQTT_REDIRECT}`.trim(),
-          PROVBENCH_TEST_MQTT_PORT: String(ready.mqttPort),
-        },
-      );
+      const run = provbench([
+        'run',
+        '--scenario',
+        scenario,
+        '--devices',
+        String(DEVICES),
+        '--concurrency',
+        '8',
+        '--workers',
+        '1',
+        '--quotas',
+        'none',
+        '--key-type',
+        'ec',
+        '--timeout',
+        '30s',
+        '--progress',
+        'off',
+        '--run-id',
+        `crash-${scenario}-${SEED}`,
+        '--out',
+        out,
+        '--ready-file',
+        readyPath,
+      ]);
       let exited = false;
       void run.done.then(() => {
         exited = true;
