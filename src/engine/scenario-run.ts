@@ -137,6 +137,12 @@ async function cleanupStage(
       `cleanup left ${cleanup.failed.length} resources (first: ${cleanup.failed[0]?.kind}: ${cleanup.failed[0]?.message}); rerun: provbench cleanup --ledger ${config.ledgerPath}`,
     );
   }
+  const unattributed = cleanup?.unattributed ?? [];
+  if (unattributed.length > 0) {
+    log.warn(
+      `cleanup could not attribute ${unattributed.length} certificates created during the run (first: ${unattributed[0]?.id}: ${unattributed[0]?.why}); they were left alone: provbench cleanup --ledger ${config.ledgerPath} lists them, add --include-unattributed on a dedicated account`,
+    );
+  }
   cleanupIot.destroy();
 }
 
