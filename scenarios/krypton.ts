@@ -164,6 +164,7 @@ const krypton: Scenario = {
       localAddress,
       keepAlive: true,
       timeoutMs: Math.min(ctx.options.timeoutMs, 30_000),
+      link: ctx.link,
     });
     try {
       let key: SimKey | undefined;

@@ -40,6 +40,7 @@ export function mqttOptions(ctx: RunContext, credentials: DeviceCredentials): De
     localAddress: credentials.localAddress,
     connectTimeoutMs: budget,
     operationTimeoutMs: budget,
+    link: ctx.link,
   };
 }
 

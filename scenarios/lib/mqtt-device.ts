@@ -1,7 +1,8 @@
-import { connect as netConnect } from 'node:net';
-import { type TLSSocket, connect as tlsConnect } from 'node:tls';
-import { type IClientOptions, MqttClient } from 'mqtt';
+import type { TLSSocket } from 'node:tls';
+import { type IClientOptions, MqttClient, type Packet } from 'mqtt';
 import { isNetworkUnreachable, ProvisioningError } from '../../src/engine/errors.js';
+import type { FieldLink } from '../../src/engine/scenario.js';
+import { WIRED_LINK } from '../../src/network/field-link.js';
 import { checkServerNameOnLeafOnly } from '../../src/tls/leaf-name-check.js';
 
 /** Where and how a device reaches the AWS IoT data plane, with its own credentials. */
@@ -28,6 +29,11 @@ export interface DeviceMqttOptions {
   /** Limit for each acknowledged operation after connect. */
   operationTimeoutMs?: number;
   protocolVersion?: 4 | 5;
+  /**
+   * The network the connection goes through: a device passes `ctx.link` (its field link, shaped
+   * and counted); the harness's own connections (a JITR activator) leave it out: wired.
+   */
+  link?: FieldLink;
 }
 
 export interface MqttResponse {
@@ -87,10 +93,12 @@ export class DeviceMqttConnection {
     let socket: TLSSocket | undefined;
     let handshakeDone = false;
     let socketError: Error | undefined;
+    const link = options.link ?? WIRED_LINK;
     const streamBuilder = (): TLSSocket => {
-      const tcp = netConnect({ host: options.host, port: options.port, localAddress: options.localAddress });
-      socket = tlsConnect({
-        socket: tcp,
+      socket = link.connectTls({
+        host: options.host,
+        port: options.port,
+        localAddress: options.localAddress,
         servername: options.servername ?? (isIpLiteral(options.host) ? undefined : options.host),
         key: options.privateKeyPem,
         cert: options.chainPem
@@ -118,6 +126,13 @@ export class DeviceMqttConnection {
       connectTimeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     };
     const client = new MqttClient(streamBuilder, clientOptions);
+    if (options.link) {
+      const countPublish = (packet: Packet): void => {
+        if (packet.cmd === 'publish') options.link?.countMqttPublish(publishPayloadBytes(packet.payload));
+      };
+      client.on('packetsend', countPublish);
+      client.on('packetreceive', countPublish);
+    }
     const connected = new Promise<void>((resolve, reject) => {
       const fail = (error: ProvisioningError): void => {
         cleanup();
@@ -251,6 +266,10 @@ export class DeviceMqttConnection {
       if (waiter) this.closeWaiters.delete(waiter);
     });
   }
+}
+
+function publishPayloadBytes(payload: string | Buffer): number {
+  return typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
 }
 
 function isIpLiteral(host: string): boolean {

@@ -1,4 +1,6 @@
 import type { IoTClient } from '@aws-sdk/client-iot';
+import { type DeviceLink, WIRED_LINK } from '../network/field-link.js';
+import type { NetworkProfile } from '../network/profile.js';
 import type { Ledger } from '../targets/resources.js';
 import type { ApiCallCounter } from './api-calls.js';
 import { classifyError, describeError, ProtocolError } from './errors.js';
@@ -20,6 +22,8 @@ export interface ContextBase {
   recorder: MetricsRecorder;
   /** The counter API calls go to right now (setup vs device calls). */
   counter: () => ApiCallCounter;
+  /** The devices' field link; absent: devices connect wired and nothing is counted. */
+  network?: NetworkProfile;
 }
 
 /** Errors already counted by an inner phase, so an enclosing phase does not count them again. */
@@ -43,8 +47,16 @@ export function countPhaseError(recorder: MetricsRecorder, phase: string, error:
   return value;
 }
 
-/** A RunContext for one device (or for prepare/teardown with `phasePrefix` "prepare:"). */
-export function createContext(base: ContextBase, signal: AbortSignal, phasePrefix = ''): RunContext {
+/**
+ * A RunContext for one device (or for prepare/teardown with `phasePrefix` "prepare:"). A device
+ * gets its own `link`; without one the context's link is the wired, uncounted one.
+ */
+export function createContext(
+  base: ContextBase,
+  signal: AbortSignal,
+  phasePrefix = '',
+  link?: DeviceLink,
+): RunContext {
   return {
     runId: base.runId,
     scenarioId: base.scenarioId,
@@ -56,12 +68,14 @@ export function createContext(base: ContextBase, signal: AbortSignal, phasePrefi
     shared: base.shared,
     tags: base.tags,
     signal,
+    link: link ?? WIRED_LINK,
     async phase<T>(name: string, fn: () => Promise<T>): Promise<T> {
       // A stopped or timed-out device starts no new step (a step's own calls run to their end,
       // so what they create reaches the ledger).
       signal.throwIfAborted();
       const phase = `${phasePrefix}${name}`;
       const started = performance.now();
+      link?.traffic.enterPhase(phase);
       try {
         const result = await fn();
         base.recorder.phaseTime(phase, performance.now() - started);
@@ -70,6 +84,8 @@ export function createContext(base: ContextBase, signal: AbortSignal, phasePrefi
         // After a timeout or interrupt the engine has already counted the device's failure.
         if (signal.aborted) throw error;
         throw countPhaseError(base.recorder, phase, error);
+      } finally {
+        link?.traffic.exitPhase(phase);
       }
     },
     call<T>(api: string, fn: (attempt: number) => Promise<T>, options: CallOptions = {}): Promise<T> {

@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import { DeviceLink } from '../network/field-link.js';
 import { type ContextBase, countPhaseError, createContext } from './context.js';
 import type { DeviceList } from './device-share.js';
 import { classifyError, ProvisioningError, TimeoutError } from './errors.js';
@@ -141,7 +142,10 @@ export class DeviceRunner {
         ),
       this.options.timeoutMs,
     );
-    const ctx = createContext(this.base, controller.signal);
+    const link = this.base.network
+      ? new DeviceLink(this.base.network, this.base.options.seed, assignment.index)
+      : undefined;
+    const ctx = createContext(this.base, controller.signal, '', link);
     const device: Device = { index: assignment.index, name: assignment.name, sim: assignment.sim, state: {} };
     let stage: 'manufacture' | 'boot' = this.scenario.manufacture ? 'manufacture' : 'boot';
     let timeToConnectedMs = 0;
@@ -175,11 +179,13 @@ export class DeviceRunner {
       await Promise.race([work, aborted]);
       this.progress.succeeded++;
       recorder.deviceSucceeded(nowMs(), timeToConnectedMs);
+      if (link) recorder.deviceTraffic(link.finish());
     } catch (error) {
       if (error instanceof Interrupted) return;
       const counted = countPhaseError(recorder, stage, error);
       this.progress.failed++;
       recorder.deviceFailed(nowMs(), classifyError(counted));
+      if (link) recorder.deviceTraffic(link.finish());
     } finally {
       clearTimeout(timer);
       this.stopController.signal.removeEventListener('abort', onStop);

@@ -1,6 +1,7 @@
 import { LatencyHistogram, mergeEncoded } from '../metrics/histogram.js';
 import type { RunResult, ScenarioResult } from '../metrics/result-schema.js';
 import { buildScenarioSummary } from '../metrics/summary.js';
+import { mergeTraffic } from '../metrics/traffic-stats.js';
 import { defaultQuotaTable, type QuotaTable } from '../quotas/aws-default-quotas.js';
 import { type ApiCallTally, mergeApiCalls } from './api-calls.js';
 import { callsPerDevice, projectFleet, projectionInput } from './projection.js';
@@ -40,6 +41,7 @@ function mergeScenario(parts: readonly ScenarioResult[], quotas: QuotaTable): Sc
     {} as Record<string, ApiCallTally>,
   );
   const timeToConnected = mergeEncoded(parts.map((part) => part.timeToConnected));
+  const traffic = mergeTraffic(parts.map((part) => part.traffic));
   // Shards run side by side: the merged run lasts as long as the longest shard.
   const durationMs = Math.max(...parts.map((part) => part.durationMs));
   const failures = new Map<string, number>();
@@ -84,6 +86,7 @@ function mergeScenario(parts: readonly ScenarioResult[], quotas: QuotaTable): Sc
       projectionInput(callsPerDevice(apiCalls, started), first.plannedCallsPerDevice),
       quotas,
     ),
+    ...(traffic ? { traffic } : {}),
   };
 }
 

@@ -1,5 +1,7 @@
 import { LatencyHistogram, mergeEncoded } from '../metrics/histogram.js';
 import type { EncodedHistogram, ErrorClass } from '../metrics/result-schema.js';
+import { mergeTraffic, type ScenarioTraffic, TrafficRecorder } from '../metrics/traffic-stats.js';
+import type { DeviceTrafficReport } from '../network/traffic.js';
 import { type ApiCallTally, mergeApiCalls } from './api-calls.js';
 
 export interface SeriesSecond {
@@ -32,6 +34,8 @@ export interface MetricsSnapshot {
   /** Epoch ms of the first device start and the last device end (null: no device ran). */
   firstStartMs: number | null;
   lastEndMs: number | null;
+  /** Devices' field-link traffic; absent when no device reported any. */
+  traffic?: ScenarioTraffic;
 }
 
 interface PhaseTally {
@@ -48,6 +52,7 @@ export class MetricsRecorder {
   private readonly devices = { started: 0, succeeded: 0, failed: 0 };
   private firstStartMs: number | null = null;
   private lastEndMs: number | null = null;
+  private traffic: TrafficRecorder | null = null;
 
   /** @param originMs epoch ms that series second 0 starts at (the scenario's start). */
   constructor(private readonly originMs: number) {}
@@ -96,6 +101,12 @@ export class MetricsRecorder {
     if (this.lastEndMs === null || atMs > this.lastEndMs) this.lastEndMs = atMs;
   }
 
+  /** One device's field-link traffic, once its lifecycle ended (connected or failed). */
+  deviceTraffic(report: DeviceTrafficReport): void {
+    this.traffic ??= new TrafficRecorder();
+    this.traffic.record(report);
+  }
+
   phaseTime(name: string, durationMs: number): void {
     this.phase(name).histogram.recordMillis(Math.max(0, durationMs));
   }
@@ -128,6 +139,7 @@ export class MetricsRecorder {
       devices: { ...this.devices },
       firstStartMs: this.firstStartMs,
       lastEndMs: this.lastEndMs,
+      ...(this.traffic ? { traffic: this.traffic.build() } : {}),
     };
   }
 }
@@ -184,6 +196,7 @@ export function mergeSnapshots(parts: readonly MetricsSnapshot[]): MetricsSnapsh
   }
   const starts = parts.flatMap((part) => (part.firstStartMs === null ? [] : [part.firstStartMs]));
   const ends = parts.flatMap((part) => (part.lastEndMs === null ? [] : [part.lastEndMs]));
+  const traffic = mergeTraffic(parts.map((part) => part.traffic));
   return {
     phases,
     timeToConnected: mergeEncoded(parts.map((part) => part.timeToConnected)),
@@ -204,5 +217,6 @@ export function mergeSnapshots(parts: readonly MetricsSnapshot[]): MetricsSnapsh
     },
     firstStartMs: starts.length ? Math.min(...starts) : null,
     lastEndMs: ends.length ? Math.max(...ends) : null,
+    ...(traffic ? { traffic } : {}),
   };
 }

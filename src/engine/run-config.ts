@@ -1,3 +1,5 @@
+import { BUILTIN_PROFILES } from '../network/builtin-profiles.js';
+import type { NetworkProfile } from '../network/profile.js';
 import type { QuotaTable } from '../quotas/aws-default-quotas.js';
 import type { StartedTarget } from '../targets/target.js';
 import type { LoadModel } from './load-model.js';
@@ -48,6 +50,13 @@ export interface RunConfig {
   commit?: string;
   /** Quota table for the time-to-fleet projection (AWS defaults unless overridden). */
   projectionQuotas?: QuotaTable;
+  /** The devices' field link (default `none`: loopback as it is, traffic still counted). */
+  network?: NetworkProfile;
+}
+
+/** The run's field link: the configured profile, else `none`. */
+export function networkOf(config: RunConfig): NetworkProfile {
+  return config.network ?? (BUILTIN_PROFILES.none as NetworkProfile);
 }
 
 export interface RunProgress {

@@ -5,7 +5,7 @@ import { buildScenarioSummary } from '../metrics/summary.js';
 import { defaultQuotaTable } from '../quotas/aws-default-quotas.js';
 import { callsPerDevice, projectFleet, projectionInput } from './projection.js';
 import type { MetricsSnapshot } from './recorder.js';
-import type { RunConfig } from './run-config.js';
+import { networkOf, type RunConfig } from './run-config.js';
 import type { Scenario } from './scenario.js';
 
 /** The result.json document of a run from its scenarios' results. */
@@ -41,6 +41,7 @@ export function buildRunResult(
       ...(config.commit ? { commit: config.commit } : {}),
     },
     shard: config.shard ? { index: config.shard.index, count: config.shard.count } : null,
+    network: { profile: networkOf(config).name, link: networkOf(config) },
     scenarios: run.scenarios,
   };
 }
@@ -95,5 +96,6 @@ export function buildScenarioResult(
       projectionInput(callsPerDevice(merged.apiCalls, started), scenario.apiPlan?.perDevice),
       config.projectionQuotas ?? defaultQuotaTable(),
     ),
+    ...(merged.traffic ? { traffic: merged.traffic } : {}),
   };
 }

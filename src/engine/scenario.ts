@@ -1,7 +1,9 @@
 import type { IoTClient } from '@aws-sdk/client-iot';
 import type { ScenarioFacts } from '../metrics/result-schema.js';
+import type { FieldLink } from '../network/field-link.js';
 import type { Ledger } from '../targets/resources.js';
 
+export type { FieldLink, FieldTlsOptions } from '../network/field-link.js';
 export type { Ledger, LedgerHandle, ResourceKind, ResourceRef } from '../targets/resources.js';
 
 /**
@@ -35,6 +37,17 @@ export type { Ledger, LedgerHandle, ResourceKind, ResourceRef } from '../targets
  * `.../rejected` response on a fleet-provisioning topic is a ProtocolError or
  * AuthRejectedError depending on its statusCode. Errors you handle (a JITR first connect that
  * is expected to be refused) are simply caught inside the phase and never reach the engine.
+ *
+ * The field link (`provbench run --network`): devices are in the field, behind a radio link
+ * (LTE-M by default). Every connection a DEVICE opens in `boot` (MQTT over TLS to the broker,
+ * HTTPS to a bootstrap or SIM keys API) goes through `ctx.link.connectTls`, which delays,
+ * paces and counts it per the profile, on every target. The device-side helpers do this for
+ * you: pass `ctx.link` to `DeviceMqttConnection.open` (scenarios/lib/field.ts `mqttOptions`
+ * does) and as `link` to `KryptonClient`. The factory's and the operator's calls (`prepare`,
+ * `ctx.iot` in `manufacture`, a JITR activator, an operator API, the bootstrap service's own AWS
+ * calls) are wired: they never use `ctx.link` (in prepare/teardown it is a plain, uncounted
+ * link). The bytes, connections and TLS handshakes counted on `ctx.link` are attributed to the
+ * innermost `ctx.phase` running when they happen (`between-phases` outside any).
  */
 export interface Scenario<State extends object = Record<string, unknown>> {
   /** Stable identifier used on the command line and in results, e.g. `pre-issued`. */
@@ -179,4 +192,9 @@ export interface RunContext {
    * and jitter when the thrown error's class is retryable (throttled, server_error, timeout).
    */
   call<T>(api: string, fn: (attempt: number) => Promise<T>, options?: CallOptions): Promise<T>;
+  /**
+   * The device's field link: open every device connection with `link.connectTls` (see "The
+   * field link" above). Per device in workers; in prepare/teardown a wired, uncounted link.
+   */
+  readonly link: FieldLink;
 }

@@ -3,7 +3,7 @@ import type { DeviceProgress } from './device-runner.js';
 import { type DeviceShare, shareIndex, shareIndices, shareSize } from './device-share.js';
 import { isOpenModel, type LoadModel } from './load-model.js';
 import type { MetricsSnapshot } from './recorder.js';
-import type { RunConfig } from './run-config.js';
+import { networkOf, type RunConfig } from './run-config.js';
 import type { ScenarioOptions } from './scenario.js';
 import type { MainMessage, WorkerInput, WorkerMessage } from './worker.js';
 
@@ -164,6 +164,7 @@ export class WorkerPool {
             maxInFlight: MAX_IN_FLIGHT_PER_WORKER,
             stopGraceMs: config.stopGraceMs ?? STOP_GRACE_MS,
             devices: workerShare(config, scenario.scenarioId, arrivalModel, workerIndex, workerCount),
+            network: networkOf(config),
           },
           (message) => {
             this.progress[workerIndex] = {

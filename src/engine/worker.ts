@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import type { NetworkProfile } from '../network/profile.js';
 import { createIoTClient, type IoTClientConfig } from '../targets/iot-client.js';
 import { FileLedger } from '../targets/ledger.js';
 import { ApiCallCounter, instrumentIoTClient } from './api-calls.js';
@@ -29,6 +30,8 @@ export interface WorkerInput {
   stopGraceMs: number;
   /** Which devices this worker runs; it derives each one (name, SIM, start time) itself. */
   devices: DeviceShare;
+  /** The devices' field link. */
+  network?: NetworkProfile;
 }
 
 export type WorkerMessage =
@@ -93,6 +96,7 @@ async function runWorker(input: WorkerInput): Promise<void> {
       tags: input.tags,
       recorder,
       counter: () => counter,
+      network: input.network,
     },
     {
       originMs,

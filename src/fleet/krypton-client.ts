@@ -1,6 +1,6 @@
 import { request } from 'node:https';
 import { createSecureContext, type SecureContext } from 'node:tls';
-import { LeafNameCheckAgent } from '../tls/leaf-name-check.js';
+import { type ConnectTls, LeafNameCheckAgent } from '../tls/leaf-name-check.js';
 import { signKryptonRequest } from './krypton-signature.js';
 import type { SimCard } from './sim-card.js';
 
@@ -50,6 +50,11 @@ export interface KryptonClientOptions {
   /** Reuse connections between calls (default true; a benchmark of cold devices may turn it off). */
   keepAlive?: boolean;
   timeoutMs?: number;
+  /**
+   * The network a device reaches the service through: a scenario passes its `ctx.link` (the
+   * field link, shaped and counted). Absent: plain sockets (the harness, tests).
+   */
+  link?: { connectTls: ConnectTls };
 }
 
 /** Building a TLS context from a CA bundle costs milliseconds; devices trusting the same bundle share one. */
@@ -81,12 +86,16 @@ export class KryptonClient {
 
   constructor(private readonly options: KryptonClientOptions) {
     this.url = new URL(options.baseUrl);
-    this.agent = new LeafNameCheckAgent({
-      secureContext: secureContextFor(options.ca),
-      keepAlive: options.keepAlive ?? true,
-      maxSockets: 4,
-      ...(options.localAddress ? { localAddress: options.localAddress } : {}),
-    });
+    const link = options.link;
+    this.agent = new LeafNameCheckAgent(
+      {
+        secureContext: secureContextFor(options.ca),
+        keepAlive: options.keepAlive ?? true,
+        maxSockets: 4,
+        ...(options.localAddress ? { localAddress: options.localAddress } : {}),
+      },
+      link ? (tlsOptions) => link.connectTls(tlsOptions) : undefined,
+    );
   }
 
   /** AKA with the card: challenge, AUTHENTICATE, one resync if the card's SQN is ahead, verify. */

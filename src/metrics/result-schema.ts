@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ScenarioTraffic } from './traffic-stats.js';
 
 /**
  * result.json: the contract between the engine (writer) and the reporters, CI gates and
@@ -95,34 +96,8 @@ export const FleetProjection = z.object({
   fleets: z.array(z.object({ devices: z.number().int(), seconds: z.number() })),
 });
 
-/** A distribution of one per-device figure over the scenario's devices. */
-export const Dist = z.object({
-  mean: z.number(),
-  p50: z.number(),
-  p99: z.number(),
-  max: z.number(),
-  total: z.number(),
-});
-export type Dist = z.infer<typeof Dist>;
-
-/** What devices sent and received on the wire (below TLS: what a SIM plan bills). */
-export const TrafficStats = z.object({
-  bytesSent: Dist,
-  bytesReceived: Dist,
-  connections: Dist,
-  tlsHandshakes: Dist,
-  connectedMs: Dist,
-  mqttMessages: Dist,
-  /** AWS IoT Core's metering units (messages counted per started 5 KB). */
-  mqttBilledUnits: Dist,
-});
-export type TrafficStats = z.infer<typeof TrafficStats>;
-
-export const ScenarioTraffic = z.object({
-  device: TrafficStats,
-  phases: z.record(z.string(), TrafficStats),
-});
-export type ScenarioTraffic = z.infer<typeof ScenarioTraffic>;
+/** Per-device distributions of field-link traffic: defined with their recorder. */
+export { Dist, ScenarioTraffic, TrafficStats } from './traffic-stats.js';
 
 /** The device's field link the run simulated (src/network profiles). */
 export const NetworkInfo = z.object({

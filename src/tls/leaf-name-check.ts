@@ -1,6 +1,6 @@
 import { Agent, type AgentOptions } from 'node:https';
 import type { Duplex } from 'node:stream';
-import { type PeerCertificate, TLSSocket } from 'node:tls';
+import { type ConnectionOptions, type PeerCertificate, TLSSocket } from 'node:tls';
 
 /**
  * After OpenSSL has verified the server's chain, Node's TLS client fetches that whole chain as
@@ -25,13 +25,23 @@ export function checkServerNameOnLeafOnly(socket: TLSSocket): void {
 
 type CreateConnection = (options: object, callback?: (error: Error | null, socket: Duplex) => void) => Duplex;
 
-/** An HTTPS agent whose sockets check the server name on the leaf only (see above). */
+/** Opens a TLS connection another way than tls.connect (e.g. over a device's field link). */
+export type ConnectTls = (
+  options: ConnectionOptions & { host: string; port: number; localAddress?: string },
+) => TLSSocket;
+
+/**
+ * An HTTPS agent whose sockets check the server name on the leaf only (see above); with
+ * `connectTls`, its connections are opened by that function instead of tls.connect.
+ */
 export class LeafNameCheckAgent extends Agent {
-  constructor(options?: AgentOptions) {
+  constructor(options?: AgentOptions, connectTls?: ConnectTls) {
     super(options);
     const create = (Agent.prototype as unknown as { createConnection: CreateConnection }).createConnection;
     (this as unknown as { createConnection: CreateConnection }).createConnection = (options, callback) => {
-      const socket = create.call(this, options, callback);
+      const socket = connectTls
+        ? connectTls(options as ConnectionOptions & { host: string; port: number })
+        : create.call(this, options, callback);
       if (socket instanceof TLSSocket) checkServerNameOnLeafOnly(socket);
       return socket;
     };

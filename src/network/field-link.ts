@@ -1,0 +1,143 @@
+import { connect as netConnect } from 'node:net';
+import { type ConnectionOptions, type TLSSocket, connect as tlsConnect } from 'node:tls';
+import { isTransparent, type NetworkProfile } from './profile.js';
+import { lognormalSampler, mixSeed, uniformSource } from './random.js';
+import { type LaneShape, ShapedSocket } from './shaped-socket.js';
+import { DeviceTraffic, type DeviceTrafficReport, type WireCounters } from './traffic.js';
+
+/** tls.connect options plus where to connect: the TCP connection is the link's to open. */
+export interface FieldTlsOptions extends Omit<ConnectionOptions, 'socket' | 'host' | 'port'> {
+  host: string;
+  port: number;
+  /** Source address (a SIM's cellular session address). */
+  localAddress?: string;
+}
+
+/**
+ * The radio link a device reaches AWS through, as the scenario contract hands it to device
+ * code (`ctx.link`): every connection a device opens in the field goes through it.
+ */
+export interface FieldLink {
+  /** The network profile's name (`none`: loopback as it is). */
+  readonly profile: string;
+  /** Opens TCP to host:port over the link, then TLS on top (`tls.connect` options). */
+  connectTls(options: FieldTlsOptions): TLSSocket;
+  /** Counts one MQTT PUBLISH sent or received, for messaging figures. */
+  countMqttPublish(payloadBytes: number): void;
+}
+
+/** The factory's and operator's network: plain sockets, nothing shaped or counted. */
+export const WIRED_LINK: FieldLink = {
+  profile: 'wired',
+  connectTls(options) {
+    const { host, port, localAddress, ...tls } = options;
+    return tlsConnect({ ...tls, host, port, ...(localAddress ? { localAddress } : {}) });
+  },
+  countMqttPublish() {},
+};
+
+/**
+ * RFC 6298's retransmission timeout: SRTT + 4 x RTTVAR, at least 1 s. The p95's distance from
+ * the median stands in for the RTT's mean deviation.
+ */
+export function retransmissionTimeoutMs(profile: NetworkProfile): number {
+  return Math.max(1_000, profile.rttMs.median + 4 * (profile.rttMs.p95 - profile.rttMs.median));
+}
+
+/**
+ * One device's field link: shapes each connection per the profile (seeded by the run's seed,
+ * the device index and the connection's number, so the same seed gives the same link) and
+ * counts its traffic per phase. The radio's idle-to-connected time is paid once, before the
+ * device's first packet.
+ */
+export class DeviceLink implements FieldLink {
+  readonly traffic = new DeviceTraffic();
+  private connectionCount = 0;
+  private readonly shaped: boolean;
+  private readonly rtoMs: number;
+
+  constructor(
+    private readonly network: NetworkProfile,
+    private readonly seed: number,
+    private readonly deviceIndex: number,
+  ) {
+    this.shaped = !isTransparent(network);
+    this.rtoMs = retransmissionTimeoutMs(network);
+  }
+
+  get profile(): string {
+    return this.network.name;
+  }
+
+  connectTls(options: FieldTlsOptions): TLSSocket {
+    const { host, port, localAddress, ...tls } = options;
+    // Shaped, the socket must not answer the peer's FIN itself: bytes still crossing the
+    // uplink go first, then the link's own end.
+    const tcp = netConnect({
+      host,
+      port,
+      allowHalfOpen: this.shaped,
+      ...(localAddress ? { localAddress } : {}),
+    });
+    let wire: ShapedSocket | null = null;
+    let counters: WireCounters;
+    if (this.shaped) {
+      wire = this.shapedSocket(tcp);
+      counters = wire;
+    } else {
+      counters = {
+        get bytesSent() {
+          return tcp.bytesWritten;
+        },
+        get bytesReceived() {
+          return tcp.bytesRead;
+        },
+      };
+    }
+    const handle = this.traffic.opened(counters);
+    const socket = tlsConnect({ ...tls, socket: wire ?? tcp });
+    socket.once('secureConnect', () => this.traffic.tlsHandshake());
+    socket.once('close', () => this.traffic.closed(handle));
+    return socket;
+  }
+
+  countMqttPublish(payloadBytes: number): void {
+    this.traffic.mqttPublish(payloadBytes);
+  }
+
+  finish(): DeviceTrafficReport {
+    return this.traffic.finish();
+  }
+
+  private shapedSocket(tcp: ReturnType<typeof netConnect>): ShapedSocket {
+    const shapes = this.shapesFor(this.connectionCount++);
+    return new ShapedSocket(tcp, {
+      up: shapes.up,
+      down: shapes.down,
+      firstByteAt: performance.now() + shapes.firstByteDelayMs,
+    });
+  }
+
+  /**
+   * The link as connection number `connection` of this device sees it: each direction's seeded
+   * samples, and the delay before its first byte (the radio's setup on the device's first
+   * connection, then TCP's SYN and SYN-ACK).
+   */
+  shapesFor(connection: number): { up: LaneShape; down: LaneShape; firstByteDelayMs: number } {
+    const lane = (direction: number): LaneShape => {
+      const uniform = uniformSource(mixSeed(this.seed, this.deviceIndex, connection, direction));
+      const rtt = lognormalSampler(this.network.rttMs.median, this.network.rttMs.p95, uniform);
+      return {
+        oneWayMs: () => rtt() / 2,
+        kbps: direction === 0 ? this.network.uplinkKbps : this.network.downlinkKbps,
+        packetLoss: this.network.packetLoss,
+        rtoMs: this.rtoMs,
+        uniform,
+      };
+    };
+    const up = lane(0);
+    const down = lane(1);
+    const radioMs = connection === 0 ? this.network.radioSetupMs : 0;
+    return { up, down, firstByteDelayMs: radioMs + up.oneWayMs() + down.oneWayMs() };
+  }
+}
