@@ -76,8 +76,9 @@ class Distribution {
     if (count === 0) return { mean: 0, p50: 0, p99: 0, max: 0, total: 0, count: 0 };
     return {
       mean: this.total / count,
-      p50: this.histogram.getValueAtPercentile(50),
-      p99: this.histogram.getValueAtPercentile(99),
+      // HDR answers a bucket's highest value: never above the exact maximum.
+      p50: Math.min(this.histogram.getValueAtPercentile(50), this.max),
+      p99: Math.min(this.histogram.getValueAtPercentile(99), this.max),
       max: this.max,
       total: this.total,
       count,

@@ -33,6 +33,8 @@ export type NetworkProfile = z.infer<typeof NetworkProfileSchema>;
 /** Thrown for a profile that cannot be used: the CLI turns it into exit code 2. */
 export class NetworkProfileError extends Error {
   override readonly name = 'NetworkProfileError';
+  /** Bad input: the CLI exits with this code. */
+  readonly exitCode = 2;
 }
 
 /** Validates a custom profile; the message names the bad field and what it must be. */

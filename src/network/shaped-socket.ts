@@ -17,6 +17,8 @@ export interface LaneShape {
   uniform: () => number;
 }
 
+type WriteCallback = (error: Error | null | undefined) => void;
+
 interface Pending {
   at: number;
   chunk: Buffer | null;
@@ -167,6 +169,20 @@ export class ShapedSocket extends Duplex {
   private closeTcpWhenFlushed(): void {
     if (this.tcp.writableFinished) this.tcp.destroy();
     else this.tcp.end(() => this.tcp.destroy());
+  }
+
+  /** As net.Socket does: a write after the peer ended fails with EPIPE (the broker closed). */
+  override write(
+    chunk: unknown,
+    encoding?: BufferEncoding | WriteCallback,
+    callback?: WriteCallback,
+  ): boolean {
+    if (!this.writableEnded) return super.write(chunk, encoding as BufferEncoding, callback);
+    const error = Object.assign(new Error('This socket has been ended by the other party'), { code: 'EPIPE' });
+    const done = typeof encoding === 'function' ? encoding : callback;
+    if (done) process.nextTick(done, error);
+    this.destroy(error);
+    return false;
   }
 
   override _read(): void {

@@ -11,6 +11,7 @@ import { loadScenario, resolveScenarios, type ScenarioRef } from '../../engine/s
 import { writeGeneratedFleetFile } from '../../fleet/generate.js';
 import type { RunResult, ScenarioCost } from '../../metrics/result-schema.js';
 import { parseThresholdConfig, type ThresholdConfig } from '../../metrics/thresholds.js';
+import { DEFAULT_PROFILE } from '../../network/builtin-profiles.js';
 import { costOfScenario, plannedCostInput, priceRun } from '../../pricing/cost.js';
 import { formatUsd } from '../../report/format.js';
 import { readJsonFile } from '../../report/load.js';
@@ -22,6 +23,7 @@ import {
   type ResolvedAccount,
   resolveAccountOptions,
 } from '../account-options.js';
+import { networkOption } from '../network-option.js';
 import {
   packageVersion,
   positiveInteger,
@@ -92,6 +94,7 @@ interface RunOptions extends AccountOptions {
   mqttEndpoint?: { host: string; port: number };
   readyFile?: string;
   thresholds?: string;
+  network?: string;
 }
 
 /** `--thresholds <file>`: checked now, so a typo fails before anything is created. */
@@ -151,7 +154,7 @@ async function printPlan(
   const { quotas, quotaOverrides } = account;
   const quotaNames = quotaOverrides.length > 0 ? 'your account’s quotas' : 'AWS default quotas';
   const lines = [
-    `plan: ${options.devices} devices per scenario on target ${options.target}, ${describeModel(model)}, quotas ${options.quotas}`,
+    `plan: ${options.devices} devices per scenario on target ${options.target}, ${describeModel(model)}, quotas ${options.quotas}, network ${options.network ?? DEFAULT_PROFILE}`,
   ];
   if (quotaOverrides.length > 0) {
     lines.push(`quotas that differ from AWS's defaults: ${describeQuotaOverrides(quotaOverrides)}`);
@@ -218,6 +221,7 @@ function scenariosOf(options: RunOptions): ScenarioRef[] {
  * whether --target was on the command line rather than its default.
  */
 export async function runCommandAction(options: RunOptions, targetGiven = true): Promise<RunResult | null> {
+  const network = networkOption(options.network ?? DEFAULT_PROFILE);
   const refs = scenariosOf(options);
   const model = loadModelFrom(options);
   const thresholds = await thresholdsOf(options);
@@ -306,6 +310,7 @@ export async function runCommandAction(options: RunOptions, targetGiven = true):
       },
       provbenchVersion: packageVersion(),
       commit: sourceCommit(),
+      network,
     };
     const result = priceRun(
       { ...(await runScenarios(config)), quotaOverrides: account.quotaOverrides },
@@ -401,6 +406,11 @@ export function runCommand(): Command {
     .option(
       '--ready-file <file>',
       'run against a standalone provbench emulator: control plane, MQTT, Krypton and root CA from the ready file it wrote',
+    )
+    .option(
+      '--network <name|file.json>',
+      "devices' field link: none, wifi, lte, lte-m, nb-iot, or a profile file (docs/field-conditions.md)",
+      DEFAULT_PROFILE,
     )
     .addOption(
       new Option(
