@@ -178,7 +178,9 @@ export class ShapedSocket extends Duplex {
     callback?: WriteCallback,
   ): boolean {
     if (!this.writableEnded) return super.write(chunk, encoding as BufferEncoding, callback);
-    const error = Object.assign(new Error('This socket has been ended by the other party'), { code: 'EPIPE' });
+    const error = Object.assign(new Error('This socket has been ended by the other party'), {
+      code: 'EPIPE',
+    });
     const done = typeof encoding === 'function' ? encoding : callback;
     if (done) process.nextTick(done, error);
     this.destroy(error);
