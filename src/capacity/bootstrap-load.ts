@@ -1,8 +1,11 @@
+import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import type { BootstrapRequestParameters, SimKey } from '../fleet/krypton-client.js';
 import { signKryptonRequest } from '../fleet/krypton-signature.js';
 import { LatencyHistogram } from '../metrics/histogram.js';
+import { startLinkProxy } from '../network/link-proxy.js';
+import { isTransparent, type NetworkProfile } from '../network/profile.js';
 import { errorClassOfStatus } from './status-class.js';
 
 export const BOOTSTRAP_PATH = '/v1/provisioning/aws/iot/bootstrap';
@@ -20,6 +23,12 @@ export interface BootstrapLoadOptions {
   /** Per-request timeout in seconds (autocannon `timeout`). */
   timeoutSeconds?: number;
   requestParameters?: BootstrapRequestParameters;
+  /**
+   * The SIMs' field link: autocannon opens its own sockets, so it connects through a loopback
+   * forwarder that gives each of its connections a link of its own (seeded by `seed`).
+   */
+  network?: NetworkProfile;
+  seed?: number;
 }
 
 export interface BootstrapOutcome {
@@ -114,7 +123,16 @@ export async function runBootstrapLoad(options: BootstrapLoadOptions): Promise<B
   if (options.keys.length === 0) throw new Error('no authenticated SIMs to send bootstrap requests for');
   const connections = Math.max(1, Math.min(options.connections, options.keys.length));
   checkRateCoversConnections(options.rate, connections);
-  const url = new URL(BOOTSTRAP_PATH, options.kryptonUrl).toString();
+  const service = new URL(BOOTSTRAP_PATH, options.kryptonUrl);
+  const proxy =
+    options.network && !isTransparent(options.network)
+      ? await startLinkProxy(
+          { host: service.hostname.replace(/^\[|\]$/g, ''), port: Number(service.port || 443) },
+          options.network,
+          options.seed ?? 1,
+        )
+      : null;
+  const url = proxy ? `https://127.0.0.1:${proxy.port}${BOOTSTRAP_PATH}` : service.toString();
   const parameters = options.requestParameters ?? {};
   const bodyExtras = Object.keys(parameters).length > 0 ? { requestParameters: parameters } : {};
 
@@ -189,6 +207,8 @@ export async function runBootstrapLoad(options: BootstrapLoadOptions): Promise<B
         url,
         connections,
         pipelining: 1,
+        // Through the forwarder, still name the service (SNI) as a direct connection would.
+        ...(proxy && !isIP(service.hostname) ? { servername: service.hostname } : {}),
         amount: options.keys.length,
         timeout: options.timeoutSeconds ?? 30,
         // With a rate, autocannon's own correction uses an expected interval of ceil(1 / rate) ms
@@ -219,7 +239,7 @@ export async function runBootstrapLoad(options: BootstrapLoadOptions): Promise<B
       const timer = setTimeout(() => instance.stop(), options.durationSeconds * 1000);
       instance.on('done', () => clearTimeout(timer));
     }
-  });
+  }).finally(() => proxy?.close());
   const durationMs = performance.now() - startMs;
 
   const connectionRates =

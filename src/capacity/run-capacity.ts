@@ -7,6 +7,7 @@ import { generateFleet } from '../fleet/generate.js';
 import { KryptonClient } from '../fleet/krypton-client.js';
 import { hasSecrets, type SimRecord, type SimWithSecrets } from '../fleet/sim-record.js';
 import type { RunResult } from '../metrics/result-schema.js';
+import type { NetworkProfile } from '../network/profile.js';
 import { writeRunReports } from '../report/write.js';
 import { startEmbeddedTarget } from '../targets/embedded.js';
 import type { StartedTarget } from '../targets/target.js';
@@ -46,6 +47,8 @@ export interface CapacityOptions {
   /** Source commit recorded in result.json (absent when unknown). */
   commit?: string;
   log?: (line: string) => void;
+  /** The SIMs' field link for their AKA and bootstrap requests (default: none). */
+  network?: NetworkProfile;
 }
 
 export interface CapacityRun {
@@ -152,6 +155,8 @@ export async function runCapacity(options: CapacityOptions): Promise<CapacityRun
       kryptonUrl,
       ca,
       concurrency: Math.min(32, Math.max(options.connections, 4)),
+      network: options.network,
+      seed: options.seed,
     });
     if (sessions.keys.length === 0) {
       const first = sessions.failures[0];
@@ -170,8 +175,10 @@ export async function runCapacity(options: CapacityOptions): Promise<CapacityRun
       rate: options.rate,
       durationSeconds: options.durationSeconds,
       timeoutSeconds: options.timeoutSeconds,
+      network: options.network,
+      seed: options.seed,
     });
-    const result = buildCapacityResult({
+    const built = buildCapacityResult({
       runId: options.runId,
       requested: sims.length,
       sessions,
@@ -194,10 +201,14 @@ export async function runCapacity(options: CapacityOptions): Promise<CapacityRun
           ? 'latency from each request’s intended slot (connection rate schedule); autocannon ignoreCoordinatedOmission: true'
           : 'none (closed model: no intended rate)',
         quotas: target ? options.quotas : null,
+        network: options.network?.name ?? 'none',
         keyType: target ? options.keyType : null,
         autocannon: load.autocannon,
       },
     });
+    const result: RunResult = options.network
+      ? { ...built, network: { profile: options.network.name, link: options.network } }
+      : built;
     const resultFile = join(outDir, 'result.json');
     mkdirSync(outDir, { recursive: true });
     writeFileSync(resultFile, `${JSON.stringify(result, null, 2)}\n`);

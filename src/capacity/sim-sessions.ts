@@ -3,6 +3,8 @@ import { KryptonApiError, KryptonClient, type SimKey } from '../fleet/krypton-cl
 import { SimCard } from '../fleet/sim-card.js';
 import type { SimWithSecrets } from '../fleet/sim-record.js';
 import { LatencyHistogram } from '../metrics/histogram.js';
+import { DeviceLink } from '../network/field-link.js';
+import { isTransparent, type NetworkProfile } from '../network/profile.js';
 
 export interface SimSessionOptions {
   kryptonUrl: string;
@@ -10,6 +12,9 @@ export interface SimSessionOptions {
   ca: string | Buffer;
   /** SIM authentications in flight at once. */
   concurrency: number;
+  /** The SIMs' field link: each SIM authenticates over its own (seeded by `seed` and its index). */
+  network?: NetworkProfile;
+  seed?: number;
 }
 
 export interface SimSessionFailure {
@@ -37,6 +42,7 @@ export async function authenticateSims(
   options: SimSessionOptions,
 ): Promise<SimSessions> {
   const client = new KryptonClient({ baseUrl: options.kryptonUrl, ca: options.ca, keepAlive: true });
+  const shaped = options.network && !isTransparent(options.network) ? options.network : null;
   const keys: (SimKey | undefined)[] = new Array(sims.length);
   const failures: SimSessionFailure[] = [];
   const latency = LatencyHistogram.create();
@@ -47,8 +53,17 @@ export async function authenticateSims(
       const index = next++;
       const sim = sims[index] as SimWithSecrets;
       const begun = performance.now();
+      // Over a field link each SIM is its own device, with its own connection.
+      const own = shaped
+        ? new KryptonClient({
+            baseUrl: options.kryptonUrl,
+            ca: options.ca,
+            keepAlive: true,
+            link: new DeviceLink(shaped, options.seed ?? 1, index),
+          })
+        : null;
       try {
-        keys[index] = await client.authenticate(new SimCard(sim));
+        keys[index] = await (own ?? client).authenticate(new SimCard(sim));
         latency.recordMillis(performance.now() - begun);
       } catch (error) {
         failures.push(
@@ -56,6 +71,8 @@ export async function authenticateSims(
             ? { imsi: sim.imsi, status: error.status, code: error.code, message: error.message }
             : { imsi: sim.imsi, status: 0, code: 'TRANSPORT', message: (error as Error).message },
         );
+      } finally {
+        own?.close();
       }
     }
   };

@@ -1,4 +1,5 @@
 import { connect as netConnect } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { type ConnectionOptions, type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { isTransparent, type NetworkProfile } from './profile.js';
 import { lognormalSampler, mixSeed, uniformSource } from './random.js';
@@ -71,6 +72,28 @@ export class DeviceLink implements FieldLink {
 
   connectTls(options: FieldTlsOptions): TLSSocket {
     const { host, port, localAddress, ...tls } = options;
+    const { wire, handle } = this.openWire({ host, port, localAddress });
+    const socket = tlsConnect({ ...tls, socket: wire });
+    socket.once('secureConnect', () => this.traffic.tlsHandshake());
+    socket.once('close', () => this.traffic.closed(handle));
+    return socket;
+  }
+
+  /**
+   * A TCP connection over the link, for a client that runs its own TLS on top (a load tool):
+   * shaped and counted like `connectTls`'s, but no handshake is counted.
+   */
+  connectWire(options: { host: string; port: number; localAddress?: string }): Duplex {
+    const { wire, handle } = this.openWire(options);
+    wire.once('close', () => this.traffic.closed(handle));
+    return wire;
+  }
+
+  private openWire(options: { host: string; port: number; localAddress?: string }): {
+    wire: Duplex;
+    handle: object;
+  } {
+    const { host, port, localAddress } = options;
     // Shaped, the socket must not answer the peer's FIN itself: bytes still crossing the
     // uplink go first, then the link's own end.
     const tcp = netConnect({
@@ -79,26 +102,19 @@ export class DeviceLink implements FieldLink {
       allowHalfOpen: this.shaped,
       ...(localAddress ? { localAddress } : {}),
     });
-    let wire: ShapedSocket | null = null;
-    let counters: WireCounters;
     if (this.shaped) {
-      wire = this.shapedSocket(tcp);
-      counters = wire;
-    } else {
-      counters = {
-        get bytesSent() {
-          return tcp.bytesWritten;
-        },
-        get bytesReceived() {
-          return tcp.bytesRead;
-        },
-      };
+      const wire = this.shapedSocket(tcp);
+      return { wire, handle: this.traffic.opened(wire) };
     }
-    const handle = this.traffic.opened(counters);
-    const socket = tlsConnect({ ...tls, socket: wire ?? tcp });
-    socket.once('secureConnect', () => this.traffic.tlsHandshake());
-    socket.once('close', () => this.traffic.closed(handle));
-    return socket;
+    const counters: WireCounters = {
+      get bytesSent() {
+        return tcp.bytesWritten;
+      },
+      get bytesReceived() {
+        return tcp.bytesRead;
+      },
+    };
+    return { wire: tcp, handle: this.traffic.opened(counters) };
   }
 
   countMqttPublish(payloadBytes: number): void {

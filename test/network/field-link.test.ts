@@ -167,3 +167,30 @@ describe('field link: seeded', () => {
     expect(rtts[19_000]).toBeLessThan(660);
   });
 });
+
+describe('link proxy (for load tools that open their own sockets)', () => {
+  it('puts the field link under a client TLS connection it forwards', async () => {
+    const rtt = 200;
+    const { startLinkProxy } = await import('../../src/network/link-proxy.js');
+    const { connect } = await import('node:tls');
+    const linkProxy = await startLinkProxy(
+      { host: '127.0.0.1', port: proxy.port },
+      fixedProfile({ rttMs: { median: rtt, p95: rtt } }),
+      1,
+    );
+    try {
+      const started = performance.now();
+      const socket = connect({
+        host: '127.0.0.1',
+        port: linkProxy.port,
+        ca: server.caPem,
+        servername: 'localhost',
+      });
+      await once(socket, 'secureConnect');
+      expect(performance.now() - started).toBeGreaterThanOrEqual(2 * rtt);
+      socket.destroy();
+    } finally {
+      await linkProxy.close();
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { runCapacity } from '../../capacity/run-capacity.js';
+import { resolveNetworkProfile } from '../../network/builtin-profiles.js';
 import { packageVersion, positiveInteger, positiveNumber, REPO_ROOT, sourceCommit } from '../options.js';
 import { newRunId } from './run.js';
 
@@ -19,6 +20,7 @@ interface CapacityCommandOptions {
   keyType: 'rsa' | 'ec';
   timeout: number;
   runId?: string;
+  network: string;
 }
 
 /** `provbench capacity`: autocannon against a Krypton-compatible bootstrap API, one SIM per request. */
@@ -60,7 +62,13 @@ export function capacityCommand(): Command {
     )
     .option('--timeout <s>', 'per-request timeout in seconds', positiveInteger, 30)
     .option('--run-id <id>', 'run id')
+    .option(
+      '--network <name|file.json>',
+      "the SIMs' field link for their requests: none (the service's own capacity), wifi, lte, lte-m, nb-iot, or a profile file",
+      'none',
+    )
     .action(async (options: CapacityCommandOptions) => {
+      const network = resolveNetworkProfile(options.network);
       const runId = options.runId ?? newRunId();
       const outDir = resolve(options.out ?? join(REPO_ROOT, 'reports', runId));
       const run = await runCapacity({
@@ -80,6 +88,7 @@ export function capacityCommand(): Command {
         runId,
         provbenchVersion: packageVersion(),
         commit: sourceCommit(),
+        network,
         log: (line) => process.stderr.write(`${line}\n`),
       });
       process.stdout.write(`result: ${run.resultFile}\nreport: ${run.htmlFile}\n`);
