@@ -123,7 +123,7 @@ export function summarySection(model: ReportModel): string {
       'Attempts per device',
     ],
     rows,
-    'Time to connected: power-on to the first acknowledged MQTT publish, from the device’s point of view. Failure rate: requested devices that did not end provisioned.',
+    'Time to connected: power-on to the first acknowledged MQTT publish, from the device’s point of view. Failure rate: requested devices that did not end provisioned. Data per device: bytes the device sent and received on its field link, below TLS (what a SIM plan bills, TCP/IP headers aside).',
   )}</section>`;
 }
 
