@@ -97,6 +97,9 @@ const args = [
   'none',
   '--key-type',
   'ec',
+  // The harness's own speed and memory: loopback, no field link.
+  '--network',
+  'none',
   '--out',
   out,
 ];

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -170,4 +170,15 @@ describe('provbench run (command line)', () => {
     expect(plan).toMatch(/>= 100\.0 s \(bottleneck CreateKeysAndCertificate, 10\.0 devices\/s\)/);
     expect(plan).toContain('nothing was created');
   });
+
+  it('--network: an unknown name or a bad profile file is bad input (exit 2) naming the problem', async () => {
+    const unknown = await provbench(['run', '--scenario', 'pre-issued', '--network', '5g', ...OFFLINE]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown network profile "5g": use one of none, wifi, lte, lte-m, nb-iot');
+    const file = join(mkdtempSync(join(tmpdir(), 'pb-net-')), 'slow.json');
+    writeFileSync(file, JSON.stringify({ name: 'slow', rttMs: { median: 9 } }));
+    const bad = await provbench(['run', '--scenario', 'pre-issued', '--network', file, ...OFFLINE]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/slow\.json is not a network profile: rttMs\.p95/);
+  }, 60_000);
 });
