@@ -1,0 +1,144 @@
+/**
+ * What the field link costs the harness itself (docs/field-conditions.md):
+ *
+ * 1. CPU per device, `none` against a zero-delay profile (no delay, no loss, 10 Gbps): the same
+ *    TLS exchange (connect, 512 bytes up, 512 back, close) `--devices` times with 32 in flight;
+ *    the harness process's own CPU divided by devices. Aim: at most 10 % more with the link.
+ * 2. `--in-flight` devices at once on `--profile` (default 10,000 on nb-iot): each holds a TLS
+ *    connection through its own link for the exchange; the harness's peak RSS and its event-loop
+ *    delay p99 (perf_hooks.monitorEventLoopDelay) while they are all in flight.
+ *
+ * The TLS server runs in a child process, so the figures are the harness's alone.
+ *
+ *   node --import tsx bench/network-overhead.ts [--devices 2000] [--in-flight 10000] [--profile nb-iot]
+ */
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { TLSSocket } from 'node:tls';
+import { parseArgs } from 'node:util';
+import { DeviceCa } from '../scenarios/lib/device-ca.js';
+import { generateDeviceKeyPair } from '../scenarios/lib/device-keys.js';
+import { BUILTIN_PROFILES, resolveNetworkProfile } from '../src/network/builtin-profiles.js';
+import { DeviceLink } from '../src/network/field-link.js';
+import type { NetworkProfile } from '../src/network/profile.js';
+
+const { values } = parseArgs({
+  options: {
+    devices: { type: 'string', default: '2000' },
+    'in-flight': { type: 'string', default: '10000' },
+    profile: { type: 'string', default: 'nb-iot' },
+  },
+});
+const devices = Number(values.devices);
+const inFlight = Number(values['in-flight']);
+const slowProfile = resolveNetworkProfile(values.profile);
+const EXCHANGE_BYTES = 512;
+
+const zeroDelay: NetworkProfile = {
+  name: 'zero-delay',
+  rttMs: { median: 0, p95: 0 },
+  uplinkKbps: 10_000_000,
+  downlinkKbps: 10_000_000,
+  packetLoss: 0,
+  radioSetupMs: 0,
+};
+
+/** A TLS server that answers 512 bytes for every 512 received, in a child process. */
+async function startServer(): Promise<{ port: number; caPem: string; stop: () => void }> {
+  const ca = await DeviceCa.create({ commonName: 'bench root' });
+  const key = await generateDeviceKeyPair('ec');
+  const certPem = await ca.sign(key.keys.publicKey, 'CN=localhost', {
+    altNames: [{ type: 'ip', value: '127.0.0.1' }],
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'pb-net-bench-'));
+  const script = join(dir, 'server.mjs');
+  writeFileSync(
+    script,
+    `import { createServer } from 'node:tls';
+const server = createServer({ key: process.env.KEY, cert: process.env.CERT }, (socket) => {
+  let got = 0;
+  socket.on('data', (chunk) => { got += chunk.length; if (got >= ${EXCHANGE_BYTES}) { got -= ${EXCHANGE_BYTES}; socket.write(Buffer.alloc(${EXCHANGE_BYTES}, 2)); } });
+  socket.on('error', () => {});
+});
+server.maxConnections = 1e6;
+server.listen(0, '127.0.0.1', () => process.send(server.address().port));
+`,
+    { mode: 0o600 },
+  );
+  const child = fork(script, [], { env: { ...process.env, KEY: key.privateKeyPem, CERT: certPem } });
+  const [port] = (await once(child, 'message')) as [number];
+  return { port, caPem: ca.certificatePem, stop: () => child.kill() };
+}
+
+async function exchange(link: DeviceLink, port: number, caPem: string): Promise<void> {
+  const socket: TLSSocket = link.connectTls({ host: '127.0.0.1', port, ca: caPem });
+  socket.on('error', () => undefined);
+  await once(socket, 'secureConnect');
+  const answered = new Promise<void>((resolve) => {
+    let got = 0;
+    socket.on('data', (chunk: Buffer) => {
+      got += chunk.length;
+      if (got >= EXCHANGE_BYTES) resolve();
+    });
+  });
+  socket.write(Buffer.alloc(EXCHANGE_BYTES, 1));
+  await answered;
+  socket.end();
+  await once(socket, 'close');
+}
+
+async function cpuPerDevice(profile: NetworkProfile, port: number, caPem: string): Promise<number> {
+  let next = 0;
+  const before = process.cpuUsage();
+  const slot = async () => {
+    while (next < devices) {
+      const index = next++;
+      await exchange(new DeviceLink(profile, 1, index), port, caPem);
+    }
+  };
+  await Promise.all(Array.from({ length: 32 }, slot));
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000 / devices;
+}
+
+const server = await startServer();
+try {
+  // Warm-up, then alternate so drift in the machine's load hits both alike.
+  await cpuPerDevice(BUILTIN_PROFILES.none as NetworkProfile, server.port, server.caPem);
+  const none: number[] = [];
+  const shaped: number[] = [];
+  for (let round = 0; round < 2; round++) {
+    none.push(await cpuPerDevice(BUILTIN_PROFILES.none as NetworkProfile, server.port, server.caPem));
+    shaped.push(await cpuPerDevice(zeroDelay, server.port, server.caPem));
+  }
+  const best = (samples: number[]) => Math.min(...samples);
+  console.log(
+    `CPU per device (${devices} TLS exchanges, 32 in flight, best of 2): none ${best(none).toFixed(3)} ms, zero-delay link ${best(shaped).toFixed(3)} ms (${((best(shaped) / best(none) - 1) * 100).toFixed(1)} % more; aim <= 10 %)`,
+  );
+
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  let peakRss = process.memoryUsage.rss();
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  }, 250);
+  delay.enable();
+  const started = performance.now();
+  const results = await Promise.allSettled(
+    Array.from({ length: inFlight }, (_, index) =>
+      exchange(new DeviceLink(slowProfile, 1, index), server.port, server.caPem),
+    ),
+  );
+  delay.disable();
+  clearInterval(sampler);
+  const failed = results.filter((result) => result.status === 'rejected').length;
+  console.log(
+    `${inFlight} devices in flight on ${slowProfile.name}: ${inFlight - failed} exchanges done (${failed} failed) in ${((performance.now() - started) / 1000).toFixed(1)} s; ` +
+      `harness peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB; event-loop delay p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms (max ${(delay.max / 1e6).toFixed(1)} ms)`,
+  );
+} finally {
+  server.stop();
+}
