@@ -174,7 +174,9 @@ describe('provbench run (command line)', () => {
   it('--network: an unknown name or a bad profile file is bad input (exit 2) naming the problem', async () => {
     const unknown = await provbench(['run', '--scenario', 'pre-issued', '--network', '5g', ...OFFLINE]);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('unknown network profile "5g": use one of none, wifi, lte, lte-m, nb-iot');
+    expect(unknown.stderr).toContain(
+      'unknown network profile "5g": use one of none, wifi, lte, lte-m, nb-iot',
+    );
     const file = join(mkdtempSync(join(tmpdir(), 'pb-net-')), 'slow.json');
     writeFileSync(file, JSON.stringify({ name: 'slow', rttMs: { median: 9 } }));
     const bad = await provbench(['run', '--scenario', 'pre-issued', '--network', file, ...OFFLINE]);
