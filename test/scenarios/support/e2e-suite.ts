@@ -143,6 +143,14 @@ export function describeEndToEnd(title: string, specs: string[]): void {
           expect(connects).toBe(DEVICES);
         }
         expect(scenario.apiCallsPerDevice).toBeGreaterThan(0);
+        // The field link (loopback here) counted every device's connections and its publish.
+        const traffic = scenario.traffic?.device;
+        expect(traffic?.bytesSent.count).toBe(DEVICES);
+        expect(traffic?.connections.total).toBeGreaterThanOrEqual(connects);
+        expect(traffic?.tlsHandshakes.total).toBeGreaterThanOrEqual(DEVICES);
+        expect(traffic?.mqttMessages.total).toBeGreaterThanOrEqual(DEVICES);
+        expect(traffic?.bytesReceived.p50).toBeGreaterThan(1_000);
+        expect(result.network?.profile).toBe('none');
         if (exactPlans.has(spec)) {
           const planned = Object.entries(scenario.plannedCallsPerDevice ?? {}).filter(
             ([api]) => !api.startsWith('iot:'),
