@@ -1,0 +1,52 @@
+import { once } from 'node:events';
+import { type AddressInfo, createServer, connect as netConnect } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { type LaneShape, ShapedSocket } from '../../src/network/shaped-socket.js';
+
+const instant = (): LaneShape => ({
+  oneWayMs: () => 5,
+  kbps: null,
+  packetLoss: 0,
+  rtoMs: 1_000,
+  uniform: () => 0.5,
+});
+
+describe('shaped socket, as TCP behaves under TLS', () => {
+  it('a write after the peer closed fails with EPIPE (a broker refusing a device), not a stream error', async () => {
+    const server = createServer((socket) => socket.end());
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const tcp = netConnect({
+        host: '127.0.0.1',
+        port: (server.address() as AddressInfo).port,
+        allowHalfOpen: true,
+      });
+      const shaped = new ShapedSocket(tcp, { up: instant(), down: instant(), firstByteAt: 0 });
+      shaped.resume();
+      // The peer's FIN ends our side too (as a TCP socket under TLS does) before TLS writes again.
+      await once(shaped, 'end');
+      if (!shaped.writableEnded) shaped.end();
+      shaped.on('error', () => undefined);
+      const error = await new Promise<NodeJS.ErrnoException | null | undefined>((resolve) =>
+        shaped.write(Buffer.from('CONNECT'), resolve),
+      );
+      expect(error?.message).toBe('This socket has been ended by the other party');
+      expect(error?.code).toBe('EPIPE');
+    } finally {
+      server.close();
+    }
+  });
+
+  it('a refused connection surfaces as the TCP error (ECONNREFUSED), after the link delay', async () => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const port = (server.address() as AddressInfo).port;
+    await new Promise((resolve) => server.close(resolve));
+    const tcp = netConnect({ host: '127.0.0.1', port, allowHalfOpen: true });
+    const shaped = new ShapedSocket(tcp, { up: instant(), down: instant(), firstByteAt: 0 });
+    const [error] = (await once(shaped, 'error')) as [NodeJS.ErrnoException];
+    expect(error.code).toBe('ECONNREFUSED');
+  });
+});
