@@ -111,6 +111,12 @@ export function mergeRunResults(
     }
     seenShards.add(result.shard.index);
   }
+  const profiles = new Set(results.map((result) => result.network?.profile ?? 'none'));
+  if (profiles.size > 1) {
+    throw new Error(
+      `the results ran on different field links (${[...profiles].join(', ')}): shards of one run share --network; compare runs side by side with provbench report instead`,
+    );
+  }
   const shardCount = first.shard?.count ?? null;
   const complete =
     shardCount !== null &&

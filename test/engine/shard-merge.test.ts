@@ -3,6 +3,7 @@ import { mergeRunResults } from '../../src/engine/merge.js';
 import { runScenarios } from '../../src/engine/run.js';
 import { LatencyHistogram } from '../../src/metrics/histogram.js';
 import type { RunResult, ScenarioResult } from '../../src/metrics/result-schema.js';
+import { BUILTIN_PROFILES } from '../../src/network/builtin-profiles.js';
 import { testConfig } from './support/fake-target.js';
 
 function shape(scenario: ScenarioResult | undefined) {
@@ -60,5 +61,8 @@ describe('sharded runs', () => {
       /appears twice/,
     );
     expect(mergeRunResults(shards.slice(0, 2)).partial).toBe(true);
+    const [one, two] = shards as [RunResult, RunResult];
+    const onNbIot = { ...two, network: { profile: 'nb-iot', link: BUILTIN_PROFILES['nb-iot']! } };
+    expect(() => mergeRunResults([one, onNbIot])).toThrow(/different field links \(none, nb-iot\)/);
   }, 90_000);
 });
