@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { runCapacity } from '../../capacity/run-capacity.js';
-import { resolveNetworkProfile } from '../../network/builtin-profiles.js';
+import { networkOption } from '../network-option.js';
 import { packageVersion, positiveInteger, positiveNumber, REPO_ROOT, sourceCommit } from '../options.js';
 import { newRunId } from './run.js';
 
@@ -68,7 +68,7 @@ export function capacityCommand(): Command {
       'none',
     )
     .action(async (options: CapacityCommandOptions) => {
-      const network = resolveNetworkProfile(options.network);
+      const network = networkOption(options.network);
       const runId = options.runId ?? newRunId();
       const outDir = resolve(options.out ?? join(REPO_ROOT, 'reports', runId));
       const run = await runCapacity({
