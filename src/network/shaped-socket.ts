@@ -160,7 +160,9 @@ export class ShapedSocket extends Duplex {
       const delayMs = Math.ceil(this.down.drainedAt - performance.now()) + 1;
       setTimeout(() => this.destroy(error), delayMs);
     });
-    tcp.on('close', () => {
+    tcp.on('close', (hadError: boolean) => {
+      // After an error the error itself ends the stream (a refused connect stays ECONNREFUSED).
+      if (hadError) return;
       if (!this.destroyWhenDrained && !this.destroyed && this.down.idle) this.push(null);
     });
   }

@@ -50,3 +50,19 @@ describe('shaped socket, as TCP behaves under TLS', () => {
     expect(error.code).toBe('ECONNREFUSED');
   });
 });
+
+describe('field link: a refused connection', () => {
+  it('reaches the device TLS as ECONNREFUSED (network_unreachable), not as a reset before the handshake', async () => {
+    const { DeviceLink } = await import('../../src/network/field-link.js');
+    const { fixedProfile } = await import('./support.js');
+    const server = createServer();
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const port = (server.address() as AddressInfo).port;
+    await new Promise((resolve) => server.close(resolve));
+    const link = new DeviceLink(fixedProfile({ rttMs: { median: 40, p95: 40 } }), 1, 0);
+    const socket = link.connectTls({ host: '127.0.0.1', port, servername: 'localhost' });
+    const [error] = (await once(socket, 'error')) as [NodeJS.ErrnoException];
+    expect(error.code).toBe('ECONNREFUSED');
+  });
+});
