@@ -1,5 +1,5 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
-import type { Scenario } from '../src/engine/scenario.js';
+import type { Scenario } from '../src/contract/index.js';
 
 /**
  * A network-free scenario whose boot is pure CPU (an EC P-256 key pair and 20 signatures, about

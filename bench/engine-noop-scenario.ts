@@ -1,4 +1,4 @@
-import type { Scenario } from '../src/engine/scenario.js';
+import type { Scenario } from '../src/contract/index.js';
 
 /** A device that waits 20 ms in two phases and does nothing else: engine overhead only. */
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

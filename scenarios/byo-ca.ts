@@ -1,6 +1,5 @@
 import { RegisterCertificateCommand } from '@aws-sdk/client-iot';
-import { ProtocolError } from '../src/engine/errors.js';
-import type { Device, RunContext, Scenario } from '../src/engine/scenario.js';
+import { type Device, ProtocolError, type RunContext, type Scenario } from '../src/contract/index.js';
 import { createPolicy, provisionThingWithCertificate } from './lib/attach.js';
 import { customerCaOf, registerCustomerCa } from './lib/customer-ca.js';
 import type { DeviceCa } from './lib/device-ca.js';

@@ -3,8 +3,7 @@ import {
   CreateKeysAndCertificateCommand,
   CreateProvisioningTemplateCommand,
 } from '@aws-sdk/client-iot';
-import { ProtocolError } from '../src/engine/errors.js';
-import type { Device, RunContext, Scenario } from '../src/engine/scenario.js';
+import { type Device, ProtocolError, type RunContext, type Scenario } from '../src/contract/index.js';
 import { createPolicy } from './lib/attach.js';
 import { certificateArnOf } from './lib/certificate-id.js';
 import { createCsr, dnValue, generateDeviceKey } from './lib/device-keys.js';

@@ -1,4 +1,4 @@
-import type { LedgerHandle, Scenario } from '../src/engine/scenario.js';
+import type { LedgerHandle, Scenario } from '../src/contract/index.js';
 import { JIT_RECONNECT } from './jitr.js';
 import { createPolicy } from './lib/attach.js';
 import { certificateArnOf, certificateIdOf } from './lib/certificate-id.js';

@@ -1,4 +1,4 @@
-import type { Scenario } from '../src/engine/scenario.js';
+import type { Scenario } from '../src/contract/index.js';
 import { createPolicy } from './lib/attach.js';
 import {
   type CustomerCaDeviceState,

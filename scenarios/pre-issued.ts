@@ -1,6 +1,5 @@
 import { CreateKeysAndCertificateCommand } from '@aws-sdk/client-iot';
-import { ProtocolError } from '../src/engine/errors.js';
-import type { Device, RunContext, Scenario } from '../src/engine/scenario.js';
+import { type Device, ProtocolError, type RunContext, type Scenario } from '../src/contract/index.js';
 import { createPolicy, provisionThingWithCertificate } from './lib/attach.js';
 import { devicePolicyDocument } from './lib/device-policy.js';
 import { proveConnected } from './lib/field.js';

@@ -1,5 +1,5 @@
 import { createHash, X509Certificate } from 'node:crypto';
-import type { IoTEndpoint } from '../../src/engine/scenario.js';
+import type { IoTEndpoint } from '../../src/contract/index.js';
 
 /** AWS IoT's certificate ID: lowercase hex SHA-256 of the certificate's DER encoding. */
 export function certificateIdOf(certificatePem: string): string {

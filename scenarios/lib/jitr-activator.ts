@@ -7,8 +7,7 @@ import {
   DescribeCertificateCommand,
   UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
-import { describeError, ProtocolError } from '../../src/engine/errors.js';
-import type { RunContext } from '../../src/engine/scenario.js';
+import { describeError, ProtocolError, type RunContext } from '../../src/contract/index.js';
 import { createPolicy } from './attach.js';
 import { commonNameOf } from './certificate-id.js';
 import { activatorPolicyDocument } from './device-policy.js';

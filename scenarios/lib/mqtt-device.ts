@@ -52,10 +52,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
     timer = setTimeout(
       () =>
         reject(
-          new ProvisioningError(
-            'timeout',
-            `${what} took longer than ${ms} ms: is the data plane overloaded?`,
-          ),
+          new ClassifiedError('timeout', `${what} took longer than ${ms} ms: is the data plane overloaded?`),
         ),
       ms,
     );
@@ -69,8 +66,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
  * closing the connection, so every operation also fails when the connection closes.
  */
 export class DeviceMqttConnection {
-  private closedError: ProvisioningError | undefined;
-  private readonly closeWaiters = new Set<(error: ProvisioningError) => void>();
+  private closedError: ClassifiedError | undefined;
+  private readonly closeWaiters = new Set<(error: ClassifiedError) => void>();
 
   private constructor(
     private readonly client: MqttClient,
@@ -78,7 +75,7 @@ export class DeviceMqttConnection {
     readonly clientId: string,
   ) {
     client.on('close', () =>
-      this.failAll(new ProvisioningError('auth_rejected', `${clientId}: the broker closed the connection`)),
+      this.failAll(new ClassifiedError('auth_rejected', `${clientId}: the broker closed the connection`)),
     );
     client.on('error', (error) => this.failAll(classifyAfterConnect(clientId, error)));
   }
@@ -119,7 +116,7 @@ export class DeviceMqttConnection {
     };
     const client = new MqttClient(streamBuilder, clientOptions);
     const connected = new Promise<void>((resolve, reject) => {
-      const fail = (error: ProvisioningError): void => {
+      const fail = (error: ClassifiedError): void => {
         cleanup();
         client.end(true);
         reject(error);
@@ -138,14 +135,11 @@ export class DeviceMqttConnection {
         // handshake, which a client cannot tell from a broker closing before CONNACK.
         fail(
           handshakeDone
-            ? new ProvisioningError(
+            ? new ClassifiedError(
                 'auth_rejected',
                 `${options.clientId}: the broker closed the connection before CONNACK (certificate not ACTIVE, unknown, or iot:Connect denied)`,
               )
-            : new ProvisioningError(
-                'tls_rejected',
-                `${options.clientId}: the TLS handshake did not complete`,
-              ),
+            : new ClassifiedError('tls_rejected', `${options.clientId}: the TLS handshake did not complete`),
         );
       };
       const cleanup = (): void => {
@@ -185,7 +179,7 @@ export class DeviceMqttConnection {
     const granted = await this.guard(this.client.subscribeAsync(topicFilters, { qos: 1 }), 'subscribe');
     const refused = granted.filter((g) => g.qos === 128);
     if (refused.length > 0) {
-      throw new ProvisioningError(
+      throw new ClassifiedError(
         'auth_rejected',
         `${this.clientId}: subscription refused for ${refused.map((g) => g.topic).join(', ')}: check iot:Subscribe in the policy`,
       );
@@ -230,7 +224,7 @@ export class DeviceMqttConnection {
     await new Promise<void>((resolve) => this.client.end(false, {}, () => resolve()));
   }
 
-  private failAll(error: ProvisioningError): void {
+  private failAll(error: ClassifiedError): void {
     this.closedError ??= error;
     for (const waiter of this.closeWaiters) waiter(this.closedError);
     this.closeWaiters.clear();
@@ -238,7 +232,7 @@ export class DeviceMqttConnection {
 
   private guard<T>(operation: Promise<T>, what: string): Promise<T> {
     if (this.closedError) return Promise.reject(this.closedError);
-    let waiter: ((error: ProvisioningError) => void) | undefined;
+    let waiter: ((error: ClassifiedError) => void) | undefined;
     const closed = new Promise<never>((_, reject) => {
       waiter = reject;
       this.closeWaiters.add(reject);
@@ -275,7 +269,7 @@ function classifyConnectError(
     // A CONNACK with a failure return/reason code.
     const cls =
       errno.code === 3 || errno.code === 0x88 || errno.code === 0x89 ? 'server_error' : 'auth_rejected';
-    return new ProvisioningError(
+    return new ClassifiedError(
       cls,
       `${clientId}: CONNACK refused with code ${errno.code}: ${error.message}`,
       {
@@ -284,12 +278,12 @@ function classifyConnectError(
     );
   }
   if (error.message === 'connack timeout') {
-    return new ProvisioningError('timeout', `${clientId}: no CONNACK within the connect timeout`, {
+    return new ClassifiedError('timeout', `${clientId}: no CONNACK within the connect timeout`, {
       cause: error,
     });
   }
   if (!handshakeDone || isTlsAlert(errno)) {
-    return new ProvisioningError(
+    return new ClassifiedError(
       'tls_rejected',
       `${clientId}: TLS failed (${errno.code ?? error.message}): check the device certificate and CA bundle`,
       {
@@ -298,7 +292,7 @@ function classifyConnectError(
     );
   }
   if (errno.code === 'ECONNRESET' || errno.code === 'EPIPE') {
-    return new ProvisioningError(
+    return new ClassifiedError(
       'auth_rejected',
       `${clientId}: the broker reset the connection before CONNACK`,
       {
@@ -306,13 +300,13 @@ function classifyConnectError(
       },
     );
   }
-  return new ProvisioningError('protocol_error', `${clientId}: ${error.message}`, { cause: error });
+  return new ClassifiedError('protocol_error', `${clientId}: ${error.message}`, { cause: error });
 }
 
-function classifyAfterConnect(clientId: string, error: Error): ProvisioningError {
+function classifyAfterConnect(clientId: string, error: Error): ClassifiedError {
   const errno = error as NodeJS.ErrnoException;
   if (errno.code === 'ECONNRESET' || errno.code === 'EPIPE') {
-    return new ProvisioningError(
+    return new ClassifiedError(
       'auth_rejected',
       `${clientId}: the broker reset the connection (action denied by policy?)`,
       {
@@ -320,7 +314,7 @@ function classifyAfterConnect(clientId: string, error: Error): ProvisioningError
       },
     );
   }
-  return new ProvisioningError('protocol_error', `${clientId}: ${error.message}`, { cause: error });
+  return new ClassifiedError('protocol_error', `${clientId}: ${error.message}`, { cause: error });
 }
 
 /**

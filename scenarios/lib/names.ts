@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Device, RunContext } from '../../src/engine/scenario.js';
+import type { Device, RunContext } from '../../src/contract/index.js';
 
 /** A short, stable tag for this run and scenario, valid in every AWS IoT resource name. */
 export function runTag(ctx: Pick<RunContext, 'runId' | 'scenarioId'>): string {

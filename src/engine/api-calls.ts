@@ -1,6 +1,6 @@
 import type { IoTClient } from '@aws-sdk/client-iot';
+import { type AttemptObserver, withRetries } from '../contract/retry.js';
 import type { ErrorClass } from '../metrics/result-schema.js';
-import { type AttemptObserver, withRetries } from './retry.js';
 
 export interface ApiCallTally {
   calls: number;

@@ -17,7 +17,8 @@ import {
   UpdateCACertificateCommand,
   UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
-import { describeError } from '../engine/errors.js';
+import { describeError } from '../contract/errors.js';
+import type { ResourceKind } from '../contract/ledger.js';
 import {
   FileLedger,
   intendedResource,
@@ -26,7 +27,6 @@ import {
   ledgerLines,
   ledgerSize,
 } from './ledger.js';
-import type { ResourceKind } from './resources.js';
 
 /** Deletion order: attachments first, then what they attached, then the CA and run-wide setup. */
 export const CLEANUP_ORDER: readonly ResourceKind[] = [

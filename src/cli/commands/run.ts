@@ -6,7 +6,6 @@ import { describeModel, type LoadModel, parseDurationMs, parseRamp } from '../..
 import { createProgressDisplay, type ProgressMode } from '../../engine/progress.js';
 import { projectFleet } from '../../engine/projection.js';
 import { type RunConfig, runScenarios, type Shard } from '../../engine/run.js';
-import type { KeyType } from '../../engine/scenario.js';
 import { loadScenario, resolveScenarios, type ScenarioRef } from '../../engine/scenario-loader.js';
 import { writeGeneratedFleetFile } from '../../fleet/generate.js';
 import type { RunResult, ScenarioCost } from '../../metrics/result-schema.js';

@@ -2,8 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { DeviceSim } from '../../../src/contract/scenario.js';
 import type { RunConfig } from '../../../src/engine/run.js';
-import type { SimIdentity } from '../../../src/engine/scenario.js';
 import type { StartedTarget } from '../../../src/targets/target.js';
 
 /** A target for network-free test scenarios: its control plane is a closed loopback port. */
@@ -36,7 +36,7 @@ export function fixtureRef(name: string) {
   };
 }
 
-export function testSim(index: number): SimIdentity {
+export function testSim(index: number): DeviceSim {
   return {
     imsi: `29505${String(index).padStart(10, '0')}`,
     iccid: '',

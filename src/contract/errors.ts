@@ -1,4 +1,13 @@
-import type { ErrorClass } from '../metrics/result-schema.js';
+/** The error taxonomy (docs/design.md, Measuring). */
+export const ERROR_CLASSES = [
+  'throttled',
+  'tls_rejected',
+  'auth_rejected',
+  'timeout',
+  'server_error',
+  'protocol_error',
+] as const;
+export type ErrorClass = (typeof ERROR_CLASSES)[number];
 
 /**
  * The error taxonomy of docs/design.md, Measuring, as typed errors. A scenario throws one of these
@@ -6,7 +15,7 @@ import type { ErrorClass } from '../metrics/result-schema.js';
  * inside `ctx.phase()` goes through `classifyError`, which understands AWS SDK exceptions,
  * Node TLS/socket errors, fetch failures and mqtt.js CONNACK/close errors.
  */
-export class ProvisioningError extends Error {
+export class ClassifiedError extends Error {
   readonly errorClass: ErrorClass;
   constructor(errorClass: ErrorClass, message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -15,12 +24,12 @@ export class ProvisioningError extends Error {
   }
 }
 
-export class ThrottledError extends ProvisioningError {
+export class ThrottledError extends ClassifiedError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('throttled', message, options);
   }
 }
-export class TlsRejectedError extends ProvisioningError {
+export class TlsRejectedError extends ClassifiedError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('tls_rejected', message, options);
   }
@@ -36,17 +45,17 @@ export class AuthRejectedError extends ProvisioningError {
     super('auth_rejected', message, options);
   }
 }
-export class TimeoutError extends ProvisioningError {
+export class TimeoutError extends ClassifiedError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('timeout', message, options);
   }
 }
-export class ServerError extends ProvisioningError {
+export class ServerError extends ClassifiedError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('server_error', message, options);
   }
 }
-export class ProtocolError extends ProvisioningError {
+export class ProtocolError extends ClassifiedError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('protocol_error', message, options);
   }
@@ -76,10 +85,10 @@ export function classifyHttpStatus(status: number): ErrorClass | null {
 }
 
 /** A typed error for a failed HTTP response; the message names the endpoint and status. */
-export function httpError(status: number, what: string, body = ''): ProvisioningError {
+export function httpError(status: number, what: string, body = ''): ClassifiedError {
   const errorClass = classifyHttpStatus(status) ?? 'protocol_error';
   const detail = body.length > 200 ? `${body.slice(0, 200)}…` : body;
-  return new ProvisioningError(errorClass, `${what}: HTTP ${status}${detail ? ` ${detail}` : ''}`);
+  return new ClassifiedError(errorClass, `${what}: HTTP ${status}${detail ? ` ${detail}` : ''}`);
 }
 
 const THROTTLING_NAMES = new Set([
@@ -213,7 +222,7 @@ function asErrorLike(value: unknown): ErrorLike | null {
  * An unrecognised error is a protocol_error: the exchange did not go as the protocol says.
  */
 export function classifyError(error: unknown, depth = 0): ErrorClass {
-  if (error instanceof ProvisioningError) return error.errorClass;
+  if (error instanceof ClassifiedError) return error.errorClass;
   const e = asErrorLike(error);
   if (!e) return 'protocol_error';
   const name = typeof e.name === 'string' ? e.name : '';

@@ -1,5 +1,4 @@
-import type { ErrorClass } from '../metrics/result-schema.js';
-import { classifyError, isRetryable } from './errors.js';
+import { classifyError, type ErrorClass, isRetryable } from './errors.js';
 
 /** Exponential backoff with full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"). */
 export interface BackoffPolicy {

@@ -6,7 +6,7 @@ import {
   classifyHttpStatus,
   describeError,
   isRetryable,
-} from '../../src/engine/errors.js';
+} from '../../src/contract/errors.js';
 
 function nodeError(code: string | number, message: string): Error {
   return Object.assign(new Error(message), { code });

@@ -1,8 +1,8 @@
 import type { IoTClient } from '@aws-sdk/client-iot';
-import type { ScenarioFacts } from '../metrics/result-schema.js';
-import type { Ledger } from '../targets/resources.js';
+import type { ScenarioFacts } from './facts.js';
+import type { Ledger } from './ledger.js';
 
-export type { Ledger, LedgerHandle, ResourceKind, ResourceRef } from '../targets/resources.js';
+export type { Ledger, LedgerHandle, ResourceKind, ResourceRef } from './ledger.js';
 
 /**
  * The Scenario contract: the pluggable part of provbench. A scenario module (scenarios/<id>.ts
@@ -76,7 +76,7 @@ export interface Scenario<State extends object = Record<string, unknown>> {
 }
 
 /** A SIM as fleet.json carries it (docs/design.md, fleet.json); Ki and OPc are hex. */
-export interface SimIdentity {
+export interface DeviceSim {
   imsi: string;
   iccid: string;
   msisdn: string;
@@ -93,7 +93,7 @@ export interface Device<State extends object = Record<string, unknown>> {
   readonly index: number;
   /** A name unique in the run and valid as thing name and MQTT client id. */
   readonly name: string;
-  readonly sim: SimIdentity;
+  readonly sim: DeviceSim;
   /** What manufacture hands to boot (key, certificate, thing name). Starts empty. */
   readonly state: Partial<State>;
 }
