@@ -50,7 +50,7 @@ export interface Scenario<State extends object = Record<string, unknown>> {
   /**
    * Optional: the API calls the pattern makes, for `provbench run --dry-run` plans before
    * touching a real account. Names as the SDK names operations (CreateThing) or as in
-   * engine/projection.ts DATA_PLANE_LIMITS (mqtt:Connect, mqtt:RegisterThing, ...).
+   * metrics/projection.ts DATA_PLANE_LIMITS (mqtt:Connect, mqtt:RegisterThing, ...).
    */
   readonly apiPlan?: {
     perDevice: Readonly<Record<string, number>>;

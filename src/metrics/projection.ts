@@ -1,5 +1,5 @@
 import type { AccountLimitName, QuotaTable } from '../quotas/aws-default-quotas.js';
-import type { ApiCallTally } from './api-calls.js';
+import type { ApiCallTally } from './tallies.js';
 
 /**
  * Names for data-plane operations a scenario counts with `ctx.call(name, ...)`, mapped to the

@@ -1,10 +1,9 @@
-import { LatencyHistogram, mergeEncoded } from '../metrics/histogram.js';
-import type { RunResult, ScenarioResult } from '../metrics/result-schema.js';
-import { buildScenarioSummary } from '../metrics/summary.js';
 import { defaultQuotaTable, type QuotaTable } from '../quotas/aws-default-quotas.js';
-import { type ApiCallTally, mergeApiCalls } from './api-calls.js';
+import { LatencyHistogram, mergeEncoded } from './histogram.js';
 import { callsPerDevice, projectFleet, projectionInput } from './projection.js';
-import { mergeErrorTallies, mergeSeries } from './recorder.js';
+import type { RunResult, ScenarioResult } from './result-schema.js';
+import { buildScenarioSummary } from './summary.js';
+import { type ApiCallTally, mergeApiCalls, mergeErrorTallies, mergeSeries } from './tallies.js';
 
 function tallies(
   stats: Record<string, { calls: number; attempts: number; retries?: Record<string, number> }>,

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createProgressDisplay } from '../../src/engine/progress.js';
+import { createProgressDisplay } from '../../src/cli/progress.js';
 import type { RunProgress } from '../../src/engine/run.js';
 
 function capture(isTTY = false): { stream: PassThrough & { isTTY?: boolean }; lines: () => string[] } {

@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { RunProgress } from './run.js';
+import type { RunProgress } from '../engine/run.js';
 
 export interface ProgressDisplay {
   update(progress: RunProgress): void;
