@@ -1,10 +1,10 @@
 import { type Device, ProtocolError, type RunContext, type Scenario } from '../src/contract/index.js';
-import { type BootstrapResponse, KryptonClient, type SimKey } from '../src/fleet/krypton-client.js';
-import { SimCard } from '../src/fleet/sim-card.js';
+import { SimCard } from '../src/sim/sim-card.js';
 import { createPolicy } from './lib/attach.js';
 import { certificateArnOf, certificateIdOf } from './lib/certificate-id.js';
 import { devicePolicyDocument } from './lib/device-policy.js';
 import { proveConnected } from './lib/field.js';
+import { type BootstrapResponse, KryptonClient, type SimKey } from './lib/krypton-client.js';
 import { asClassifiedError, kryptonUrlOf, operatorRequest } from './lib/krypton-operator.js';
 import { resourceName, runTag } from './lib/names.js';
 

@@ -6,7 +6,7 @@ import {
   type IoTEndpoint,
   ServerError,
 } from '../../src/contract/index.js';
-import { KryptonApiError } from '../../src/fleet/krypton-client.js';
+import { KryptonApiError } from './krypton-client.js';
 
 /** The Krypton-compatible service's base URL, or a clear error when the target has none. */
 export function kryptonUrlOf(endpoint: IoTEndpoint): string {

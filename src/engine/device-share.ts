@@ -1,5 +1,5 @@
 import type { DeviceSim } from '../contract/scenario.js';
-import { SeededFleet } from '../fleet/generate.js';
+import { SeededFleet } from '../sim/generate.js';
 import { intendedStartMs, type LoadModel } from './load-model.js';
 
 /**

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KryptonClient } from '../../scenarios/lib/krypton-client.js';
 import {
   BOOTSTRAP_PATH,
   checkRateCoversConnections,
@@ -14,12 +15,11 @@ import { errorClassOfStatus } from '../../src/capacity/status-class.js';
 import { buildProgram } from '../../src/cli/main.js';
 import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
 import { kryptonListener } from '../../src/emulator/krypton/listener.js';
-import { writeFleetFile } from '../../src/fleet/fleet-file.js';
-import { generateFleet } from '../../src/fleet/generate.js';
-import { KryptonClient } from '../../src/fleet/krypton-client.js';
-import { hasSecrets, type SimWithSecrets } from '../../src/fleet/sim-record.js';
 import { LatencyHistogram } from '../../src/metrics/histogram.js';
 import { parseRunResult } from '../../src/metrics/result-schema.js';
+import { writeFleetFile } from '../../src/sim/fleet-file.js';
+import { generateFleet } from '../../src/sim/generate.js';
+import { hasSecrets, type SimWithSecrets } from '../../src/sim/sim-record.js';
 
 describe('provbench capacity against the embedded Krypton service', () => {
   let dir: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runScenarios } from '../../src/engine/run.js';
-import { generateFleet } from '../../src/fleet/generate.js';
+import { generateFleet } from '../../src/sim/generate.js';
 import { readLedger } from '../../src/targets/ledger.js';
 import { fixtureRef, testConfig } from './support/fake-target.js';
 

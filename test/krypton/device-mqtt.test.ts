@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BootstrapResponse, KryptonClient } from '../../scenarios/lib/krypton-client.js';
 import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
-import { writeFleetFile } from '../../src/fleet/fleet-file.js';
-import { generateFleet } from '../../src/fleet/generate.js';
-import { type BootstrapResponse, KryptonClient } from '../../src/fleet/krypton-client.js';
-import { SimCard } from '../../src/fleet/sim-card.js';
-import { hasSecrets, type SimWithSecrets } from '../../src/fleet/sim-record.js';
+import { writeFleetFile } from '../../src/sim/fleet-file.js';
+import { generateFleet } from '../../src/sim/generate.js';
+import { SimCard } from '../../src/sim/sim-card.js';
+import { hasSecrets, type SimWithSecrets } from '../../src/sim/sim-record.js';
 
 describe('a simulated SIM device: bootstrap through Krypton, then MQTT over mTLS with what it received', () => {
   let dir: string;

@@ -10,14 +10,14 @@ import {
   ListThingPrincipalsCommand,
 } from '@aws-sdk/client-iot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BootstrapResponse, KryptonClient } from '../../scenarios/lib/krypton-client.js';
 import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
 import { DEFAULT_KRYPTON_POLICY } from '../../src/emulator/krypton/embedded.js';
 import { kryptonListener } from '../../src/emulator/krypton/listener.js';
-import { writeFleetFile } from '../../src/fleet/fleet-file.js';
-import { generateFleet } from '../../src/fleet/generate.js';
-import { type BootstrapResponse, KryptonClient } from '../../src/fleet/krypton-client.js';
-import { SimCard } from '../../src/fleet/sim-card.js';
-import { hasSecrets, type SimWithSecrets } from '../../src/fleet/sim-record.js';
+import { writeFleetFile } from '../../src/sim/fleet-file.js';
+import { generateFleet } from '../../src/sim/generate.js';
+import { SimCard } from '../../src/sim/sim-card.js';
+import { hasSecrets, type SimWithSecrets } from '../../src/sim/sim-record.js';
 
 describe('Krypton in the embedded emulator (--fleet, kryptonUrl, provisioning through its control plane)', () => {
   let dir: string;

@@ -12,15 +12,15 @@ import {
   ThrottlingException,
 } from '@aws-sdk/client-iot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KryptonClient } from '../../scenarios/lib/krypton-client.js';
 import { InProcessRequestHandler } from '../../src/emulator/control-plane/in-process-handler.js';
 import { coHostedControlPlane } from '../../src/emulator/control-plane/server.js';
 import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
 import { DEFAULT_KRYPTON_POLICY } from '../../src/emulator/krypton/embedded.js';
 import { kryptonListener } from '../../src/emulator/krypton/listener.js';
-import { generateFleet } from '../../src/fleet/generate.js';
-import { KryptonClient } from '../../src/fleet/krypton-client.js';
-import { SimCard } from '../../src/fleet/sim-card.js';
-import { hasSecrets, type SimWithSecrets } from '../../src/fleet/sim-record.js';
+import { generateFleet } from '../../src/sim/generate.js';
+import { SimCard } from '../../src/sim/sim-card.js';
+import { hasSecrets, type SimWithSecrets } from '../../src/sim/sim-record.js';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 

@@ -9,13 +9,13 @@ import {
   ListThingPrincipalsCommand,
 } from '@aws-sdk/client-iot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KryptonApiError, KryptonClient } from '../../scenarios/lib/krypton-client.js';
 import { type KryptonServer, startKryptonServer } from '../../src/emulator/krypton/server.js';
-import { generateFleet } from '../../src/fleet/generate.js';
-import { KryptonApiError, KryptonClient } from '../../src/fleet/krypton-client.js';
-import { signKryptonRequest } from '../../src/fleet/krypton-signature.js';
-import { SimCard } from '../../src/fleet/sim-card.js';
-import { hasSecrets, type SimWithSecrets } from '../../src/fleet/sim-record.js';
 import { EmulatorPki } from '../../src/pki/emulator-pki.js';
+import { generateFleet } from '../../src/sim/generate.js';
+import { signKryptonRequest } from '../../src/sim/krypton-signature.js';
+import { SimCard } from '../../src/sim/sim-card.js';
+import { hasSecrets, type SimWithSecrets } from '../../src/sim/sim-record.js';
 import { describeWithTool } from '../support/tools.js';
 import { type MotoServer, startMoto } from './moto.js';
 

@@ -3,11 +3,11 @@ import { KryptonError } from '../../src/emulator/krypton/errors.js';
 import { SignedRequestVerifier, TIMESTAMP_WINDOW_MS } from '../../src/emulator/krypton/signed-request.js';
 import { KEY_LIFETIME_MS, SimKeyStore } from '../../src/emulator/krypton/sim-keys.js';
 import { SubscriberRegistry } from '../../src/emulator/krypton/subscribers.js';
-import { generateFleet } from '../../src/fleet/generate.js';
-import { signKryptonRequest } from '../../src/fleet/krypton-signature.js';
-import { SimCard } from '../../src/fleet/sim-card.js';
-import { hasSecrets, withoutSecrets } from '../../src/fleet/sim-record.js';
-import { sqnOf } from '../../src/fleet/sqn.js';
+import { generateFleet } from '../../src/sim/generate.js';
+import { signKryptonRequest } from '../../src/sim/krypton-signature.js';
+import { SimCard } from '../../src/sim/sim-card.js';
+import { hasSecrets, withoutSecrets } from '../../src/sim/sim-record.js';
+import { sqnOf } from '../../src/sim/sqn.js';
 
 function setup() {
   let clock = 1_700_000_000_000;

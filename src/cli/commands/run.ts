@@ -5,7 +5,6 @@ import { Command, type Command as CommanderCommand, InvalidArgumentError, Option
 import { describeModel, type LoadModel, parseDurationMs, parseRamp } from '../../engine/load-model.js';
 import { type RunConfig, runScenarios, type Shard } from '../../engine/run.js';
 import { loadScenario, resolveScenarios, type ScenarioRef } from '../../engine/scenario-loader.js';
-import { writeGeneratedFleetFile } from '../../fleet/generate.js';
 import { projectFleet } from '../../metrics/projection.js';
 import type { RunResult, ScenarioCost } from '../../metrics/result-schema.js';
 import { parseThresholdConfig, type ThresholdConfig } from '../../metrics/thresholds.js';

@@ -1,4 +1,4 @@
-import type { SimRecord } from '../../fleet/sim-record.js';
+import type { SimRecord } from '../../sim/sim-record.js';
 import { AwsIotProvisioner, AwsIotStepError, type ProvisionerDefaults } from './aws-provisioner.js';
 import { CellularNetwork, type CellularSession } from './cellular-network.js';
 import { KryptonError } from './errors.js';

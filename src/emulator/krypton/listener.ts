@@ -1,4 +1,4 @@
-import { readFleetFile } from '../../fleet/fleet-file.js';
+import { readFleetFile } from '../../sim/fleet-file.js';
 import type { EmulatorListenerFactory } from '../options.js';
 import { startEmbeddedKrypton } from './embedded.js';
 

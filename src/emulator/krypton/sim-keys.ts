@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constantTimeEqual, generateAuthVector, verifyAuts } from '../../fleet/aka.js';
+import { constantTimeEqual, generateAuthVector, verifyAuts } from '../../sim/aka.js';
 import { KryptonError } from './errors.js';
 import type { Subscriber, SubscriberRegistry } from './subscribers.js';
 

@@ -1,6 +1,6 @@
-import { Milenage } from '../../fleet/milenage.js';
-import { hasSecrets, type SimRecord } from '../../fleet/sim-record.js';
-import { SqnGenerator } from '../../fleet/sqn.js';
+import { Milenage } from '../../sim/milenage.js';
+import { hasSecrets, type SimRecord } from '../../sim/sim-record.js';
+import { SqnGenerator } from '../../sim/sqn.js';
 
 /** What the home network holds for one SIM: its record, MILENAGE for its keys, its SQN counter. */
 export interface Subscriber {

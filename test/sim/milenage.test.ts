@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildAuts, generateAuthVector, usimAuthenticate, verifyAuts } from '../../src/fleet/aka.js';
-import { Milenage } from '../../src/fleet/milenage.js';
-import { SqnWindow, sqnFromBytes } from '../../src/fleet/sqn.js';
+import { buildAuts, generateAuthVector, usimAuthenticate, verifyAuts } from '../../src/sim/aka.js';
+import { Milenage } from '../../src/sim/milenage.js';
+import { SqnWindow, sqnFromBytes } from '../../src/sim/sqn.js';
 
 const hex = (text: string) => Buffer.from(text.replace(/\s+/g, ''), 'hex');
 

@@ -2,13 +2,13 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateAuthVector } from '../../src/fleet/aka.js';
-import { FleetFileError, parseFleet, readFleetFile, writeFleetFile } from '../../src/fleet/fleet-file.js';
-import { generateFleet } from '../../src/fleet/generate.js';
-import { isLuhnValid, luhnCheckDigit } from '../../src/fleet/identifiers.js';
-import { Milenage } from '../../src/fleet/milenage.js';
-import { SimCard } from '../../src/fleet/sim-card.js';
-import { hasSecrets } from '../../src/fleet/sim-record.js';
+import { generateAuthVector } from '../../src/sim/aka.js';
+import { FleetFileError, parseFleet, readFleetFile, writeFleetFile } from '../../src/sim/fleet-file.js';
+import { generateFleet } from '../../src/sim/generate.js';
+import { isLuhnValid, luhnCheckDigit } from '../../src/sim/identifiers.js';
+import { Milenage } from '../../src/sim/milenage.js';
+import { SimCard } from '../../src/sim/sim-card.js';
+import { hasSecrets } from '../../src/sim/sim-record.js';
 
 describe('identifiers', () => {
   it('computes Luhn check digits as pySim does (known-valid SORACOM SIM id, IMEI)', () => {

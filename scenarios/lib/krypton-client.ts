@@ -1,8 +1,8 @@
 import { request } from 'node:https';
 import { createSecureContext, type SecureContext } from 'node:tls';
-import { LeafNameCheckAgent } from '../tls/leaf-name-check.js';
-import { signKryptonRequest } from './krypton-signature.js';
-import type { SimCard } from './sim-card.js';
+import { signKryptonRequest } from '../../src/sim/krypton-signature.js';
+import type { SimCard } from '../../src/sim/sim-card.js';
+import { LeafNameCheckAgent } from '../../src/tls/leaf-name-check.js';
 
 /** A `{code, message}` error from the Krypton service, with its HTTP status. */
 export class KryptonApiError extends Error {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { generateAuthVector, usimAuthenticate, verifyAuts } from '../../src/fleet/aka.js';
-import { Milenage } from '../../src/fleet/milenage.js';
+import { generateAuthVector, usimAuthenticate, verifyAuts } from '../../src/sim/aka.js';
+import { Milenage } from '../../src/sim/milenage.js';
 import {
   IND_SLOTS,
   SEQ_DELTA,
@@ -9,7 +9,7 @@ import {
   sqnFromBytes,
   sqnOf,
   sqnToBytes,
-} from '../../src/fleet/sqn.js';
+} from '../../src/sim/sqn.js';
 
 describe('SQN freshness (TS 33.102 Annex C, SEQ||IND)', () => {
   it('the generator moves SEQ forward and cycles IND through the 32 slots', () => {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fleetCommand } from '../../src/cli/commands/fleet.js';
-import { readFleetFile } from '../../src/fleet/fleet-file.js';
-import { generateFleet } from '../../src/fleet/generate.js';
+import { readFleetFile } from '../../src/sim/fleet-file.js';
+import { generateFleet } from '../../src/sim/generate.js';
 
 describe('provbench fleet export', () => {
   let dir: string;

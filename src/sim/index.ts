@@ -2,7 +2,6 @@ export * from './aka.js';
 export * from './fleet-file.js';
 export * from './generate.js';
 export * from './identifiers.js';
-export * from './krypton-client.js';
 export * from './krypton-signature.js';
 export * from './milenage.js';
 export * from './sim-card.js';

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeFleetFile } from '../../src/fleet/fleet-file.js';
-import { generateFleet, SeededFleet, writeGeneratedFleetFile } from '../../src/fleet/generate.js';
+import { writeFleetFile } from '../../src/sim/fleet-file.js';
+import { generateFleet, SeededFleet, writeGeneratedFleetFile } from '../../src/sim/generate.js';
 
 describe('seeded fleet, one SIM at a time', () => {
   it('derives SIM n exactly as the generated fleet holds it, whatever the fleet size', () => {
