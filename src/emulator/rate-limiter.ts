@@ -1,21 +1,26 @@
-/** A token bucket: `rate` tokens per second, holding at most `burst`. */
+/** Rate limits of both planes: AWS's TPS quotas (control plane) and the broker's connect and fleet-provisioning limits (data plane). */
+
+/** A token bucket: `ratePerSecond` tokens a second, bursting up to `burst` (default one second's worth). */
 export class TokenBucket {
   private tokens: number;
-  private updatedAt: number;
+  private last: number;
+  private readonly burst: number;
 
   constructor(
-    private readonly rate: number,
-    private readonly burst: number = Math.max(1, rate),
+    readonly ratePerSecond: number,
+    burst?: number,
     private readonly now: () => number = () => performance.now(),
   ) {
+    this.burst = Math.max(1, burst ?? ratePerSecond);
     this.tokens = this.burst;
-    this.updatedAt = now();
+    this.last = this.now();
   }
 
+  /** Takes a token when one is available. */
   tryTake(): boolean {
     const now = this.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.updatedAt) / 1000) * this.rate);
-    this.updatedAt = now;
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.ratePerSecond);
+    this.last = now;
     if (this.tokens < 1) return false;
     this.tokens -= 1;
     return true;
