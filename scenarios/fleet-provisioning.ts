@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-iot';
 import { type Device, ProtocolError, type RunContext, type Scenario } from '../src/contract/index.js';
 import { createPolicy } from './lib/attach.js';
-import { certificateArnOf } from './lib/certificate-id.js';
+import { certificateArnOf } from './lib/certificate-arn.js';
 import { createCsr, dnValue, generateDeviceKey } from './lib/device-keys.js';
 import { claimPolicyDocument, devicePolicyDocument } from './lib/device-policy.js';
 import { connectDevice, proveConnected } from './lib/field.js';

@@ -1,7 +1,8 @@
 import type { LedgerHandle, Scenario } from '../src/contract/index.js';
+import { certificateIdOf } from '../src/pki/certificate.js';
 import { JIT_RECONNECT } from './jitr.js';
 import { createPolicy } from './lib/attach.js';
-import { certificateArnOf, certificateIdOf } from './lib/certificate-id.js';
+import { certificateArnOf } from './lib/certificate-arn.js';
 import {
   type CustomerCaDeviceState,
   customerCaCredentialsOf,

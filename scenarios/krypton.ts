@@ -1,7 +1,8 @@
 import { type Device, ProtocolError, type RunContext, type Scenario } from '../src/contract/index.js';
+import { certificateIdOf } from '../src/pki/certificate.js';
 import { SimCard } from '../src/sim/sim-card.js';
 import { createPolicy } from './lib/attach.js';
-import { certificateArnOf, certificateIdOf } from './lib/certificate-id.js';
+import { certificateArnOf } from './lib/certificate-arn.js';
 import { devicePolicyDocument } from './lib/device-policy.js';
 import { proveConnected } from './lib/field.js';
 import { type BootstrapResponse, KryptonClient, type SimKey } from './lib/krypton-client.js';

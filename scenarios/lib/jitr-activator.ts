@@ -8,8 +8,8 @@ import {
   UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
 import { describeError, ProtocolError, type RunContext } from '../../src/contract/index.js';
+import { parseCertificatePem } from '../../src/pki/certificate.js';
 import { createPolicy } from './attach.js';
-import { commonNameOf } from './certificate-id.js';
 import { activatorPolicyDocument } from './device-policy.js';
 import { mqttOptions } from './field.js';
 import { DeviceMqttConnection, type DeviceMqttOptions } from './mqtt-device.js';
@@ -160,7 +160,7 @@ export class JitrActivator {
     }
     const certificateArn = description.certificateArn;
     ledger.acknowledge(certificate, { arn: certificateArn });
-    const thingName = commonNameOf(description.certificatePem);
+    const thingName = parseCertificatePem(description.certificatePem).subject.CN;
     if (!thingName)
       throw new ProtocolError(`certificate ${certificateId} has no subject CN to name the thing after`);
     await ledger.track({ kind: 'thing', name: thingName }, () =>
