@@ -16,8 +16,8 @@ import { generateFleet } from '../../src/sim/generate.js';
 import { signKryptonRequest } from '../../src/sim/krypton-signature.js';
 import { SimCard } from '../../src/sim/sim-card.js';
 import { hasSecrets, type SimWithSecrets } from '../../src/sim/sim-record.js';
+import { type MotoServer, startMoto } from '../support/moto.js';
 import { describeWithTool } from '../support/tools.js';
-import { type MotoServer, startMoto } from './moto.js';
 
 const REGION = 'us-east-1';
 const CREDENTIALS = { accessKeyId: 'krypton-test', secretAccessKey: 'krypton-test' };

@@ -19,8 +19,8 @@ import { createIoTClient } from '../../src/targets/iot-client.js';
 import { FileLedger, readLedger } from '../../src/targets/ledger.js';
 import { startLocalStackTarget } from '../../src/targets/remote.js';
 import type { StartedTarget } from '../../src/targets/target.js';
+import { type MotoServer, startMoto } from '../support/moto.js';
 import { describeWithTool } from '../support/tools.js';
-import { type MotoServer, startMoto } from './support/moto.js';
 
 const FIXTURE = pathToFileURL(resolve(import.meta.dirname, 'fixtures/control-plane-only.ts')).href;
 

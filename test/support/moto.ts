@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 
+/** moto_server in a child process: an AWS IoT control plane we did not write. */
 export interface MotoServer {
   url: string;
   close(): Promise<void>;
@@ -39,9 +40,11 @@ export function startMoto(timeoutMs = 30_000): Promise<MotoServer> {
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
+    const fail = (why: string) => {
       clearTimeout(timer);
-      reject(new Error(`moto_server exited with ${code}: ${output}`));
-    });
+      reject(new Error(`moto_server ${why}; install it with pip install 'moto[server]': ${output}`));
+    };
+    child.once('error', (error) => fail(`could not start (${error.message})`));
+    child.once('exit', (code) => fail(`exited with ${code}`));
   });
 }
