@@ -15,7 +15,6 @@ import {
 } from '@aws-sdk/client-iot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FaultInjector, LatencyModel, QuotaGate } from '../../src/emulator/control-plane/index.js';
-import { startEmulator } from '../../src/emulator/index.js';
 import { defaultQuotaTable } from '../../src/quotas/aws-default-quotas.js';
 import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
 
@@ -142,7 +141,9 @@ describe('quotas, latency and faults', () => {
   it('rejects a quota file with an unknown name, saying which', async () => {
     const quotaFile = join(workDir, 'bad-quotas.json');
     await writeFile(quotaFile, JSON.stringify({ controlPlaneTps: { CreateThingz: 5 } }));
-    await expect(startEmulator({ quotaFile, keyPoolSize: 0, listeners: [] })).rejects.toThrow(/CreateThingz/);
+    await expect(
+      startTestEmulator({ quotas: 'aws', quotaFile, keyPoolSize: 0, listeners: [] }),
+    ).rejects.toThrow(/CreateThingz/);
   });
 
   it('counts RegisterCertificate against the shared device-certificate registration bucket', () => {
@@ -180,7 +181,7 @@ describe('quotas, latency and faults', () => {
       await test.close();
     }
     await expect(
-      startEmulator({ faults: { CreateThing: { rate: 2 } }, keyPoolSize: 0, listeners: [] }),
+      startTestEmulator({ faults: { CreateThing: { rate: 2 } }, keyPoolSize: 0, listeners: [] }),
     ).rejects.toThrow(/rate/);
   });
 
@@ -252,8 +253,7 @@ describe('startEmulator', () => {
   it('starts plug-in listeners after the control plane and names them in the ready file', async () => {
     const readyFile = join(workDir, 'ready.json');
     let closed = false;
-    const emulator = await startEmulator({
-      quotas: 'none',
+    const test = await startTestEmulator({
       keyPoolSize: 0,
       readyFile,
       listeners: [
@@ -274,15 +274,15 @@ describe('startEmulator', () => {
     });
     const ready = JSON.parse(await readFile(readyFile, 'utf8'));
     expect(ready).toEqual({
-      controlPlaneUrl: emulator.controlPlaneUrl,
+      controlPlaneUrl: test.emulator.controlPlaneUrl,
       region: 'us-east-1',
       accountId: '123456789012',
       mqttHost: '127.0.0.1',
       mqttPort: 18883,
       kryptonUrl: 'http://127.0.0.1:18080',
-      rootCaFile: emulator.rootCaFile,
+      rootCaFile: test.emulator.rootCaFile,
     });
-    await emulator.close();
+    await test.close();
     expect(closed).toBe(true);
   });
 

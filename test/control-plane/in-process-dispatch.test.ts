@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InProcessRequestHandler } from '../../src/emulator/control-plane/in-process-handler.js';
 import { coHostedControlPlane } from '../../src/emulator/control-plane/server.js';
-import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
+import type { RunningEmulator } from '../../src/emulator/index.js';
+import { startTestEmulator, type TestEmulator } from '../support/emulator.js';
 
 interface RawRequest {
   method: string;
@@ -22,16 +23,18 @@ function parse(text: string): unknown {
 }
 
 describe('one request logic behind node:http and the in-process handler', () => {
+  let test: TestEmulator;
   let emulator: RunningEmulator;
   let handler: InProcessRequestHandler;
 
   beforeAll(async () => {
-    emulator = await startEmulator({ quotas: 'none', keyPoolSize: 0, listeners: [] });
+    test = await startTestEmulator({ keyPoolSize: 0, listeners: [] });
+    emulator = test.emulator;
     handler = new InProcessRequestHandler(coHostedControlPlane(emulator.controlPlaneUrl)!);
   });
 
   afterAll(async () => {
-    await emulator?.close();
+    await test?.close();
   });
 
   async function overHttp(request: RawRequest): Promise<Answer> {

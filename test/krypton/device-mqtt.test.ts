@@ -4,14 +4,16 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BootstrapResponse, KryptonClient } from '../../scenarios/lib/krypton-client.js';
-import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
+import { EMULATOR_LISTENERS, type RunningEmulator } from '../../src/emulator/index.js';
 import { writeFleetFile } from '../../src/sim/fleet-file.js';
 import { generateFleet } from '../../src/sim/generate.js';
 import { SimCard } from '../../src/sim/sim-card.js';
 import { hasSecrets, type SimWithSecrets } from '../../src/sim/sim-record.js';
+import { type KryptonTestEmulator, startKryptonTestEmulator } from '../support/emulator.js';
 
 describe('a simulated SIM device: bootstrap through Krypton, then MQTT over mTLS with what it received', () => {
   let dir: string;
+  let test: KryptonTestEmulator;
   let emulator: RunningEmulator;
   let harness: KryptonClient;
   const sims = generateFleet({ devices: 2, seed: 909 }).filter(hasSecrets) as SimWithSecrets[];
@@ -20,18 +22,12 @@ describe('a simulated SIM device: bootstrap through Krypton, then MQTT over mTLS
     dir = await mkdtemp(join(tmpdir(), 'provbench-krypton-device-'));
     const fleetFile = join(dir, 'fleet.json');
     await writeFleetFile(fleetFile, sims);
-    emulator = await startEmulator({
-      quotas: 'none',
-      deviceKeyAlgorithm: 'ec-p256',
-      keyPoolSize: 2,
-      fleetFile,
-    });
-    harness = new KryptonClient({ baseUrl: emulator.kryptonUrl!, ca: emulator.pki.bundlePem });
+    test = await startKryptonTestEmulator({ fleetFile, listeners: EMULATOR_LISTENERS });
+    ({ emulator, krypton: harness } = test);
   });
 
   afterAll(async () => {
-    harness?.close();
-    await emulator?.close();
+    await test?.close();
     await rm(dir, { recursive: true, force: true });
   });
 

@@ -4,23 +4,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   DescribeCertificateCommand,
-  IoTClient,
+  type IoTClient,
   ListAttachedPoliciesCommand,
   ListCertificatesCommand,
   ListThingPrincipalsCommand,
 } from '@aws-sdk/client-iot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BootstrapResponse, KryptonClient } from '../../scenarios/lib/krypton-client.js';
-import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
+import type { RunningEmulator } from '../../src/emulator/index.js';
 import { DEFAULT_KRYPTON_POLICY } from '../../src/emulator/krypton/embedded.js';
-import { kryptonListener } from '../../src/emulator/krypton/listener.js';
 import { writeFleetFile } from '../../src/sim/fleet-file.js';
 import { generateFleet } from '../../src/sim/generate.js';
 import { SimCard } from '../../src/sim/sim-card.js';
 import { hasSecrets, type SimWithSecrets } from '../../src/sim/sim-record.js';
+import { type KryptonTestEmulator, startKryptonTestEmulator } from '../support/emulator.js';
 
 describe('Krypton in the embedded emulator (--fleet, kryptonUrl, provisioning through its control plane)', () => {
   let dir: string;
+  let test: KryptonTestEmulator;
   let emulator: RunningEmulator;
   let iot: IoTClient;
   let harness: KryptonClient;
@@ -30,26 +31,12 @@ describe('Krypton in the embedded emulator (--fleet, kryptonUrl, provisioning th
     dir = await mkdtemp(join(tmpdir(), 'provbench-krypton-emulator-'));
     const fleetFile = join(dir, 'fleet.json');
     await writeFleetFile(fleetFile, sims);
-    emulator = await startEmulator({
-      quotas: 'none',
-      deviceKeyAlgorithm: 'ec-p256',
-      keyPoolSize: 2,
-      fleetFile,
-      readyFile: join(dir, 'ready.json'),
-      listeners: [kryptonListener],
-    });
-    iot = new IoTClient({
-      endpoint: emulator.controlPlaneUrl,
-      region: emulator.region,
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    });
-    harness = new KryptonClient({ baseUrl: emulator.kryptonUrl!, ca: emulator.pki.bundlePem });
+    test = await startKryptonTestEmulator({ fleetFile, readyFile: join(dir, 'ready.json') });
+    ({ emulator, iot, krypton: harness } = test);
   });
 
   afterAll(async () => {
-    harness?.close();
-    iot?.destroy();
-    await emulator?.close();
+    await test?.close();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -106,19 +93,8 @@ describe('Krypton bootstrap failing midway against the embedded control plane (f
     faults: Record<string, { rate: number; error: 'InvalidRequestException' }>,
     body: (emulator: RunningEmulator, iot: IoTClient, device: KryptonClient) => Promise<void>,
   ): Promise<void> {
-    const emulator = await startEmulator({
-      quotas: 'none',
-      deviceKeyAlgorithm: 'ec-p256',
-      keyPoolSize: 2,
-      faults,
-      listeners: [kryptonListener],
-    });
-    const iot = new IoTClient({
-      endpoint: emulator.controlPlaneUrl,
-      region: emulator.region,
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    });
-    const harness = new KryptonClient({ baseUrl: emulator.kryptonUrl!, ca: emulator.pki.bundlePem });
+    const test = await startKryptonTestEmulator({ faults });
+    const { emulator, iot, krypton: harness } = test;
     try {
       const sims = generateFleet({ devices: 1, seed: 5150 });
       await harness.send('/_emulator/sims', JSON.stringify(sims), {});
@@ -131,9 +107,7 @@ describe('Krypton bootstrap failing midway against the embedded control plane (f
         device.close();
       }
     } finally {
-      harness.close();
-      iot.destroy();
-      await emulator.close();
+      await test.close();
     }
   }
 

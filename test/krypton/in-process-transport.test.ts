@@ -12,15 +12,15 @@ import {
   ThrottlingException,
 } from '@aws-sdk/client-iot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KryptonClient } from '../../scenarios/lib/krypton-client.js';
+import type { KryptonClient } from '../../scenarios/lib/krypton-client.js';
 import { InProcessRequestHandler } from '../../src/emulator/control-plane/in-process-handler.js';
 import { coHostedControlPlane } from '../../src/emulator/control-plane/server.js';
-import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
+import type { EmulatorOptions, RunningEmulator } from '../../src/emulator/index.js';
 import { DEFAULT_KRYPTON_POLICY } from '../../src/emulator/krypton/embedded.js';
-import { kryptonListener } from '../../src/emulator/krypton/listener.js';
 import { generateFleet } from '../../src/sim/generate.js';
 import { SimCard } from '../../src/sim/sim-card.js';
 import { hasSecrets, type SimWithSecrets } from '../../src/sim/sim-record.js';
+import { startKryptonTestEmulator } from '../support/emulator.js';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
@@ -40,34 +40,30 @@ async function httpRequestsTo(host: string, body: () => Promise<void>): Promise<
   return count;
 }
 
-async function startKryptonEmulator(options: Parameters<typeof startEmulator>[0]) {
-  const emulator = await startEmulator({
-    deviceKeyAlgorithm: 'ec-p256',
-    keyPoolSize: 2,
-    listeners: [kryptonListener],
-    ...options,
-  });
-  const harness = new KryptonClient({ baseUrl: emulator.kryptonUrl!, ca: emulator.pki.bundlePem });
+/** The Krypton test emulator with three SIMs added over its admin route. */
+async function startKryptonEmulator(options: EmulatorOptions) {
+  const test = await startKryptonTestEmulator(options);
+  const { emulator, krypton: harness } = test;
   const sims = generateFleet({ devices: 3, seed: 4242 }).filter(hasSecrets) as SimWithSecrets[];
   const added = await harness.send('/_emulator/sims', JSON.stringify(sims), {});
   expect(added.status).toBe(200);
-  return { emulator, harness, sims };
+  return { emulator, harness, sims, close: () => test.close() };
 }
 
 describe('Krypton co-hosted with the control plane: signed SDK requests skip the socket', () => {
   let emulator: RunningEmulator;
   let harness: KryptonClient;
   let sims: SimWithSecrets[];
+  let close: (() => Promise<void>) | undefined;
   let controlPlaneHost: string;
 
   beforeAll(async () => {
-    ({ emulator, harness, sims } = await startKryptonEmulator({ quotas: 'none' }));
+    ({ emulator, harness, sims, close } = await startKryptonEmulator({ quotas: 'none' }));
     controlPlaneHost = new URL(emulator.controlPlaneUrl).host;
   });
 
   afterAll(async () => {
-    harness?.close();
-    await emulator?.close();
+    await close?.();
   });
 
   it('bootstraps through the in-process handler: no HTTP request reaches the control plane', async () => {
@@ -149,9 +145,10 @@ describe('Krypton co-hosted with a throttling control plane (AWS quotas, CreateK
   let emulator: RunningEmulator;
   let harness: KryptonClient;
   let sims: SimWithSecrets[];
+  let close: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    ({ emulator, harness, sims } = await startKryptonEmulator({
+    ({ emulator, harness, sims, close } = await startKryptonEmulator({
       quotas: 'aws',
       // One token, refilled after 1000 s: the first call passes, every later one is throttled.
       quotaOverrides: { controlPlaneTps: { CreateKeysAndCertificate: 0.001 } },
@@ -159,8 +156,7 @@ describe('Krypton co-hosted with a throttling control plane (AWS quotas, CreateK
   });
 
   afterAll(async () => {
-    harness?.close();
-    await emulator?.close();
+    await close?.();
   });
 
   it('ThrottlingException reaches the SDK as its class, retryable; the device gets 429 and no certificate is left', async () => {

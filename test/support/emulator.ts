@@ -1,5 +1,7 @@
 import { IoTClient } from '@aws-sdk/client-iot';
+import { KryptonClient } from '../../scenarios/lib/krypton-client.js';
 import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
+import { kryptonListener } from '../../src/emulator/krypton/listener.js';
 
 export interface TestEmulator {
   emulator: RunningEmulator;
@@ -26,6 +28,39 @@ export async function startTestEmulator(options: EmulatorOptions = {}): Promise<
     async close() {
       iot.destroy();
       await emulator.close();
+    },
+  };
+}
+
+export interface KryptonTestEmulator extends TestEmulator {
+  /** A KryptonClient for the emulator's Krypton service: SIM keys, bootstrap, `/_emulator` admin routes. */
+  krypton: KryptonClient;
+}
+
+/**
+ * startTestEmulator with the Krypton service as its only listener (no data plane), EC device
+ * keys and a KryptonClient for it. `options` override anything (`listeners: EMULATOR_LISTENERS`
+ * adds the data plane).
+ */
+export async function startKryptonTestEmulator(options: EmulatorOptions = {}): Promise<KryptonTestEmulator> {
+  const test = await startTestEmulator({
+    deviceKeyAlgorithm: 'ec-p256',
+    keyPoolSize: 2,
+    listeners: [kryptonListener],
+    ...options,
+  });
+  const { kryptonUrl, pki } = test.emulator;
+  if (!kryptonUrl) {
+    await test.close();
+    throw new Error('the test emulator has no Krypton service: keep kryptonListener in `listeners`');
+  }
+  const krypton = new KryptonClient({ baseUrl: kryptonUrl, ca: pki.bundlePem });
+  return {
+    ...test,
+    krypton,
+    async close() {
+      krypton.close();
+      await test.close();
     },
   };
 }
