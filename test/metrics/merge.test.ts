@@ -3,7 +3,7 @@ import { runScenarios } from '../../src/engine/run.js';
 import { LatencyHistogram } from '../../src/metrics/histogram.js';
 import { mergeRunResults } from '../../src/metrics/merge.js';
 import type { RunResult, ScenarioResult } from '../../src/metrics/result-schema.js';
-import { testConfig } from '../engine/support/fake-target.js';
+import { testConfig } from '../support/offline-target.js';
 
 function shape(scenario: ScenarioResult | undefined) {
   if (!scenario) throw new Error('missing scenario');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LatencyHistogram } from '../../src/metrics/histogram.js';
-import { syntheticRun } from './synthetic-run.js';
+import { syntheticRun } from '../support/synthetic-run.js';
 
 interface CliRun {
   code: number;

@@ -9,7 +9,7 @@ import {
 import { isRejectedConnect, retryUntilAccepted } from '../../scenarios/lib/retry-connect.js';
 import { x509 } from '../../scenarios/lib/x509.js';
 import { ClassifiedError } from '../../src/contract/errors.js';
-import { startTestBroker, type TestBroker } from './support/mtls-broker.js';
+import { startTestBroker, type TestBroker } from '../support/mtls-broker.js';
 
 describe('device CA helper', () => {
   it('signs a verification certificate whose CN is the registration code and which chains to the CA', async () => {
