@@ -57,6 +57,26 @@ function variantOf(ctx: RunContext): Variant {
   return variant as Variant;
 }
 
+/** CreateKeysAndCertificate over the claim connection: AWS IoT makes the key too. */
+async function createKeysOverClaim(ctx: RunContext, claim: DeviceMqttConnection) {
+  const created = await ctx.phase('create-keys-and-certificate', () =>
+    ctx.call('mqtt:CreateKeysAndCertificate', () => createKeysAndCertificate(claim)),
+  );
+  return { created, privateKeyPem: created.privateKey };
+}
+
+/** CreateCertificateFromCsr over the claim connection: the key never leaves the device. */
+async function createFromDeviceCsr(ctx: RunContext, claim: DeviceMqttConnection, thingName: string) {
+  const key = await ctx.phase('device-key-and-csr', async () => {
+    const pair = await generateDeviceKey(ctx.options.keyType);
+    return { pair, csrPem: createCsr(pair, `CN=${dnValue(thingName)}`) };
+  });
+  const created = await ctx.phase('create-certificate-from-csr', () =>
+    ctx.call('mqtt:CreateCertificateFromCsr', () => createCertificateFromCsr(claim, key.csrPem)),
+  );
+  return { created, privateKeyPem: key.pair.privateKeyPem };
+}
+
 /** Step 1 over the claim connection: a certificate (and key, or from the device's own CSR). */
 async function obtainCertificate(
   device: Device,
@@ -65,28 +85,10 @@ async function obtainCertificate(
 ): Promise<{ certificateId: string; certificatePem: string; privateKeyPem: string; ownershipToken: string }> {
   const thingName = thingNameOf(device);
   const intent = ctx.ledger.intend({ kind: 'certificate', thingName, deviceIndex: device.index });
-  if (variantOf(ctx) === 'create-keys') {
-    const created = await ctx.phase('create-keys-and-certificate', () =>
-      ctx.call('mqtt:CreateKeysAndCertificate', () => createKeysAndCertificate(claim)),
-    );
-    ctx.ledger.acknowledge(intent, {
-      id: created.certificateId,
-      arn: certificateArnOf(ctx.endpoint, created.certificateId),
-    });
-    return {
-      certificateId: created.certificateId,
-      certificatePem: created.certificatePem,
-      privateKeyPem: created.privateKey,
-      ownershipToken: created.certificateOwnershipToken,
-    };
-  }
-  const key = await ctx.phase('device-key-and-csr', async () => {
-    const pair = await generateDeviceKey(ctx.options.keyType);
-    return { pair, csrPem: createCsr(pair, `CN=${dnValue(thingName)}`) };
-  });
-  const created = await ctx.phase('create-certificate-from-csr', () =>
-    ctx.call('mqtt:CreateCertificateFromCsr', () => createCertificateFromCsr(claim, key.csrPem)),
-  );
+  const { created, privateKeyPem } =
+    variantOf(ctx) === 'create-keys'
+      ? await createKeysOverClaim(ctx, claim)
+      : await createFromDeviceCsr(ctx, claim, thingName);
   ctx.ledger.acknowledge(intent, {
     id: created.certificateId,
     arn: certificateArnOf(ctx.endpoint, created.certificateId),
@@ -94,7 +96,7 @@ async function obtainCertificate(
   return {
     certificateId: created.certificateId,
     certificatePem: created.certificatePem,
-    privateKeyPem: key.pair.privateKeyPem,
+    privateKeyPem,
     ownershipToken: created.certificateOwnershipToken,
   };
 }

@@ -2,18 +2,13 @@ import type { Scenario } from '../src/contract/index.js';
 import { createPolicy } from './lib/attach.js';
 import {
   type CustomerCaDeviceState,
-  customerCaCredentialsOf,
   manufactureWithCustomerCa,
   registerCustomerCa,
-  type SharedCa,
 } from './lib/customer-ca.js';
 import { devicePolicyDocument } from './lib/device-policy.js';
-import { connectUntilAccepted, proveConnected } from './lib/field.js';
 import { JitrActivator } from './lib/jitr-activator.js';
+import { bootJustInTime } from './lib/just-in-time.js';
 import { resourceName } from './lib/names.js';
-
-/** Reconnect budget: the activator makes 5 control-plane calls per device, 10-15 TPS on AWS. */
-export const JIT_RECONNECT = { maxAttempts: 40, backoff: { baseMs: 250, capMs: 4_000 } };
 
 let activator: JitrActivator | undefined;
 
@@ -68,17 +63,7 @@ const jitr: Scenario<CustomerCaDeviceState> = {
 
   manufacture: manufactureWithCustomerCa,
 
-  async boot(device, ctx) {
-    const { thingName, certificatePem, privateKeyPem } = customerCaCredentialsOf(device);
-    const credentials = {
-      clientId: thingName,
-      certificatePem,
-      privateKeyPem,
-      chainPem: (ctx.shared.ca as SharedCa).caCertificatePem,
-    };
-    const connection = await connectUntilAccepted(ctx, credentials, JIT_RECONNECT);
-    await proveConnected(device, ctx, credentials, connection);
-  },
+  boot: (device, ctx) => bootJustInTime(device, ctx),
 
   async teardown(ctx) {
     const stats = await activator?.stop();
