@@ -84,14 +84,7 @@ export class KryptonService {
   }
 
   subscriber(imsi: string): Subscriber {
-    const subscriber = this.subscribers.get(imsi);
-    if (!subscriber)
-      throw new KryptonError(
-        404,
-        'UNKNOWN_IMSI',
-        `IMSI ${imsi} is not a SIM of this operator; add it to the fleet first`,
-      );
-    return subscriber;
+    return this.subscribers.known(imsi);
   }
 
   /** The group's Krypton configuration, or 403 when Krypton is off for the SIM's group. */
