@@ -17,8 +17,8 @@ import {
   ModelFileError,
   parseModelFile,
 } from '../../../src/emulator/control-plane/index.js';
-import { seededRandom } from '../../support/synthetic-latencies.js';
 import { startTestEmulator } from '../../support/emulator.js';
+import { seededRandom } from '../../support/synthetic-latencies.js';
 
 const CLI = resolve(import.meta.dirname, '../../../bin/provbench.js');
 let workDir: string;
