@@ -35,11 +35,9 @@ describe('provbench capacity against the embedded Krypton service', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'provbench-capacity-'));
-    const serviceFleet = join(dir, 'service-fleet.json');
-    await writeFleetFile(serviceFleet, known);
     const clientFleet = join(dir, 'client-fleet.json');
     await writeFleetFile(clientFleet, [...known, ...unknown]);
-    test = await startKryptonTestEmulator({ keyPoolSize: 4, fleetFile: serviceFleet });
+    test = await startKryptonTestEmulator({ keyPoolSize: 4, sims: known });
     ({ emulator, krypton: harness } = test);
     run = await runCapacity({
       endpoint: `${emulator.kryptonUrl}${BOOTSTRAP_PATH}`,

@@ -1,34 +1,25 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BootstrapResponse, KryptonClient } from '../../../scenarios/lib/krypton-client.js';
 import { EMULATOR_LISTENERS, type RunningEmulator } from '../../../src/emulator/index.js';
-import { writeFleetFile } from '../../../src/sim/fleet-file.js';
 import { generateFleet } from '../../../src/sim/generate.js';
 import { SimCard } from '../../../src/sim/sim-card.js';
 import { hasSecrets, type SimWithSecrets } from '../../../src/sim/sim-record.js';
 import { type KryptonTestEmulator, startKryptonTestEmulator } from '../../support/emulator.js';
 
 describe('a simulated SIM device: bootstrap through Krypton, then MQTT over mTLS with what it received', () => {
-  let dir: string;
   let test: KryptonTestEmulator;
   let emulator: RunningEmulator;
   let harness: KryptonClient;
   const sims = generateFleet({ devices: 2, seed: 909 }).filter(hasSecrets) as SimWithSecrets[];
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'provbench-krypton-device-'));
-    const fleetFile = join(dir, 'fleet.json');
-    await writeFleetFile(fleetFile, sims);
-    test = await startKryptonTestEmulator({ fleetFile, listeners: EMULATOR_LISTENERS });
+    test = await startKryptonTestEmulator({ sims, listeners: EMULATOR_LISTENERS });
     ({ emulator, krypton: harness } = test);
   });
 
   afterAll(async () => {
     await test?.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   /** Connects as the Thing and publishes QoS 1 on its own topic; resolves once the PUBACK arrives. */

@@ -13,7 +13,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BootstrapResponse, KryptonClient } from '../../../scenarios/lib/krypton-client.js';
 import type { RunningEmulator } from '../../../src/emulator/index.js';
 import { DEFAULT_KRYPTON_POLICY } from '../../../src/emulator/krypton/embedded.js';
-import { writeFleetFile } from '../../../src/sim/fleet-file.js';
 import { generateFleet } from '../../../src/sim/generate.js';
 import { SimCard } from '../../../src/sim/sim-card.js';
 import { hasSecrets, type SimWithSecrets } from '../../../src/sim/sim-record.js';
@@ -29,9 +28,7 @@ describe('Krypton in the embedded emulator (--fleet, kryptonUrl, provisioning th
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'provbench-krypton-emulator-'));
-    const fleetFile = join(dir, 'fleet.json');
-    await writeFleetFile(fleetFile, sims);
-    test = await startKryptonTestEmulator({ fleetFile, readyFile: join(dir, 'ready.json') });
+    test = await startKryptonTestEmulator({ sims, readyFile: join(dir, 'ready.json') });
     ({ emulator, iot, krypton: harness } = test);
   });
 
