@@ -14,31 +14,19 @@ import {
   UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closed, type MqttTarget, mustConnect, nextMessage } from '../../support/data-plane.js';
+import {
+  ARN,
+  closed,
+  devicePolicy,
+  type MqttTarget,
+  mustConnect,
+  nextMessage,
+} from '../../support/data-plane.js';
 import { startTestEmulator, type TestEmulator } from '../../support/emulator.js';
 import { describeWithTool } from '../../support/tools.js';
 
 let test: TestEmulator;
 let dir: string;
-const ARN = 'arn:aws:iot:us-east-1:123456789012';
-
-const devicePolicy = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [
-    { Effect: 'Allow', Action: 'iot:Connect', Resource: `${ARN}:client/\${iot:Connection.Thing.ThingName}` },
-    {
-      Effect: 'Allow',
-      Action: ['iot:Publish', 'iot:Receive'],
-      Resource: `${ARN}:topic/things/\${iot:Connection.Thing.ThingName}/*`,
-    },
-    {
-      Effect: 'Allow',
-      Action: 'iot:Subscribe',
-      Resource: `${ARN}:topicfilter/things/\${iot:Connection.Thing.ThingName}/*`,
-    },
-  ],
-});
-
 const fleetTemplate = JSON.stringify({
   Parameters: { SerialNumber: { Type: 'String' }, 'AWS::IoT::Certificate::Id': { Type: 'String' } },
   Resources: {
