@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sourceCommit } from '../../src/cli/options.js';
-import { type NightDocument, syntheticNights } from './synthetic-history.js';
+import { type NightDocument, syntheticNights } from '../support/synthetic-history.js';
 
 interface CliRun {
   code: number;

@@ -1,5 +1,5 @@
 import type { Dist, RunResult, ScenarioTraffic, TrafficStats } from '../../src/metrics/result-schema.js';
-import { seededRandom } from '../metrics/synthetic.js';
+import { seededRandom } from './synthetic-latencies.js';
 import { SYNTHETIC_SCENARIOS, syntheticRun } from './synthetic-run.js';
 
 /**
