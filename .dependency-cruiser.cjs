@@ -2,7 +2,7 @@
  * The layers of provbench, checked by `npm run deps` (part of `npm run check` and CI).
  * From top to bottom, each layer may import only the layers below it:
  *   cli  ->  engine, capacity, report  ->  scenarios  ->  targets, emulator
- *        ->  contract, metrics, pki, sim, tls, quotas
+ *        ->  contract, metrics, pricing, pki, sim, tls, quotas
  * targets and the emulator never import each other; `src/contract` imports nothing else of
  * provbench. Type-only imports count: a cycle through `import type` is still a cycle.
  * The architecture page (docs/design.md) explains the layers.
@@ -53,8 +53,8 @@ module.exports = {
     {
       name: 'bottom-layer-imports-down-only',
       severity: 'error',
-      comment: 'contract, metrics, pki, sim, tls and quotas are the bottom layer: they import nothing above it.',
-      from: { path: '^src/(contract|metrics|pki|sim|tls|quotas)/' },
+      comment: 'contract, metrics, pricing, pki, sim, tls and quotas are the bottom layer: they import nothing above it.',
+      from: { path: '^src/(contract|metrics|pricing|pki|sim|tls|quotas)/' },
       to: { path: ABOVE_BOTTOM },
     },
     {

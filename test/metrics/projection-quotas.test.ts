@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { quotaOverridesOf, quotaTableOf } from '../../src/cli/account-options.js';
-import { projectFleet } from '../../src/engine/projection.js';
+import { projectFleet } from '../../src/metrics/projection.js';
 import { applyQuotaOverrides, defaultQuotaTable } from '../../src/quotas/aws-default-quotas.js';
 
 const PRE_ISSUED = { CreateKeysAndCertificate: 1, CreateThing: 1, AttachPolicy: 1, AttachThingPrincipal: 1 };
