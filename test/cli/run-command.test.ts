@@ -1,50 +1,13 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { runCommandAction } from '../../src/cli/commands/run.js';
 import { parseRunResult } from '../../src/metrics/result-schema.js';
+import { provbench } from '../support/cli.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const CLI = join(ROOT, 'bin/provbench.js');
 /** A closed loopback port: the fixtures never call the control plane. */
 const OFFLINE = ['--target', 'localstack', '--endpoint-url', 'http://127.0.0.1:9'];
-
-interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function provbench(
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-  onSpawn?: (pid: number) => void,
-): Promise<Finished> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(killer);
-      resolvePromise({ code, stdout, stderr });
-    });
-    if (child.pid) onSpawn?.(child.pid);
-  });
-}
 
 function lineCount(path: string): number {
   return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean).length : 0;
@@ -69,14 +32,16 @@ describe('provbench run (command line)', () => {
         out,
         ...OFFLINE,
       ],
-      { SLOW_BOOT_MS: '100' },
-      (pid) => {
-        poll = setInterval(() => {
-          if (lineCount(ledger) >= 20) {
-            clearInterval(poll);
-            process.kill(pid, 'SIGINT');
-          }
-        }, 100);
+      {
+        env: { SLOW_BOOT_MS: '100' },
+        onSpawn: (pid) => {
+          poll = setInterval(() => {
+            if (lineCount(ledger) >= 20) {
+              clearInterval(poll);
+              process.kill(pid, 'SIGINT');
+            }
+          }, 100);
+        },
       },
     );
     clearInterval(poll);
