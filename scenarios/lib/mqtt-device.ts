@@ -1,7 +1,7 @@
 import { connect as netConnect } from 'node:net';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import { type IClientOptions, MqttClient } from 'mqtt';
-import { isNetworkUnreachable, ProvisioningError } from '../../src/engine/errors.js';
+import { ClassifiedError, isNetworkUnreachable } from '../../src/contract/index.js';
 import { checkServerNameOnLeafOnly } from '../../src/tls/leaf-name-check.js';
 
 /** Where and how a device reaches the AWS IoT data plane, with its own credentials. */
@@ -255,11 +255,11 @@ function classifyConnectError(
   options: Pick<DeviceMqttOptions, 'clientId' | 'host' | 'port'>,
   error: Error,
   handshakeDone: boolean,
-): ProvisioningError {
+): ClassifiedError {
   const { clientId } = options;
   const errno = error as NodeJS.ErrnoException & { code?: string | number };
   if (!handshakeDone && isNetworkUnreachable(error)) {
-    return new ProvisioningError(
+    return new ClassifiedError(
       'network_unreachable',
       `${clientId}: cannot reach the MQTT endpoint ${options.host}:${options.port} (${errno.code}): check the name resolves and a broker listens there, or give the endpoint with provbench run --mqtt-endpoint host[:port]`,
       { cause: error },

@@ -2,6 +2,7 @@
 export const ERROR_CLASSES = [
   'throttled',
   'tls_rejected',
+  'network_unreachable',
   'auth_rejected',
   'timeout',
   'server_error',
@@ -35,12 +36,12 @@ export class TlsRejectedError extends ClassifiedError {
   }
 }
 /** The endpoint could not be reached: its name does not resolve, or nothing answers there. */
-export class NetworkUnreachableError extends ProvisioningError {
+export class NetworkUnreachableError extends ClassifiedError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('network_unreachable', message, options);
   }
 }
-export class AuthRejectedError extends ProvisioningError {
+export class AuthRejectedError extends ClassifiedError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('auth_rejected', message, options);
   }

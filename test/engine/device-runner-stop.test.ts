@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IoTClient } from '@aws-sdk/client-iot';
 import { describe, expect, it } from 'vitest';
+import type { Scenario } from '../../src/contract/scenario.js';
 import { ApiCallCounter } from '../../src/engine/api-calls.js';
 import { DeviceRunner } from '../../src/engine/device-runner.js';
 import type { DeviceList } from '../../src/engine/device-share.js';
 import { createLogger } from '../../src/engine/logger.js';
 import { MetricsRecorder } from '../../src/engine/recorder.js';
-import type { Scenario } from '../../src/engine/scenario.js';
 import { FileLedger, LedgerClosedError, readLedger } from '../../src/targets/ledger.js';
 
 /** Device code that ignores ctx.signal: it goes on until the test lets it. */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, type Command as CommanderCommand, InvalidArgumentError, Option } from 'commander';
+import type { KeyType } from '../../contract/scenario.js';
 import { describeModel, type LoadModel, parseDurationMs, parseRamp } from '../../engine/load-model.js';
 import { type RunConfig, runScenarios, type Shard } from '../../engine/run.js';
 import { loadScenario, resolveScenarios, type ScenarioRef } from '../../engine/scenario-loader.js';
@@ -11,6 +12,7 @@ import { parseThresholdConfig, type ThresholdConfig } from '../../metrics/thresh
 import { costOfScenario, plannedCostInput, priceRun } from '../../pricing/cost.js';
 import { formatUsd } from '../../report/format.js';
 import { readJsonFile } from '../../report/load.js';
+import { writeGeneratedFleetFile } from '../../sim/generate.js';
 import type { StartedTarget } from '../../targets/target.js';
 import {
   type AccountOptions,
@@ -27,6 +29,7 @@ import {
   sourceCommit,
   UsageError,
 } from '../options.js';
+import { createProgressDisplay, type ProgressMode } from '../progress.js';
 import { runVerdict } from '../run-exit.js';
 import { parseMqttEndpoint, resolveTarget, startTarget, type TargetChoice } from '../run-target.js';
 

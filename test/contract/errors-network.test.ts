@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DeviceMqttConnection } from '../../scenarios/lib/mqtt-device.js';
 import {
+  ClassifiedError,
   classifyError,
   isNetworkUnreachable,
   isRetryable,
-  ProvisioningError,
-} from '../../src/engine/errors.js';
+} from '../../src/contract/errors.js';
 
 function socketError(code: string, message: string, syscall?: string): Error {
   return Object.assign(new Error(message), { code, ...(syscall ? { syscall } : {}) });
@@ -103,8 +103,8 @@ describe('network_unreachable', () => {
       certificatePem,
       caPem: certificatePem,
     }).catch((error: unknown) => error);
-    expect(failure).toBeInstanceOf(ProvisioningError);
-    expect((failure as ProvisioningError).errorClass).toBe('network_unreachable');
+    expect(failure).toBeInstanceOf(ClassifiedError);
+    expect((failure as ClassifiedError).errorClass).toBe('network_unreachable');
     expect((failure as Error).message).toContain(`127.0.0.1:${port}`);
     expect((failure as Error).message).toContain('--mqtt-endpoint');
   });
