@@ -10,20 +10,14 @@ import type { DeviceList } from '../../src/engine/device-share.js';
 import { createLogger } from '../../src/engine/logger.js';
 import { MetricsRecorder } from '../../src/engine/recorder.js';
 import { FileLedger, LedgerClosedError, readLedger } from '../../src/targets/ledger.js';
+import { fixtureFacts } from '../support/scenarios/facts.js';
 
 /** Device code that ignores ctx.signal: it goes on until the test lets it. */
 function stubbornScenario(release: Promise<void>, lateWrites: unknown[]): Scenario {
   return {
     id: 'stubborn',
     title: 'ignores its signal',
-    facts: {
-      factorySteps: [],
-      caToOperate: false,
-      cloudCompute: null,
-      bootstrapApi: null,
-      secretsAtManufacturing: [],
-      rootOfIdentity: 'test',
-    },
+    facts: fixtureFacts,
     async prepare() {},
     async boot(device, ctx) {
       ctx.ledger.intend({ kind: 'thing', name: device.name });
