@@ -21,8 +21,8 @@ import { runCapacity } from '../src/capacity/run-capacity.js';
 import type { LoadModel } from '../src/engine/load-model.js';
 import { runScenarios } from '../src/engine/run.js';
 import { resolveScenarios } from '../src/engine/scenario-loader.js';
-import { generateFleet } from '../src/fleet/generate.js';
 import { LatencyHistogram } from '../src/metrics/histogram.js';
+import { generateFleet } from '../src/sim/generate.js';
 import { startEmbeddedTarget } from '../src/targets/embedded.js';
 
 const { values } = parseArgs({

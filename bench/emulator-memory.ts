@@ -39,7 +39,7 @@ import {
 } from '@aws-sdk/client-iot';
 import { devicePolicyDocument } from '../scenarios/lib/device-policy.js';
 import { DeviceMqttConnection } from '../scenarios/lib/mqtt-device.js';
-import { writeGeneratedFleetFile } from '../src/fleet/generate.js';
+import { writeGeneratedFleetFile } from '../src/sim/generate.js';
 import { createIoTClient, LOCAL_CREDENTIALS } from '../src/targets/iot-client.js';
 
 interface Endpoints {

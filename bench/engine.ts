@@ -6,66 +6,23 @@
  *
  *   node --import tsx bench/engine.ts [devices]
  */
-import { mkdtempSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { availableParallelism } from 'node:os';
 import type { LoadModel } from '../src/engine/load-model.js';
 import { type RunConfig, runScenarios } from '../src/engine/run.js';
 import { LatencyHistogram } from '../src/metrics/histogram.js';
+import { fixtureRef, testConfig } from '../test/support/offline-target.js';
 
 const devices = Number(process.argv[2] ?? 2000);
-const scenario = {
-  id: 'engine-cpu',
-  moduleUrl: pathToFileURL(resolve(import.meta.dirname, 'engine-cpu-scenario.ts')).href,
-  variant: null,
-};
-
 function config(workers: number, model: LoadModel): RunConfig {
-  return {
+  return testConfig({
     runId: `bench${workers}`,
-    scenarios: [scenario],
+    scenarios: [fixtureRef('cpu-bound')],
     devices,
     model,
-    target: {
-      name: 'localstack',
-      endpoint: {
-        target: 'localstack',
-        region: 'us-east-1',
-        accountId: null,
-        controlPlaneUrl: 'http://127.0.0.1:9',
-        mqttHost: null,
-        mqttPort: null,
-        rootCaPem: '',
-        kryptonUrl: null,
-      },
-      iotConfig: {
-        region: 'us-east-1',
-        endpoint: 'http://127.0.0.1:9',
-        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-        requestTimeoutMs: 1000,
-      },
-      close: async () => {},
-    },
-    quotas: 'none',
-    seed: 1,
-    keyType: 'ec',
     timeoutMs: 600_000,
     maxAttempts: 1,
-    shard: null,
     workers,
-    ledgerPath: join(mkdtempSync(join(tmpdir(), 'pb-bench-')), 'ledger.jsonl'),
-    keepResources: true,
-    simFor: (index) => ({
-      imsi: String(index),
-      iccid: '',
-      msisdn: '',
-      imei: '',
-      ki: '',
-      opc: '',
-      group: 'bench',
-    }),
-  };
+  });
 }
 
 async function measure(workers: number, model: LoadModel) {

@@ -4,9 +4,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { KryptonClient } from '../src/fleet/krypton-client.js';
-import { SimCard } from '../src/fleet/sim-card.js';
-import type { SimWithSecrets } from '../src/fleet/sim-record.js';
+import { KryptonClient } from '../scenarios/lib/krypton-client.js';
+import { SimCard } from '../src/sim/sim-card.js';
+import type { SimWithSecrets } from '../src/sim/sim-record.js';
 
 export interface DeviceJob {
   phase: 'authenticate' | 'bootstrap';

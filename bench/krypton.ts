@@ -18,14 +18,14 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { KryptonClient } from '../scenarios/lib/krypton-client.js';
 import { startEmulator } from '../src/emulator/index.js';
 import { kryptonListener } from '../src/emulator/krypton/listener.js';
-import { generateAuthVector, usimAuthenticate } from '../src/fleet/aka.js';
-import { generateFleet } from '../src/fleet/generate.js';
-import { KryptonClient } from '../src/fleet/krypton-client.js';
-import { Milenage } from '../src/fleet/milenage.js';
-import { hasSecrets, type SimWithSecrets } from '../src/fleet/sim-record.js';
-import { SqnWindow } from '../src/fleet/sqn.js';
+import { generateAuthVector, usimAuthenticate } from '../src/sim/aka.js';
+import { generateFleet } from '../src/sim/generate.js';
+import { Milenage } from '../src/sim/milenage.js';
+import { hasSecrets, type SimWithSecrets } from '../src/sim/sim-record.js';
+import { SqnWindow } from '../src/sim/sqn.js';
 import type { DeviceJob, DeviceJobResult } from './krypton-devices.js';
 
 // Node 20 on purpose, as src/targets/iot-client.ts: the SDK's notice about Node 22 is noise here.

@@ -1,22 +1,20 @@
 import { RegisterCertificateCommand } from '@aws-sdk/client-iot';
-import { ProtocolError } from '../src/engine/errors.js';
-import type { Device, RunContext, Scenario } from '../src/engine/scenario.js';
+import { type Device, ProtocolError, type RunContext, type Scenario } from '../src/contract/index.js';
 import { certificateIdOf } from '../src/pki/certificate.js';
 import { publicKeyFingerprint } from '../src/pki/fingerprint.js';
-import { createPolicy, provisionThingWithCertificate } from './lib/attach.js';
-import { certificateArnOf } from './lib/certificate-id.js';
+import { createPolicy } from './lib/attach.js';
+import { certificateArnOf } from './lib/certificate-arn.js';
 import { customerCaOf, registerCustomerCa } from './lib/customer-ca.js';
 import type { DeviceCa } from './lib/device-ca.js';
 import { createCsr, dnValue, generateDeviceKey } from './lib/device-keys.js';
 import { devicePolicyDocument } from './lib/device-policy.js';
-import { proveConnected } from './lib/field.js';
-import { resourceName, thingNameOf } from './lib/names.js';
-
-interface ByoCaState {
-  thingName: string;
-  certificatePem: string;
-  privateKeyPem: string;
-}
+import {
+  bootWithFactoryCredentials,
+  type FactoryCertificate,
+  type FactoryCredentials,
+  manufactureWithCertificate,
+} from './lib/factory-credentials.js';
+import { resourceName } from './lib/names.js';
 
 /**
  * The device makes a key and a CSR, the customer CA signs it, RegisterCertificate registers the
@@ -27,7 +25,7 @@ async function issueAndRegister(
   device: Pick<Device, 'index'>,
   ca: DeviceCa,
   thingName: string,
-): Promise<{ certificateArn: string; certificatePem: string; privateKeyPem: string }> {
+): Promise<FactoryCertificate> {
   const key = await ctx.phase('device-key-and-csr', async () => {
     const deviceKey = await generateDeviceKey(ctx.options.keyType);
     return { deviceKey, csrPem: createCsr(deviceKey, `CN=${dnValue(thingName)}`) };
@@ -68,7 +66,7 @@ async function issueAndRegister(
  * Bring your own CA: the CA is registered once; the factory has each device make a key and
  * CSR, signs it with the CA, and registers the certificate, thing and policy one by one.
  */
-const byoCa: Scenario<ByoCaState> = {
+const byoCa: Scenario<FactoryCredentials> = {
   id: 'byo-ca',
   title: 'Own CA, certificates registered one by one at the factory',
   apiPlan: {
@@ -108,27 +106,13 @@ const byoCa: Scenario<ByoCaState> = {
   },
 
   async manufacture(device, ctx) {
-    const thingName = thingNameOf(device);
     const ca = await customerCaOf(ctx.shared);
-    const registered = await provisionThingWithCertificate(ctx, device, {
-      thingName,
-      policyName: ctx.shared.policyName as string,
-      createCertificate: () => issueAndRegister(ctx, device, ca, thingName),
-    });
-    device.state.thingName = thingName;
-    device.state.certificatePem = registered.certificatePem;
-    device.state.privateKeyPem = registered.privateKeyPem;
+    await manufactureWithCertificate(device, ctx, (thingName) =>
+      issueAndRegister(ctx, device, ca, thingName),
+    );
   },
 
-  async boot(device, ctx) {
-    const { thingName, certificatePem, privateKeyPem } = device.state;
-    if (!thingName || !certificatePem || !privateKeyPem) {
-      throw new ProtocolError(
-        `device ${device.index} has no factory credentials: manufacture must run first`,
-      );
-    }
-    await proveConnected(device, ctx, { clientId: thingName, certificatePem, privateKeyPem });
-  },
+  boot: bootWithFactoryCredentials,
 
   async teardown() {
     // The CA, policy and every device's certificate, thing and attachments are in the ledger.

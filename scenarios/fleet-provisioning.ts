@@ -3,11 +3,10 @@ import {
   CreateKeysAndCertificateCommand,
   CreateProvisioningTemplateCommand,
 } from '@aws-sdk/client-iot';
-import { ProtocolError } from '../src/engine/errors.js';
-import type { Device, RunContext, Scenario } from '../src/engine/scenario.js';
+import { type Device, ProtocolError, type RunContext, type Scenario } from '../src/contract/index.js';
 import { publicKeyFingerprint } from '../src/pki/fingerprint.js';
 import { createPolicy } from './lib/attach.js';
-import { certificateArnOf } from './lib/certificate-id.js';
+import { certificateArnOf } from './lib/certificate-arn.js';
 import { createCsr, dnValue, generateDeviceKey } from './lib/device-keys.js';
 import { claimPolicyDocument, devicePolicyDocument } from './lib/device-policy.js';
 import { connectDevice, proveConnected } from './lib/field.js';
@@ -59,37 +58,36 @@ function variantOf(ctx: RunContext): Variant {
   return variant as Variant;
 }
 
-/** Step 1 over the claim connection: a certificate (and key, or from the device's own CSR). */
-async function obtainCertificate(
-  device: Device,
+/** CreateKeysAndCertificate over the claim connection: AWS IoT makes the key too. */
+async function createKeysOverClaim(
   ctx: RunContext,
+  device: Device,
   claim: DeviceMqttConnection,
-): Promise<{ certificateId: string; certificatePem: string; privateKeyPem: string; ownershipToken: string }> {
-  const thingName = thingNameOf(device);
-  const templateName = (ctx.shared.claim as SharedClaim).templateName;
-  if (variantOf(ctx) === 'create-keys') {
-    // AWS makes the key: the thing and template the certificate is for, and the intent's
-    // time, are all cleanup has to find it by if the call never returns.
-    const intent = ctx.ledger.intend({
-      kind: 'certificate',
-      thingName,
-      templateName,
-      deviceIndex: device.index,
-    });
-    const created = await ctx.phase('create-keys-and-certificate', () =>
-      ctx.call('mqtt:CreateKeysAndCertificate', () => createKeysAndCertificate(claim)),
-    );
-    ctx.ledger.acknowledge(intent, {
-      id: created.certificateId,
-      arn: certificateArnOf(ctx.endpoint, created.certificateId),
-    });
-    return {
-      certificateId: created.certificateId,
-      certificatePem: created.certificatePem,
-      privateKeyPem: created.privateKey,
-      ownershipToken: created.certificateOwnershipToken,
-    };
-  }
+  thingName: string,
+  templateName: string,
+) {
+  // AWS makes the key: the thing and template the certificate is for, and the intent's
+  // time, are all cleanup has to find it by if the call never returns.
+  const intent = ctx.ledger.intend({
+    kind: 'certificate',
+    thingName,
+    templateName,
+    deviceIndex: device.index,
+  });
+  const created = await ctx.phase('create-keys-and-certificate', () =>
+    ctx.call('mqtt:CreateKeysAndCertificate', () => createKeysAndCertificate(claim)),
+  );
+  return { created, privateKeyPem: created.privateKey, intent };
+}
+
+/** CreateCertificateFromCsr over the claim connection: the key never leaves the device. */
+async function createFromDeviceCsr(
+  ctx: RunContext,
+  device: Device,
+  claim: DeviceMqttConnection,
+  thingName: string,
+  templateName: string,
+) {
   const key = await ctx.phase('device-key-and-csr', async () => {
     const pair = await generateDeviceKey(ctx.options.keyType);
     return { pair, csrPem: createCsr(pair, `CN=${dnValue(thingName)}`) };
@@ -105,6 +103,21 @@ async function obtainCertificate(
   const created = await ctx.phase('create-certificate-from-csr', () =>
     ctx.call('mqtt:CreateCertificateFromCsr', () => createCertificateFromCsr(claim, key.csrPem)),
   );
+  return { created, privateKeyPem: key.pair.privateKeyPem, intent };
+}
+
+/** Step 1 over the claim connection: a certificate (and key, or from the device's own CSR). */
+async function obtainCertificate(
+  device: Device,
+  ctx: RunContext,
+  claim: DeviceMqttConnection,
+): Promise<{ certificateId: string; certificatePem: string; privateKeyPem: string; ownershipToken: string }> {
+  const thingName = thingNameOf(device);
+  const templateName = (ctx.shared.claim as SharedClaim).templateName;
+  const { created, privateKeyPem, intent } =
+    variantOf(ctx) === 'create-keys'
+      ? await createKeysOverClaim(ctx, device, claim, thingName, templateName)
+      : await createFromDeviceCsr(ctx, device, claim, thingName, templateName);
   ctx.ledger.acknowledge(intent, {
     id: created.certificateId,
     arn: certificateArnOf(ctx.endpoint, created.certificateId),
@@ -112,7 +125,7 @@ async function obtainCertificate(
   return {
     certificateId: created.certificateId,
     certificatePem: created.certificatePem,
-    privateKeyPem: key.pair.privateKeyPem,
+    privateKeyPem,
     ownershipToken: created.certificateOwnershipToken,
   };
 }

@@ -1,4 +1,4 @@
-import type { Scenario } from '../src/engine/scenario.js';
+import type { Scenario } from '../src/contract/index.js';
 import byoCa from './byo-ca.js';
 import fleetProvisioning from './fleet-provisioning.js';
 import jitp from './jitp.js';

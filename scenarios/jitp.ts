@@ -1,16 +1,15 @@
-import type { LedgerHandle, Scenario } from '../src/engine/scenario.js';
-import { JIT_RECONNECT } from './jitr.js';
+import type { LedgerHandle, Scenario } from '../src/contract/index.js';
+import { certificateIdOf } from '../src/pki/certificate.js';
 import { createPolicy } from './lib/attach.js';
-import { certificateArnOf, certificateIdOf } from './lib/certificate-id.js';
+import { certificateArnOf } from './lib/certificate-arn.js';
 import {
   type CustomerCaDeviceState,
   customerCaCredentialsOf,
   manufactureWithCustomerCa,
   registerCustomerCa,
-  type SharedCa,
 } from './lib/customer-ca.js';
 import { devicePolicyDocument } from './lib/device-policy.js';
-import { connectUntilAccepted, proveConnected } from './lib/field.js';
+import { bootJustInTime } from './lib/just-in-time.js';
 import { resourceName } from './lib/names.js';
 import { provisioningRoleArn } from './lib/provisioning-role.js';
 
@@ -75,7 +74,7 @@ const jitp: Scenario<CustomerCaDeviceState> = {
   manufacture: manufactureWithCustomerCa,
 
   async boot(device, ctx) {
-    const { thingName, certificatePem, privateKeyPem } = customerCaCredentialsOf(device);
+    const { thingName, certificatePem } = customerCaCredentialsOf(device);
     // The template creates these inside AWS IoT on first connect: record them before it can.
     const certificateId = certificateIdOf(certificatePem);
     const policyName = ctx.shared.policyName as string;
@@ -103,15 +102,9 @@ const jitp: Scenario<CustomerCaDeviceState> = {
         deviceIndex: device.index,
       }),
     ];
-    const credentials = {
-      clientId: thingName,
-      certificatePem,
-      privateKeyPem,
-      chainPem: (ctx.shared.ca as SharedCa).caCertificatePem,
-    };
-    const connection = await connectUntilAccepted(ctx, credentials, JIT_RECONNECT);
-    for (const intent of intents) ctx.ledger.acknowledge(intent);
-    await proveConnected(device, ctx, credentials, connection);
+    await bootJustInTime(device, ctx, () => {
+      for (const intent of intents) ctx.ledger.acknowledge(intent);
+    });
   },
 
   async teardown() {

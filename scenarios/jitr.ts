@@ -1,21 +1,17 @@
-import type { Scenario } from '../src/engine/scenario.js';
+import type { Scenario } from '../src/contract/index.js';
 import { certificateIdOf } from '../src/pki/certificate.js';
 import { createPolicy } from './lib/attach.js';
-import { certificateArnOf } from './lib/certificate-id.js';
+import { certificateArnOf } from './lib/certificate-arn.js';
 import {
   type CustomerCaDeviceState,
   customerCaCredentialsOf,
   manufactureWithCustomerCa,
   registerCustomerCa,
-  type SharedCa,
 } from './lib/customer-ca.js';
 import { devicePolicyDocument } from './lib/device-policy.js';
-import { connectUntilAccepted, proveConnected } from './lib/field.js';
 import { JitrActivator } from './lib/jitr-activator.js';
+import { bootJustInTime } from './lib/just-in-time.js';
 import { resourceName } from './lib/names.js';
-
-/** Reconnect budget: the activator makes 5 control-plane calls per device, 10-15 TPS on AWS. */
-export const JIT_RECONNECT = { maxAttempts: 40, backoff: { baseMs: 250, capMs: 4_000 } };
 
 let activator: JitrActivator | undefined;
 
@@ -71,7 +67,7 @@ const jitr: Scenario<CustomerCaDeviceState> = {
   manufacture: manufactureWithCustomerCa,
 
   async boot(device, ctx) {
-    const { thingName, certificatePem, privateKeyPem } = customerCaCredentialsOf(device);
+    const { thingName, certificatePem } = customerCaCredentialsOf(device);
     // AWS registers the certificate on the first connect: record it (its id is its DER's
     // SHA-256) before it can. The activator records the thing and attachments it makes.
     const certificateId = certificateIdOf(certificatePem);
@@ -82,15 +78,7 @@ const jitr: Scenario<CustomerCaDeviceState> = {
       thingName,
       deviceIndex: device.index,
     });
-    const credentials = {
-      clientId: thingName,
-      certificatePem,
-      privateKeyPem,
-      chainPem: (ctx.shared.ca as SharedCa).caCertificatePem,
-    };
-    const connection = await connectUntilAccepted(ctx, credentials, JIT_RECONNECT);
-    ctx.ledger.acknowledge(intent);
-    await proveConnected(device, ctx, credentials, connection);
+    await bootJustInTime(device, ctx, () => ctx.ledger.acknowledge(intent));
   },
 
   async teardown(ctx) {

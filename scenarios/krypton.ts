@@ -1,12 +1,12 @@
-import { ProtocolError } from '../src/engine/errors.js';
-import type { Device, RunContext, Scenario } from '../src/engine/scenario.js';
-import { type BootstrapResponse, KryptonClient, type SimKey } from '../src/fleet/krypton-client.js';
-import { SimCard } from '../src/fleet/sim-card.js';
+import { type Device, ProtocolError, type RunContext, type Scenario } from '../src/contract/index.js';
+import { certificateIdOf } from '../src/pki/certificate.js';
+import { SimCard } from '../src/sim/sim-card.js';
 import { createPolicy } from './lib/attach.js';
-import { certificateArnOf, certificateIdOf } from './lib/certificate-id.js';
+import { certificateArnOf } from './lib/certificate-arn.js';
 import { devicePolicyDocument } from './lib/device-policy.js';
 import { proveConnected } from './lib/field.js';
-import { asProvisioningError, kryptonUrlOf, operatorRequest } from './lib/krypton-operator.js';
+import { type BootstrapResponse, KryptonClient, type SimKey } from './lib/krypton-client.js';
+import { asClassifiedError, kryptonUrlOf, operatorRequest } from './lib/krypton-operator.js';
 import { kryptonThingNamePattern, resourceName } from './lib/names.js';
 
 const VARIANTS = ['cellular', 'sim-auth'] as const;
@@ -36,7 +36,7 @@ async function rethrowTyped<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (error) {
-    throw asProvisioningError(error);
+    throw asClassifiedError(error);
   }
 }
 

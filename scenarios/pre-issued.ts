@@ -1,23 +1,21 @@
 import { CreateKeysAndCertificateCommand } from '@aws-sdk/client-iot';
-import { ProtocolError } from '../src/engine/errors.js';
-import type { Device, RunContext, Scenario } from '../src/engine/scenario.js';
-import { createPolicy, provisionThingWithCertificate } from './lib/attach.js';
+import { type Device, ProtocolError, type RunContext, type Scenario } from '../src/contract/index.js';
+import { createPolicy } from './lib/attach.js';
 import { devicePolicyDocument } from './lib/device-policy.js';
-import { proveConnected } from './lib/field.js';
-import { resourceName, thingNameOf } from './lib/names.js';
-
-interface PreIssuedState {
-  thingName: string;
-  certificatePem: string;
-  privateKeyPem: string;
-}
+import {
+  bootWithFactoryCredentials,
+  type FactoryCertificate,
+  type FactoryCredentials,
+  manufactureWithCertificate,
+} from './lib/factory-credentials.js';
+import { resourceName } from './lib/names.js';
 
 /** CreateKeysAndCertificate for one device, recorded in the ledger before it is made. */
 async function createKeysAndCertificate(
   ctx: RunContext,
   device: Pick<Device, 'index'>,
   thingName: string,
-): Promise<{ certificateArn: string; certificatePem: string; privateKeyPem: string }> {
+): Promise<FactoryCertificate> {
   const created = await ctx.phase('create-keys-and-certificate', () =>
     ctx.ledger.track(
       { kind: 'certificate', thingName, deviceIndex: device.index },
@@ -39,7 +37,7 @@ async function createKeysAndCertificate(
  * Pre-issued certificates: the factory calls AWS IoT for every device (keys, certificate,
  * thing, policy) and writes certificate and key into the device image; the device only connects.
  */
-const preIssued: Scenario<PreIssuedState> = {
+const preIssued: Scenario<FactoryCredentials> = {
   id: 'pre-issued',
   title: 'Pre-issued certificates (factory calls CreateKeysAndCertificate)',
   apiPlan: {
@@ -76,26 +74,12 @@ const preIssued: Scenario<PreIssuedState> = {
   },
 
   async manufacture(device, ctx) {
-    const thingName = thingNameOf(device);
-    const created = await provisionThingWithCertificate(ctx, device, {
-      thingName,
-      policyName: ctx.shared.policyName as string,
-      createCertificate: () => createKeysAndCertificate(ctx, device, thingName),
-    });
-    device.state.thingName = thingName;
-    device.state.certificatePem = created.certificatePem;
-    device.state.privateKeyPem = created.privateKeyPem;
+    await manufactureWithCertificate(device, ctx, (thingName) =>
+      createKeysAndCertificate(ctx, device, thingName),
+    );
   },
 
-  async boot(device, ctx) {
-    const { thingName, certificatePem, privateKeyPem } = device.state;
-    if (!thingName || !certificatePem || !privateKeyPem) {
-      throw new ProtocolError(
-        `device ${device.index} has no factory credentials: manufacture must run first`,
-      );
-    }
-    await proveConnected(device, ctx, { clientId: thingName, certificatePem, privateKeyPem });
-  },
+  boot: bootWithFactoryCredentials,
 
   async teardown() {
     // Everything pre-issued creates is in the ledger; the engine deletes it in dependency order.

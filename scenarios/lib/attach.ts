@@ -4,7 +4,7 @@ import {
   CreatePolicyCommand,
   CreateThingCommand,
 } from '@aws-sdk/client-iot';
-import type { Device, RunContext } from '../../src/engine/scenario.js';
+import type { Device, RunContext } from '../../src/contract/index.js';
 
 /**
  * Both steps' results, like Promise.all, but it throws only once both have settled: a failed

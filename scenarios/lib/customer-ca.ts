@@ -3,8 +3,7 @@ import {
   RegisterCACertificateCommand,
   type RegistrationConfig,
 } from '@aws-sdk/client-iot';
-import { ProtocolError } from '../../src/engine/errors.js';
-import type { Device, RunContext } from '../../src/engine/scenario.js';
+import { type Device, ProtocolError, type RunContext } from '../../src/contract/index.js';
 import { certificateIdOf } from '../../src/pki/certificate.js';
 import { DeviceCa } from './device-ca.js';
 import { dnValue } from './device-keys.js';

@@ -1,4 +1,4 @@
-import type { IoTEndpoint } from '../../src/engine/scenario.js';
+import type { IoTEndpoint } from '../../src/contract/index.js';
 
 function arnPrefix(endpoint: IoTEndpoint): string {
   return `arn:aws:iot:${endpoint.region}:${endpoint.accountId ?? '*'}`;

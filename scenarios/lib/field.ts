@@ -1,5 +1,4 @@
-import { ServerError } from '../../src/engine/errors.js';
-import type { Device, IoTEndpoint, RunContext } from '../../src/engine/scenario.js';
+import { type Device, type IoTEndpoint, type RunContext, ServerError } from '../../src/contract/index.js';
 import { bootTopic } from './device-policy.js';
 import { DeviceMqttConnection, type DeviceMqttOptions } from './mqtt-device.js';
 import { retryUntilAccepted } from './retry-connect.js';

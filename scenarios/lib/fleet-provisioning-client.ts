@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { classifyHttpStatus, ProtocolError, ProvisioningError } from '../../src/engine/errors.js';
+import { ClassifiedError, classifyHttpStatus, ProtocolError } from '../../src/contract/index.js';
 import type { DeviceMqttConnection } from './mqtt-device.js';
 
 /** The device side of AWS IoT fleet provisioning's MQTT API (JSON format). */
@@ -49,7 +49,7 @@ async function call<T>(
     if (!rejected.success)
       throw new ProtocolError(`${response.topic}: not a {statusCode, errorCode, errorMessage} payload`);
     const { statusCode, errorCode, errorMessage } = rejected.data;
-    throw new ProvisioningError(
+    throw new ClassifiedError(
       classifyHttpStatus(statusCode) ?? 'protocol_error',
       `${topic} rejected: ${statusCode} ${errorCode ?? ''} ${errorMessage ?? ''}`.trim(),
     );

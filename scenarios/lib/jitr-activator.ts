@@ -7,10 +7,9 @@ import {
   DescribeCertificateCommand,
   UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
-import { describeError, ProtocolError } from '../../src/engine/errors.js';
-import type { RunContext } from '../../src/engine/scenario.js';
+import { describeError, ProtocolError, type RunContext } from '../../src/contract/index.js';
+import { parseCertificatePem } from '../../src/pki/certificate.js';
 import { createPolicy } from './attach.js';
-import { commonNameOf } from './certificate-id.js';
 import { activatorPolicyDocument } from './device-policy.js';
 import { mqttOptions } from './field.js';
 import { DeviceMqttConnection, type DeviceMqttOptions } from './mqtt-device.js';
@@ -160,7 +159,7 @@ export class JitrActivator {
       throw new ProtocolError(`DescribeCertificate ${certificateId} returned no ARN or PEM`);
     }
     const certificateArn = description.certificateArn;
-    const thingName = commonNameOf(description.certificatePem);
+    const thingName = parseCertificatePem(description.certificatePem).subject.CN;
     if (!thingName)
       throw new ProtocolError(`certificate ${certificateId} has no subject CN to name the thing after`);
     await ledger.track({ kind: 'thing', name: thingName }, () =>

@@ -1,7 +1,12 @@
 import { Agent, request } from 'node:https';
-import { classifyHttpStatus, httpError, ProvisioningError, ServerError } from '../../src/engine/errors.js';
-import type { IoTEndpoint } from '../../src/engine/scenario.js';
-import { KryptonApiError } from '../../src/fleet/krypton-client.js';
+import {
+  ClassifiedError,
+  classifyHttpStatus,
+  httpError,
+  type IoTEndpoint,
+  ServerError,
+} from '../../src/contract/index.js';
+import { KryptonApiError } from './krypton-client.js';
 
 /** The Krypton-compatible service's base URL, or a clear error when the target has none. */
 export function kryptonUrlOf(endpoint: IoTEndpoint): string {
@@ -72,9 +77,9 @@ export function operatorRequest<T>(
 }
 
 /** Maps a Krypton `{code, message}` failure to the engine's taxonomy; other errors pass through. */
-export function asProvisioningError(error: unknown): unknown {
+export function asClassifiedError(error: unknown): unknown {
   if (!(error instanceof KryptonApiError)) return error;
   const errorClass =
     error.status === 0 ? 'auth_rejected' : (classifyHttpStatus(error.status) ?? 'protocol_error');
-  return new ProvisioningError(errorClass, error.message, { cause: error });
+  return new ClassifiedError(errorClass, error.message, { cause: error });
 }

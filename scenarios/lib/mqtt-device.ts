@@ -1,7 +1,6 @@
 import type { TLSSocket } from 'node:tls';
 import { type IClientOptions, MqttClient, type Packet } from 'mqtt';
-import { isNetworkUnreachable, ProvisioningError } from '../../src/engine/errors.js';
-import type { FieldLink } from '../../src/engine/scenario.js';
+import { ClassifiedError, type FieldLink, isNetworkUnreachable } from '../../src/contract/index.js';
 import { WIRED_LINK } from '../../src/network/field-link.js';
 import { checkServerNameOnLeafOnly } from '../../src/tls/leaf-name-check.js';
 
@@ -58,10 +57,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
     timer = setTimeout(
       () =>
         reject(
-          new ProvisioningError(
-            'timeout',
-            `${what} took longer than ${ms} ms: is the data plane overloaded?`,
-          ),
+          new ClassifiedError('timeout', `${what} took longer than ${ms} ms: is the data plane overloaded?`),
         ),
       ms,
     );
@@ -75,8 +71,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
  * closing the connection, so every operation also fails when the connection closes.
  */
 export class DeviceMqttConnection {
-  private closedError: ProvisioningError | undefined;
-  private readonly closeWaiters = new Set<(error: ProvisioningError) => void>();
+  private closedError: ClassifiedError | undefined;
+  private readonly closeWaiters = new Set<(error: ClassifiedError) => void>();
 
   private constructor(
     private readonly client: MqttClient,
@@ -84,7 +80,7 @@ export class DeviceMqttConnection {
     readonly clientId: string,
   ) {
     client.on('close', () =>
-      this.failAll(new ProvisioningError('auth_rejected', `${clientId}: the broker closed the connection`)),
+      this.failAll(new ClassifiedError('auth_rejected', `${clientId}: the broker closed the connection`)),
     );
     client.on('error', (error) => this.failAll(classifyAfterConnect(clientId, error)));
   }
@@ -134,7 +130,7 @@ export class DeviceMqttConnection {
       client.on('packetreceive', countPublish);
     }
     const connected = new Promise<void>((resolve, reject) => {
-      const fail = (error: ProvisioningError): void => {
+      const fail = (error: ClassifiedError): void => {
         cleanup();
         client.end(true);
         reject(error);
@@ -153,14 +149,11 @@ export class DeviceMqttConnection {
         // handshake, which a client cannot tell from a broker closing before CONNACK.
         fail(
           handshakeDone
-            ? new ProvisioningError(
+            ? new ClassifiedError(
                 'auth_rejected',
                 `${options.clientId}: the broker closed the connection before CONNACK (certificate not ACTIVE, unknown, or iot:Connect denied)`,
               )
-            : new ProvisioningError(
-                'tls_rejected',
-                `${options.clientId}: the TLS handshake did not complete`,
-              ),
+            : new ClassifiedError('tls_rejected', `${options.clientId}: the TLS handshake did not complete`),
         );
       };
       const cleanup = (): void => {
@@ -200,7 +193,7 @@ export class DeviceMqttConnection {
     const granted = await this.guard(this.client.subscribeAsync(topicFilters, { qos: 1 }), 'subscribe');
     const refused = granted.filter((g) => g.qos === 128);
     if (refused.length > 0) {
-      throw new ProvisioningError(
+      throw new ClassifiedError(
         'auth_rejected',
         `${this.clientId}: subscription refused for ${refused.map((g) => g.topic).join(', ')}: check iot:Subscribe in the policy`,
       );
@@ -245,7 +238,7 @@ export class DeviceMqttConnection {
     await new Promise<void>((resolve) => this.client.end(false, {}, () => resolve()));
   }
 
-  private failAll(error: ProvisioningError): void {
+  private failAll(error: ClassifiedError): void {
     this.closedError ??= error;
     for (const waiter of this.closeWaiters) waiter(this.closedError);
     this.closeWaiters.clear();
@@ -253,7 +246,7 @@ export class DeviceMqttConnection {
 
   private guard<T>(operation: Promise<T>, what: string): Promise<T> {
     if (this.closedError) return Promise.reject(this.closedError);
-    let waiter: ((error: ProvisioningError) => void) | undefined;
+    let waiter: ((error: ClassifiedError) => void) | undefined;
     const closed = new Promise<never>((_, reject) => {
       waiter = reject;
       this.closeWaiters.add(reject);
@@ -280,11 +273,11 @@ function classifyConnectError(
   options: Pick<DeviceMqttOptions, 'clientId' | 'host' | 'port'>,
   error: Error,
   handshakeDone: boolean,
-): ProvisioningError {
+): ClassifiedError {
   const { clientId } = options;
   const errno = error as NodeJS.ErrnoException & { code?: string | number };
   if (!handshakeDone && isNetworkUnreachable(error)) {
-    return new ProvisioningError(
+    return new ClassifiedError(
       'network_unreachable',
       `${clientId}: cannot reach the MQTT endpoint ${options.host}:${options.port} (${errno.code}): check the name resolves and a broker listens there, or give the endpoint with provbench run --mqtt-endpoint host[:port]`,
       { cause: error },
@@ -294,7 +287,7 @@ function classifyConnectError(
     // A CONNACK with a failure return/reason code.
     const cls =
       errno.code === 3 || errno.code === 0x88 || errno.code === 0x89 ? 'server_error' : 'auth_rejected';
-    return new ProvisioningError(
+    return new ClassifiedError(
       cls,
       `${clientId}: CONNACK refused with code ${errno.code}: ${error.message}`,
       {
@@ -303,12 +296,12 @@ function classifyConnectError(
     );
   }
   if (error.message === 'connack timeout') {
-    return new ProvisioningError('timeout', `${clientId}: no CONNACK within the connect timeout`, {
+    return new ClassifiedError('timeout', `${clientId}: no CONNACK within the connect timeout`, {
       cause: error,
     });
   }
   if (!handshakeDone || isTlsAlert(errno)) {
-    return new ProvisioningError(
+    return new ClassifiedError(
       'tls_rejected',
       `${clientId}: TLS failed (${errno.code ?? error.message}): check the device certificate and CA bundle`,
       {
@@ -317,7 +310,7 @@ function classifyConnectError(
     );
   }
   if (errno.code === 'ECONNRESET' || errno.code === 'EPIPE') {
-    return new ProvisioningError(
+    return new ClassifiedError(
       'auth_rejected',
       `${clientId}: the broker reset the connection before CONNACK`,
       {
@@ -325,13 +318,13 @@ function classifyConnectError(
       },
     );
   }
-  return new ProvisioningError('protocol_error', `${clientId}: ${error.message}`, { cause: error });
+  return new ClassifiedError('protocol_error', `${clientId}: ${error.message}`, { cause: error });
 }
 
-function classifyAfterConnect(clientId: string, error: Error): ProvisioningError {
+function classifyAfterConnect(clientId: string, error: Error): ClassifiedError {
   const errno = error as NodeJS.ErrnoException;
   if (errno.code === 'ECONNRESET' || errno.code === 'EPIPE') {
-    return new ProvisioningError(
+    return new ClassifiedError(
       'auth_rejected',
       `${clientId}: the broker reset the connection (action denied by policy?)`,
       {
@@ -339,7 +332,7 @@ function classifyAfterConnect(clientId: string, error: Error): ProvisioningError
       },
     );
   }
-  return new ProvisioningError('protocol_error', `${clientId}: ${error.message}`, { cause: error });
+  return new ClassifiedError('protocol_error', `${clientId}: ${error.message}`, { cause: error });
 }
 
 /**

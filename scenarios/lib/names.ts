@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Device, RunContext } from '../../src/engine/scenario.js';
+import type { Device, RunContext } from '../../src/contract/index.js';
 
 /**
  * Every name a run gives a resource starts with its run id (thing names do too, see the

@@ -1,4 +1,4 @@
-import type { RunContext } from '../../src/engine/scenario.js';
+import type { RunContext } from '../../src/contract/index.js';
 
 /**
  * The IAM role AWS IoT assumes to run a provisioning template (JITP, fleet provisioning). On

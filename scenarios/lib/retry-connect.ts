@@ -1,5 +1,4 @@
-import { ProvisioningError } from '../../src/engine/errors.js';
-import { type BackoffPolicy, backoffDelayMs, sleep } from '../../src/engine/retry.js';
+import { type BackoffPolicy, backoffDelayMs, ClassifiedError, sleep } from '../../src/contract/index.js';
 
 export interface ReconnectPolicy {
   /** Total attempts including the first. */
@@ -23,7 +22,7 @@ export interface RetryOutcome<T> {
 /** JITR/JITP: the broker closes the first connection; these are the failures worth retrying. */
 export function isRejectedConnect(error: unknown): boolean {
   return (
-    error instanceof ProvisioningError &&
+    error instanceof ClassifiedError &&
     (error.errorClass === 'auth_rejected' || error.errorClass === 'tls_rejected')
   );
 }
@@ -45,8 +44,8 @@ export async function retryUntilAccepted<T>(
       if (!retryOn(error) || policy.signal?.aborted) throw error;
       if (attemptNumber >= policy.maxAttempts) {
         const message = error instanceof Error ? error.message : String(error);
-        const errorClass = error instanceof ProvisioningError ? error.errorClass : 'auth_rejected';
-        throw new ProvisioningError(
+        const errorClass = error instanceof ClassifiedError ? error.errorClass : 'auth_rejected';
+        throw new ClassifiedError(
           errorClass,
           `still rejected after ${attemptNumber} attempts (${message}): is the activator running? raise the attempt limit if it is slow`,
           { cause: error },

@@ -1,11 +1,11 @@
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
-import type { BootstrapRequestParameters, SimKey } from '../fleet/krypton-client.js';
-import { signKryptonRequest } from '../fleet/krypton-signature.js';
+import type { BootstrapRequestParameters, SimKey } from '../../scenarios/lib/krypton-client.js';
 import { LatencyHistogram } from '../metrics/histogram.js';
 import { startLinkProxy } from '../network/link-proxy.js';
 import { isTransparent, type NetworkProfile } from '../network/profile.js';
+import { signKryptonRequest } from '../sim/krypton-signature.js';
 import { errorClassOfStatus } from './status-class.js';
 
 export const BOOTSTRAP_PATH = '/v1/provisioning/aws/iot/bootstrap';

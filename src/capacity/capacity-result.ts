@@ -1,6 +1,6 @@
 import { availableParallelism, totalmem } from 'node:os';
-import { projectFleet } from '../engine/projection.js';
 import type { LatencyHistogram } from '../metrics/histogram.js';
+import { projectFleet } from '../metrics/projection.js';
 import { RESULT_SCHEMA_VERSION, type RunResult, type ScenarioResult } from '../metrics/result-schema.js';
 import { buildScenarioSummary } from '../metrics/summary.js';
 import { defaultQuotaTable } from '../quotas/aws-default-quotas.js';

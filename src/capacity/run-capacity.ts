@@ -2,13 +2,13 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { rootCertificates } from 'node:tls';
-import { readFleetFile, writeFleetFile } from '../fleet/fleet-file.js';
-import { generateFleet } from '../fleet/generate.js';
-import { KryptonClient } from '../fleet/krypton-client.js';
-import { hasSecrets, type SimRecord, type SimWithSecrets } from '../fleet/sim-record.js';
+import { KryptonClient } from '../../scenarios/lib/krypton-client.js';
 import type { RunResult } from '../metrics/result-schema.js';
 import type { NetworkProfile } from '../network/profile.js';
 import { writeRunReports } from '../report/write.js';
+import { readFleetFile, writeFleetFile } from '../sim/fleet-file.js';
+import { generateFleet } from '../sim/generate.js';
+import { hasSecrets, type SimRecord, type SimWithSecrets } from '../sim/sim-record.js';
 import { startEmbeddedTarget } from '../targets/embedded.js';
 import type { StartedTarget } from '../targets/target.js';
 import {

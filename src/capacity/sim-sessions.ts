@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks';
-import { KryptonApiError, KryptonClient, type SimKey } from '../fleet/krypton-client.js';
-import { SimCard } from '../fleet/sim-card.js';
-import type { SimWithSecrets } from '../fleet/sim-record.js';
+import { KryptonApiError, KryptonClient, type SimKey } from '../../scenarios/lib/krypton-client.js';
 import { LatencyHistogram } from '../metrics/histogram.js';
 import { DeviceLink } from '../network/field-link.js';
 import { isTransparent, type NetworkProfile } from '../network/profile.js';
+import { SimCard } from '../sim/sim-card.js';
+import type { SimWithSecrets } from '../sim/sim-record.js';
 
 export interface SimSessionOptions {
   kryptonUrl: string;

@@ -1,16 +1,15 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
-import { EmulatorPki, type KeyAlgorithm } from '../pki/index.js';
+import type { ReadyFile } from '../contract/ready-file.js';
+import { EmulatorPki } from '../pki/index.js';
 import { applyQuotaOverrides, defaultQuotaTable, type QuotaTable } from '../quotas/aws-default-quotas.js';
 import {
   ControlPlaneServer,
   describeFaultIssue,
   FaultInjector,
-  type FaultModelConfig,
   faultModelSchema,
   LatencyModel,
-  type LatencyModelConfig,
   latencyModelSchema,
   ModelFileError,
   parseModelFile,
@@ -18,73 +17,17 @@ import {
 } from './control-plane/index.js';
 import { dataPlaneListener } from './data-plane/listener.js';
 import { kryptonListener } from './krypton/listener.js';
+import type { EmulatorListenerContext, EmulatorListenerFactory, EmulatorOptions } from './options.js';
 import { IotRegistry } from './registry/index.js';
 import { RegistryStore } from './state/registry-store.js';
 
 export { type FaultModelConfig, ModelFileError } from './control-plane/index.js';
-
-export interface EmulatorOptions {
-  /** Interface every listener binds to (default 127.0.0.1). */
-  host?: string;
-  /** Control-plane port; 0 picks a free one (default 0). */
-  port?: number;
-  /** MQTT/mTLS data-plane port (default 0). */
-  mqttPort?: number;
-  /** Krypton-compatible service port (default 0). */
-  kryptonPort?: number;
-  region?: string;
-  accountId?: string;
-  /** AWS's default TPS quotas (default) or none. */
-  quotas?: 'aws' | 'none';
-  /** Overrides on top of the AWS defaults: `{ "controlPlaneTps": {...}, "limits": {...} }`, or a JSON file path. */
-  quotaOverrides?: unknown;
-  quotaFile?: string;
-  /** Where CA keys and the registry persist; absent: in memory only. */
-  stateDir?: string;
-  /** Written (JSON) once every listener accepts connections. */
-  readyFile?: string;
-  /** SIMs the Krypton service knows (fleet.json). */
-  fleetFile?: string;
-  /** Per-operation latency model (object or JSON file path); off by default. */
-  latencyModel?: LatencyModelConfig | string;
-  /** Per-operation fault injection (object or JSON file path); off by default. */
-  faults?: FaultModelConfig | string;
-  /** Key type CreateKeysAndCertificate returns (default AWS's rsa-2048). */
-  deviceKeyAlgorithm?: KeyAlgorithm;
-  /** Device key pairs kept ready by the key-pool worker (default 32). */
-  keyPoolSize?: number;
-  /** Worker threads filling the key pool (default 1; 2 doubles RSA-2048 supply when a core is free). */
-  keyPoolWorkers?: number;
-  /** Local stand-ins for Lambda functions (topic rule actions, pre-provisioning hooks), by ARN or name. */
-  localFunctions?: Record<string, (event: unknown) => unknown>;
-  /** Listeners to start after the control plane; defaults to EMULATOR_LISTENERS. */
-  listeners?: EmulatorListenerFactory[];
-}
-
-/** What every listener (data plane, Krypton) gets: the shared account state and settings. */
-export interface EmulatorListenerContext {
-  host: string;
-  region: string;
-  accountId: string;
-  pki: EmulatorPki;
-  registry: IotRegistry;
-  /** The quota table in force, or undefined with `--quotas none`. */
-  quotaTable: QuotaTable | undefined;
-  /** Shared token buckets (e.g. deviceCertificateRegistrations for JITR), undefined with `--quotas none`. */
-  quotaGate: QuotaGate | undefined;
-  controlPlaneUrl: string;
-  options: EmulatorOptions;
-}
-
-/** A started listener. Report `mqtt` or `kryptonUrl` so the ready file can name them. */
-export interface EmulatorListener {
-  name: string;
-  mqtt?: { host: string; port: number };
-  kryptonUrl?: string;
-  close(): Promise<void>;
-}
-
-export type EmulatorListenerFactory = (context: EmulatorListenerContext) => Promise<EmulatorListener>;
+export type {
+  EmulatorListener,
+  EmulatorListenerContext,
+  EmulatorListenerFactory,
+  EmulatorOptions,
+} from './options.js';
 
 /**
  * Plug points: listeners started after the control plane, in order. The data plane (MQTT/mTLS
@@ -93,18 +36,7 @@ export type EmulatorListenerFactory = (context: EmulatorListenerContext) => Prom
  */
 export const EMULATOR_LISTENERS: EmulatorListenerFactory[] = [dataPlaneListener, kryptonListener];
 
-/** The ready-file contents (docs/design.md, Ready file). */
-export interface EmulatorEndpoints {
-  controlPlaneUrl: string;
-  region: string;
-  accountId: string;
-  mqttHost: string | null;
-  mqttPort: number | null;
-  kryptonUrl: string | null;
-  rootCaFile: string;
-}
-
-export interface RunningEmulator extends EmulatorEndpoints {
+export interface RunningEmulator extends ReadyFile {
   registry: IotRegistry;
   pki: EmulatorPki;
   quotaTable: QuotaTable | undefined;
@@ -207,7 +139,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const controlPlaneUrl = await controlPlane.listen(options.port ?? 0, host);
     closers.push(() => controlPlane.close());
 
-    const endpoints: EmulatorEndpoints = {
+    const endpoints: ReadyFile = {
       controlPlaneUrl,
       region,
       accountId,

@@ -1,13 +1,7 @@
 import type { IoTClient } from '@aws-sdk/client-iot';
+import { type AttemptObserver, withRetries } from '../contract/retry.js';
 import type { ErrorClass } from '../metrics/result-schema.js';
-import { type AttemptObserver, withRetries } from './retry.js';
-
-export interface ApiCallTally {
-  calls: number;
-  attempts: number;
-  /** Failed attempts that we retried, by error class. */
-  retries: Record<string, number>;
-}
+import type { ApiCallTally } from '../metrics/tallies.js';
 
 /**
  * Counts logical calls and attempts per API name. `calls` counts `fn` invocations, `attempts`
@@ -45,22 +39,6 @@ export class ApiCallCounter {
     }
     return out;
   }
-}
-
-export function mergeApiCalls(
-  into: Record<string, ApiCallTally>,
-  from: Record<string, ApiCallTally>,
-): Record<string, ApiCallTally> {
-  for (const [api, tally] of Object.entries(from)) {
-    const target = into[api] ?? { calls: 0, attempts: 0, retries: {} };
-    into[api] = target;
-    target.calls += tally.calls;
-    target.attempts += tally.attempts;
-    for (const [errorClass, count] of Object.entries(tally.retries)) {
-      target.retries[errorClass] = (target.retries[errorClass] ?? 0) + count;
-    }
-  }
-  return into;
 }
 
 export interface InstrumentOptions {

@@ -1,12 +1,12 @@
 import type { IoTClient } from '@aws-sdk/client-iot';
+import { classifyError, describeError, ProtocolError } from '../contract/errors.js';
+import type { Ledger } from '../contract/ledger.js';
+import { withRetries } from '../contract/retry.js';
+import type { CallOptions, IoTEndpoint, Logger, RunContext, ScenarioOptions } from '../contract/scenario.js';
 import { type DeviceLink, WIRED_LINK } from '../network/field-link.js';
 import type { NetworkProfile } from '../network/profile.js';
-import type { Ledger } from '../targets/resources.js';
 import type { ApiCallCounter } from './api-calls.js';
-import { classifyError, describeError, ProtocolError } from './errors.js';
 import type { MetricsRecorder } from './recorder.js';
-import { withRetries } from './retry.js';
-import type { CallOptions, IoTEndpoint, Logger, RunContext, ScenarioOptions } from './scenario.js';
 
 /** What every context of one scenario run in one thread shares. */
 export interface ContextBase {

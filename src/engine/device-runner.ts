@@ -1,19 +1,10 @@
 import { setMaxListeners } from 'node:events';
+import { ClassifiedError, classifyError, TimeoutError } from '../contract/errors.js';
+import { sleep } from '../contract/retry.js';
+import type { Device, Scenario } from '../contract/scenario.js';
 import { DeviceLink } from '../network/field-link.js';
 import { type ContextBase, countPhaseError, createContext } from './context.js';
-import type { DeviceList } from './device-share.js';
-import { classifyError, ProvisioningError, TimeoutError } from './errors.js';
-import { sleep } from './retry.js';
-import type { Device, Scenario, SimIdentity } from './scenario.js';
-
-/** One device as a worker receives it. */
-export interface DeviceAssignment {
-  index: number;
-  name: string;
-  sim: SimIdentity;
-  /** Intended start in ms after the scenario origin (open models); null in closed models. */
-  offsetMs: number | null;
-}
+import type { DeviceAssignment, DeviceList } from './device-share.js';
 
 export interface DeviceRunnerOptions {
   /** Epoch ms of the scenario origin that `offsetMs` counts from. */
@@ -36,7 +27,7 @@ export function nowMs(): number {
   return performance.timeOrigin + performance.now();
 }
 
-class Interrupted extends ProvisioningError {
+class Interrupted extends ClassifiedError {
   constructor() {
     super('protocol_error', 'run interrupted');
   }

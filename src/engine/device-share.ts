@@ -1,7 +1,6 @@
-import { SeededFleet } from '../fleet/generate.js';
-import type { DeviceAssignment } from './device-runner.js';
+import type { DeviceSim } from '../contract/scenario.js';
+import { SeededFleet } from '../sim/generate.js';
 import { intendedStartMs, type LoadModel } from './load-model.js';
-import type { SimIdentity } from './scenario.js';
 
 /**
  * The devices one worker runs, as a few numbers rather than a list: global indices `first`,
@@ -19,7 +18,16 @@ export interface DeviceShare {
    * Where SIMs come from: the seeded fleet (derived in the worker), or, when the run supplies
    * its own SIMs, this share's SIMs in order.
    */
-  sims: { seed: number } | { list: SimIdentity[] };
+  sims: { seed: number } | { list: DeviceSim[] };
+}
+
+/** One device as a worker receives it. */
+export interface DeviceAssignment {
+  index: number;
+  name: string;
+  sim: DeviceSim;
+  /** Intended start in ms after the scenario origin (open models); null in closed models. */
+  offsetMs: number | null;
 }
 
 /** A worker's devices in start order, each made when asked for. */
@@ -59,7 +67,7 @@ export function deviceList(share: DeviceShare): DeviceList {
   const length = shareSize(share);
   const sims = share.sims;
   const fleet = 'seed' in sims ? new SeededFleet({ seed: sims.seed }) : null;
-  const simAt = (position: number, index: number): SimIdentity => {
+  const simAt = (position: number, index: number): DeviceSim => {
     if (fleet) return fleet.sim(index);
     const sim = 'list' in sims ? sims.list[position] : undefined;
     if (!sim) throw new Error(`no SIM for device ${index}: the run supplied fewer SIMs than devices`);

@@ -1,5 +1,5 @@
-import { redactSecrets } from './errors.js';
-import type { Logger } from './scenario.js';
+import { redactSecrets } from '../contract/errors.js';
+import type { Logger } from '../contract/scenario.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'silent';
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, silent: 99 };

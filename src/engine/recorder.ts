@@ -1,23 +1,16 @@
 import { LatencyHistogram, mergeEncoded } from '../metrics/histogram.js';
 import type { EncodedHistogram, ErrorClass } from '../metrics/result-schema.js';
+import {
+  type ApiCallTally,
+  addCounts,
+  type ErrorTally,
+  mergeApiCalls,
+  mergeErrorTallies,
+  mergeSeries,
+  type SeriesSecond,
+} from '../metrics/tallies.js';
 import { mergeTraffic, type ScenarioTraffic, TrafficRecorder } from '../metrics/traffic-stats.js';
 import type { DeviceTrafficReport } from '../network/traffic.js';
-import { type ApiCallTally, mergeApiCalls } from './api-calls.js';
-
-export interface SeriesSecond {
-  second: number;
-  started: number;
-  succeeded: number;
-  failed: number;
-  errors: Record<string, number>;
-}
-
-export interface ErrorTally {
-  phase: string;
-  errorClass: string;
-  count: number;
-  sample: string;
-}
 
 /**
  * Everything one thread measured for one scenario, as plain data (it crosses worker
@@ -142,46 +135,6 @@ export class MetricsRecorder {
       ...(this.traffic ? { traffic: this.traffic.build() } : {}),
     };
   }
-}
-
-function addCounts(into: Record<string, number>, from: Record<string, number>): void {
-  for (const [name, count] of Object.entries(from)) into[name] = (into[name] ?? 0) + count;
-}
-
-export function mergeSeries(parts: Iterable<readonly SeriesSecond[]>): SeriesSecond[] {
-  const bySecond = new Map<number, SeriesSecond>();
-  for (const series of parts) {
-    for (const point of series) {
-      const target = bySecond.get(point.second) ?? {
-        second: point.second,
-        started: 0,
-        succeeded: 0,
-        failed: 0,
-        errors: {},
-      };
-      target.started += point.started;
-      target.succeeded += point.succeeded;
-      target.failed += point.failed;
-      addCounts(target.errors, point.errors);
-      bySecond.set(point.second, target);
-    }
-  }
-  return [...bySecond.values()].sort((a, b) => a.second - b.second);
-}
-
-export function mergeErrorTallies(parts: Iterable<readonly ErrorTally[]>): ErrorTally[] {
-  const byKey = new Map<string, ErrorTally>();
-  for (const errors of parts) {
-    for (const error of errors) {
-      const key = `${error.phase}\0${error.errorClass}`;
-      const existing = byKey.get(key);
-      if (existing) existing.count += error.count;
-      else byKey.set(key, { ...error });
-    }
-  }
-  return [...byKey.values()].sort(
-    (a, b) => a.phase.localeCompare(b.phase) || a.errorClass.localeCompare(b.errorClass),
-  );
 }
 
 /** Merges snapshots from workers (and the main thread) into one: exact for counts and histograms. */

@@ -1,9 +1,9 @@
+import type { DeviceSim, KeyType } from '../contract/scenario.js';
 import { BUILTIN_PROFILES } from '../network/builtin-profiles.js';
 import type { NetworkProfile } from '../network/profile.js';
 import type { QuotaTable } from '../quotas/aws-default-quotas.js';
 import type { StartedTarget } from '../targets/target.js';
 import type { LoadModel } from './load-model.js';
-import type { KeyType, SimIdentity } from './scenario.js';
 import type { ScenarioRef } from './scenario-loader.js';
 
 export interface Shard {
@@ -30,10 +30,10 @@ export interface RunConfig {
   keepResources: boolean;
   /**
    * SIM identity of device `index` (the same in every shard). Default: SIM `index` of the fleet
-   * seeded with `seed` (src/fleet/generate.ts), which each worker derives for its own devices
+   * seeded with `seed` (src/sim/generate.ts), which each worker derives for its own devices
    * only. A function given here runs in the main thread, and its SIMs are sent to the workers.
    */
-  simFor?: (index: number) => SimIdentity;
+  simFor?: (index: number) => DeviceSim;
   /**
    * Aborting stops the run: workers start no more devices, abort those in flight, wait up to
    * `stopGraceMs` for their code to end, then teardown and cleanup run as usual. Results so far

@@ -1,12 +1,12 @@
 import { availableParallelism, totalmem } from 'node:os';
+import type { Scenario } from '../contract/scenario.js';
 import { LatencyHistogram } from '../metrics/histogram.js';
+import { callsPerDevice, projectFleet, projectionInput } from '../metrics/projection.js';
 import { RESULT_SCHEMA_VERSION, type RunResult, type ScenarioResult } from '../metrics/result-schema.js';
 import { buildScenarioSummary } from '../metrics/summary.js';
 import { defaultQuotaTable } from '../quotas/aws-default-quotas.js';
-import { callsPerDevice, projectFleet, projectionInput } from './projection.js';
 import type { MetricsSnapshot } from './recorder.js';
 import { networkOf, type RunConfig } from './run-config.js';
-import type { Scenario } from './scenario.js';
 
 /** The result.json document of a run from its scenarios' results. */
 export function buildRunResult(

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Scenario } from '../contract/scenario.js';
 import { ScenarioFacts } from '../metrics/result-schema.js';
-import type { Scenario } from './scenario.js';
 
 /** The repository's scenarios/ folder (built-in patterns). */
 export const BUILT_IN_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../scenarios');

@@ -1,16 +1,16 @@
+import { describeError, TimeoutError } from '../contract/errors.js';
+import type { Logger, Scenario } from '../contract/scenario.js';
 import type { ScenarioResult } from '../metrics/result-schema.js';
 import { cleanupFromLedger } from '../targets/cleanup.js';
 import { createIoTClient } from '../targets/iot-client.js';
 import { FileLedger } from '../targets/ledger.js';
 import { ApiCallCounter, instrumentIoTClient } from './api-calls.js';
 import { type ContextBase, countPhaseError, createContext } from './context.js';
-import { describeError, TimeoutError } from './errors.js';
 import type { LoadModel } from './load-model.js';
 import { createLogger } from './logger.js';
 import { MetricsRecorder, type MetricsSnapshot, mergeSnapshots } from './recorder.js';
 import type { RunConfig, RunProgress } from './run-config.js';
 import { buildScenarioResult } from './run-result.js';
-import type { Logger, Scenario } from './scenario.js';
 import { loadScenario, type ScenarioRef, selectVariant } from './scenario-loader.js';
 import { WorkerPool } from './worker-pool.js';
 

@@ -1,10 +1,10 @@
 import { Worker } from 'node:worker_threads';
+import type { ScenarioOptions } from '../contract/scenario.js';
 import type { DeviceProgress } from './device-runner.js';
 import { type DeviceShare, shareIndex, shareIndices, shareSize } from './device-share.js';
 import { isOpenModel, type LoadModel } from './load-model.js';
 import type { MetricsSnapshot } from './recorder.js';
 import { networkOf, type RunConfig } from './run-config.js';
-import type { ScenarioOptions } from './scenario.js';
 import type { MainMessage, WorkerInput, WorkerMessage } from './worker.js';
 
 /**

@@ -1,14 +1,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { describeError } from '../contract/errors.js';
+import type { IoTEndpoint, ScenarioOptions } from '../contract/scenario.js';
 import type { NetworkProfile } from '../network/profile.js';
 import { createIoTClient, type IoTClientConfig } from '../targets/iot-client.js';
 import { FileLedger } from '../targets/ledger.js';
 import { ApiCallCounter, instrumentIoTClient } from './api-calls.js';
 import { DeviceRunner } from './device-runner.js';
 import { type DeviceShare, deviceList } from './device-share.js';
-import { describeError } from './errors.js';
 import { createLogger } from './logger.js';
 import { MetricsRecorder, type MetricsSnapshot } from './recorder.js';
-import type { IoTEndpoint, ScenarioOptions } from './scenario.js';
 import { loadScenario } from './scenario-loader.js';
 
 /** What the main thread hands each worker (structured-cloned). */

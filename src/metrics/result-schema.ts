@@ -1,5 +1,9 @@
 import { z } from 'zod';
+import { ERROR_CLASSES, type ErrorClass } from '../contract/errors.js';
+import { ScenarioFacts } from '../contract/facts.js';
 import { ScenarioTraffic } from './traffic-stats.js';
+
+export { ERROR_CLASSES, type ErrorClass, ScenarioFacts };
 
 /**
  * result.json: the contract between the engine (writer) and the reporters, CI gates and
@@ -7,18 +11,6 @@ import { ScenarioTraffic } from './traffic-stats.js';
  * change that an older reader would misread.
  */
 export const RESULT_SCHEMA_VERSION = 1;
-
-/** Error taxonomy (docs/design.md, Measuring). */
-export const ERROR_CLASSES = [
-  'throttled',
-  'tls_rejected',
-  'network_unreachable',
-  'auth_rejected',
-  'timeout',
-  'server_error',
-  'protocol_error',
-] as const;
-export type ErrorClass = (typeof ERROR_CLASSES)[number];
 
 /** An HDR histogram of latencies in microseconds, as hdr-histogram-js compressed base64. */
 export const EncodedHistogram = z.object({
@@ -48,17 +40,6 @@ export const ScenarioSummary = z.object({
   errors: z.record(z.string(), z.number().int().nonnegative()),
 });
 export type ScenarioSummary = z.infer<typeof ScenarioSummary>;
-
-/** What a scenario declares about itself, for the qualitative comparison. */
-export const ScenarioFacts = z.object({
-  factorySteps: z.array(z.string()),
-  caToOperate: z.boolean(),
-  cloudCompute: z.string().nullable(),
-  bootstrapApi: z.string().nullable(),
-  secretsAtManufacturing: z.array(z.string()),
-  rootOfIdentity: z.string(),
-});
-export type ScenarioFacts = z.infer<typeof ScenarioFacts>;
 
 export const PhaseResult = z.object({
   histogram: EncodedHistogram,

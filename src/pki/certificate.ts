@@ -39,9 +39,12 @@ function derOf(pem: string): Buffer {
   return Buffer.from(body, 'base64');
 }
 
-/** certificateId as AWS IoT computes it: lowercase hex SHA-256 of the DER encoding. */
+/** certificateId as AWS IoT computes it: lowercase hex SHA-256 of the DER (of a PEM's first certificate). */
 export function certificateIdOf(certificate: string | Buffer): string {
-  const der = typeof certificate === 'string' ? derOf(certificate) : certificate;
+  const der =
+    typeof certificate === 'string'
+      ? derOf(splitPemCertificates(certificate)[0] ?? certificate)
+      : certificate;
   return createHash('sha256').update(der).digest('hex');
 }
 

@@ -1,5 +1,6 @@
 import type { IoTClient } from '@aws-sdk/client-iot';
-import { describeError } from '../engine/errors.js';
+import { describeError } from '../contract/errors.js';
+import type { ResourceKind } from '../contract/ledger.js';
 import {
   resolveCertificates,
   type UnattributedResource,
@@ -8,7 +9,6 @@ import {
 import { FileLedger, type LedgerEntry, ledgerEntryId, ledgerSize } from './ledger.js';
 import { entriesOfKind, surveyLedger } from './ledger-survey.js';
 import { deleteCertificate, deleteResource, isConnectionRefused } from './resource-deletion.js';
-import type { ResourceKind } from './resources.js';
 
 export type { UnattributedResource } from './certificate-resolution.js';
 

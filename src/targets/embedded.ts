@@ -2,23 +2,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, openSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { z } from 'zod';
+import { ReadyFile } from '../contract/ready-file.js';
 import { LOCAL_CREDENTIALS } from './iot-client.js';
 import type { StartedTarget, TargetOptions } from './target.js';
 
 const CLI_ENTRY = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/provbench.js');
-
-/** `provbench emulator --ready-file` contents (docs/design.md, Ready file). */
-export const ReadyFile = z.object({
-  controlPlaneUrl: z.string().url(),
-  region: z.string(),
-  accountId: z.string(),
-  mqttHost: z.string().nullable().optional(),
-  mqttPort: z.number().int().nullable().optional(),
-  kryptonUrl: z.string().nullable().optional(),
-  rootCaFile: z.string(),
-});
-export type ReadyFile = z.infer<typeof ReadyFile>;
 
 const READY_TIMEOUT_MS = 60_000;
 

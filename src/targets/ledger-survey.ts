@@ -1,5 +1,5 @@
+import type { ResourceKind } from '../contract/ledger.js';
 import { intendedResource, type LedgerEntry, ledgerEntryId, ledgerLines } from './ledger.js';
-import type { ResourceKind } from './resources.js';
 
 /**
  * Reading a ledger for cleanup: one pass that learns what is left to do, a streamed pass per

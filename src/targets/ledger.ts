@@ -9,7 +9,7 @@ import {
 } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
-import type { Ledger, LedgerHandle, ResourceKind, ResourceRef } from './resources.js';
+import type { Ledger, LedgerHandle, ResourceKind, ResourceRef } from '../contract/ledger.js';
 
 const RESOURCE_KINDS = [
   'thing',

@@ -17,7 +17,7 @@ import {
   UpdateCACertificateCommand,
   UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
-import type { ResourceRef } from './resources.js';
+import type { ResourceRef } from '../contract/ledger.js';
 
 /** Deleting one resource of each kind the ledger records. Every deletion is safe to repeat. */
 

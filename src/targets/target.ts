@@ -1,4 +1,4 @@
-import type { IoTEndpoint } from '../engine/scenario.js';
+import type { IoTEndpoint } from '../contract/scenario.js';
 import type { IoTClientConfig } from './iot-client.js';
 
 /** A target that is up: where its AWS IoT is, and how to let it go. */

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KryptonClient } from '../../scenarios/lib/krypton-client.js';
 import {
   BOOTSTRAP_PATH,
   checkRateCoversConnections,
@@ -12,17 +13,17 @@ import { CAPACITY_SCENARIO_ID } from '../../src/capacity/capacity-result.js';
 import { type CapacityRun, kryptonBaseUrl, runCapacity } from '../../src/capacity/run-capacity.js';
 import { errorClassOfStatus } from '../../src/capacity/status-class.js';
 import { buildProgram } from '../../src/cli/main.js';
-import { type RunningEmulator, startEmulator } from '../../src/emulator/index.js';
-import { kryptonListener } from '../../src/emulator/krypton/listener.js';
-import { writeFleetFile } from '../../src/fleet/fleet-file.js';
-import { generateFleet } from '../../src/fleet/generate.js';
-import { KryptonClient } from '../../src/fleet/krypton-client.js';
-import { hasSecrets, type SimWithSecrets } from '../../src/fleet/sim-record.js';
+import type { RunningEmulator } from '../../src/emulator/index.js';
 import { LatencyHistogram } from '../../src/metrics/histogram.js';
 import { parseRunResult } from '../../src/metrics/result-schema.js';
+import { writeFleetFile } from '../../src/sim/fleet-file.js';
+import { generateFleet } from '../../src/sim/generate.js';
+import { hasSecrets, type SimWithSecrets } from '../../src/sim/sim-record.js';
+import { type KryptonTestEmulator, startKryptonTestEmulator } from '../support/emulator.js';
 
 describe('provbench capacity against the embedded Krypton service', () => {
   let dir: string;
+  let test: KryptonTestEmulator;
   let emulator: RunningEmulator;
   let harness: KryptonClient;
   let run: CapacityRun;
@@ -34,18 +35,10 @@ describe('provbench capacity against the embedded Krypton service', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'provbench-capacity-'));
-    const serviceFleet = join(dir, 'service-fleet.json');
-    await writeFleetFile(serviceFleet, known);
     const clientFleet = join(dir, 'client-fleet.json');
     await writeFleetFile(clientFleet, [...known, ...unknown]);
-    emulator = await startEmulator({
-      quotas: 'none',
-      deviceKeyAlgorithm: 'ec-p256',
-      keyPoolSize: 4,
-      fleetFile: serviceFleet,
-      listeners: [kryptonListener],
-    });
-    harness = new KryptonClient({ baseUrl: emulator.kryptonUrl!, ca: emulator.pki.bundlePem });
+    test = await startKryptonTestEmulator({ keyPoolSize: 4, sims: known });
+    ({ emulator, krypton: harness } = test);
     run = await runCapacity({
       endpoint: `${emulator.kryptonUrl}${BOOTSTRAP_PATH}`,
       fleetFile: clientFleet,
@@ -62,8 +55,7 @@ describe('provbench capacity against the embedded Krypton service', () => {
   }, 50_000);
 
   afterAll(async () => {
-    harness?.close();
-    await emulator?.close();
+    await test?.close();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -120,20 +112,17 @@ describe('provbench capacity against the embedded Krypton service', () => {
 
 describe('provbench capacity, unpaced, SIMs registered through the emulator', () => {
   let dir: string;
+  let test: KryptonTestEmulator;
   let emulator: RunningEmulator;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'provbench-capacity-unpaced-'));
-    emulator = await startEmulator({
-      quotas: 'none',
-      deviceKeyAlgorithm: 'ec-p256',
-      keyPoolSize: 2,
-      listeners: [kryptonListener],
-    });
+    test = await startKryptonTestEmulator();
+    emulator = test.emulator;
   });
 
   afterAll(async () => {
-    await emulator?.close();
+    await test?.close();
     await rm(dir, { recursive: true, force: true });
   });
 

@@ -14,7 +14,7 @@ function run(fixture: string, devices: number, extra: string[] = [], env: NodeJS
     [
       'run',
       '--scenario',
-      `./test/engine/fixtures/${fixture}.ts`,
+      `./test/support/scenarios/${fixture}.ts`,
       '--devices',
       String(devices),
       '--workers',
@@ -81,7 +81,7 @@ describe('provbench run exit codes', () => {
       [
         'run',
         '--scenario',
-        './test/engine/fixtures/slow.ts',
+        './test/support/scenarios/slow.ts',
         '--devices',
         '500',
         '--rate',

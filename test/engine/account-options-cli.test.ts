@@ -130,7 +130,7 @@ describe('provbench run: the account’s quotas, latencies, faults and prices', 
         '--pricing',
         prices,
       ],
-      180_000,
+      { limitMs: 180_000 },
     );
     // Every device fails on the injected fault, so the default threshold fails: exit 99.
     expect(finished.code, finished.stderr).toBe(99);

@@ -3,27 +3,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IoTClient } from '@aws-sdk/client-iot';
 import { describe, expect, it } from 'vitest';
+import type { Scenario } from '../../src/contract/scenario.js';
 import { ApiCallCounter } from '../../src/engine/api-calls.js';
 import { DeviceRunner } from '../../src/engine/device-runner.js';
 import type { DeviceList } from '../../src/engine/device-share.js';
 import { createLogger } from '../../src/engine/logger.js';
 import { MetricsRecorder } from '../../src/engine/recorder.js';
-import type { Scenario } from '../../src/engine/scenario.js';
 import { FileLedger, LedgerClosedError, readLedger } from '../../src/targets/ledger.js';
+import { fixtureFacts } from '../support/scenarios/facts.js';
 
 /** Device code that ignores ctx.signal: it goes on until the test lets it. */
 function stubbornScenario(release: Promise<void>, lateWrites: unknown[]): Scenario {
   return {
     id: 'stubborn',
     title: 'ignores its signal',
-    facts: {
-      factorySteps: [],
-      caToOperate: false,
-      cloudCompute: null,
-      bootstrapApi: null,
-      secretsAtManufacturing: [],
-      rootOfIdentity: 'test',
-    },
+    facts: fixtureFacts,
     async prepare() {},
     async boot(device, ctx) {
       ctx.ledger.intend({ kind: 'thing', name: device.name });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { intendedStartMs, parseDurationMs, parseRamp, shardModel } from '../../src/engine/load-model.js';
-import { projectFleet, projectionInput } from '../../src/engine/projection.js';
 import { shardDeviceIndices } from '../../src/engine/run.js';
+import { projectFleet, projectionInput } from '../../src/metrics/projection.js';
 import { defaultQuotaTable } from '../../src/quotas/aws-default-quotas.js';
 
 describe('load models', () => {

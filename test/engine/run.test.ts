@@ -3,7 +3,7 @@ import { runScenarios } from '../../src/engine/run.js';
 import { LatencyHistogram } from '../../src/metrics/histogram.js';
 import { parseRunResult } from '../../src/metrics/result-schema.js';
 import { readLedger } from '../../src/targets/ledger.js';
-import { fixtureRef, testConfig } from './support/fake-target.js';
+import { fixtureRef, testConfig } from '../support/offline-target.js';
 
 describe('runScenarios', () => {
   it('open model: phases timed, errors classified per phase, retries counted, shared state reaches the workers', async () => {

@@ -20,10 +20,10 @@ describe('scenario resolution', () => {
   });
 
   it('parses id:variant lists and paths, and names the built-ins when an id is unknown', async () => {
-    const [fixture] = resolveScenarios('./test/engine/fixtures/sleepy.ts');
+    const [fixture] = resolveScenarios('./test/support/scenarios/sleepy.ts');
     expect(fixture?.moduleUrl).toMatch(/^file:.*sleepy\.ts$/);
     expect(fixture?.variant).toBeNull();
-    const [withVariant] = resolveScenarios('./test/engine/fixtures/sleepy.ts:fast');
+    const [withVariant] = resolveScenarios('./test/support/scenarios/sleepy.ts:fast');
     expect(withVariant?.variant).toBe('fast');
     expect(() => resolveScenarios('no-such-pattern')).toThrow(
       /unknown scenario "no-such-pattern"; built-in: .*pre-issued/,

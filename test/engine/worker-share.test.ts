@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { runScenarios } from '../../src/engine/run.js';
-import { generateFleet } from '../../src/fleet/generate.js';
+import { generateFleet } from '../../src/sim/generate.js';
 import { readLedger } from '../../src/targets/ledger.js';
-import { fixtureRef, testConfig } from './support/fake-target.js';
+import { fixtureRef, testConfig } from '../support/offline-target.js';
 
 describe('worker input', () => {
   it('is a description of the share, not the fleet: each worker derives its own devices and SIMs from the seed', async () => {

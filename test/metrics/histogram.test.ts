@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { LatencyHistogram, mergeEncoded } from '../../src/metrics/histogram.js';
 import { EncodedHistogram } from '../../src/metrics/result-schema.js';
-import { exactPercentile, logNormalLatenciesUs } from './synthetic.js';
+import { exactPercentile, logNormalLatenciesUs } from '../support/synthetic-latencies.js';
 
 /** HDR with 3 significant digits keeps every value within 0.1% of what was recorded. */
 const RESOLUTION = 0.001;
@@ -101,7 +101,7 @@ describe('LatencyHistogram', () => {
       halves.map(
         (latenciesUs) =>
           new Promise<EncodedHistogram>((resolve, reject) => {
-            const script = new URL('./fixtures/record-worker.ts', import.meta.url).href;
+            const script = new URL('../support/record-worker.ts', import.meta.url).href;
             // Worker threads do not inherit vitest's TypeScript loader: register tsx first.
             const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(script)}); })`;
             const worker = new Worker(bootstrap, { eval: true, workerData: { latenciesUs } });

@@ -3,7 +3,7 @@ import { type FigureValue, type RunFigures, runFigures } from '../../src/metrics
 import { compareWithHistory, evaluateHistory, median, spreadOf } from '../../src/metrics/history-gate.js';
 import { compareRuns } from '../../src/metrics/regression.js';
 import { parseRunResult } from '../../src/metrics/result-schema.js';
-import { syntheticNights } from '../report/synthetic-history.js';
+import { syntheticNights } from '../support/synthetic-history.js';
 
 function p50(value: number): FigureValue {
   return { figure: 'time to connected p50', unit: 'ms', better: 'lower', noiseFloor: 1, value };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareRuns } from '../../src/metrics/regression.js';
-import { syntheticRun } from '../report/synthetic-run.js';
+import { syntheticRun } from '../support/synthetic-run.js';
 
 describe('compareRuns', () => {
   const baseline = syntheticRun({ devices: 800, seed: 21, failureFraction: 0.01 });

@@ -7,7 +7,7 @@ import {
   devicesNotRun,
   failureRate,
 } from '../../src/metrics/summary.js';
-import { logNormalLatenciesUs } from './synthetic.js';
+import { logNormalLatenciesUs } from '../support/synthetic-latencies.js';
 
 function histogramOf(latenciesUs: readonly number[]): LatencyHistogram {
   const histogram = LatencyHistogram.create();

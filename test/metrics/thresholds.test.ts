@@ -8,7 +8,7 @@ import {
   parseThresholdExpression,
   thresholdsForRun,
 } from '../../src/metrics/thresholds.js';
-import { syntheticRun } from '../report/synthetic-run.js';
+import { syntheticRun } from '../support/synthetic-run.js';
 
 describe('threshold expressions (k6 syntax)', () => {
   it('parses percentiles, rates, gauges and counters', () => {

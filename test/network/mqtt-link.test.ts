@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeviceCa } from '../../scenarios/lib/device-ca.js';
 import { connectAndPublish, type DeviceMqttOptions } from '../../scenarios/lib/mqtt-device.js';
 import { DeviceLink, type FieldLink } from '../../src/network/field-link.js';
-import { startTestBroker, type TestBroker } from '../scenarios/support/mtls-broker.js';
+import { startTestBroker, type TestBroker } from '../support/mtls-broker.js';
 import { fixedProfile } from './support.js';
 
 let deviceCa: DeviceCa;

@@ -18,7 +18,7 @@ import {
   parseCertificatePem,
   parseCsrPem,
 } from '../../src/pki/index.js';
-import { createTestCa } from '../control-plane/support/byo-ca.js';
+import { createTestCa } from '../support/byo-ca.js';
 import { describeWithTool } from '../support/tools.js';
 
 let stateDir: string;

@@ -4,7 +4,7 @@ import type { Dist, ScenarioResult, TrafficStats } from '../../src/metrics/resul
 import { type CostInput, costOfScenario, plannedCostInput, priceRun } from '../../src/pricing/cost.js';
 import { applyPriceOverrides, PricingInputError, priceTableOf } from '../../src/pricing/overrides.js';
 import { DEFAULT_PRICES, defaultPriceTable, PRICE_IDS } from '../../src/pricing/price-table.js';
-import { syntheticRun } from '../report/synthetic-run.js';
+import { syntheticRun } from '../support/synthetic-run.js';
 
 function dist(mean: number): Dist {
   return { mean, p50: mean, p99: mean, max: mean, total: mean * 10 };

@@ -5,8 +5,8 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { renderHtmlReport } from '../../src/report/html.js';
 import { writeRunReports } from '../../src/report/write.js';
+import { syntheticRun } from '../support/synthetic-run.js';
 import { describeWithTool } from '../support/tools.js';
-import { syntheticRun } from './synthetic-run.js';
 
 /** Reports land under reports/ (ignored by git) so CI can keep the screenshots as artifacts. */
 const OUT_DIR = resolve('reports/test-report-browser');

@@ -3,7 +3,7 @@ import { buildCharts } from '../../src/report/charts.js';
 import { renderHtmlReport } from '../../src/report/html.js';
 import { renderMarkdownSummary } from '../../src/report/markdown.js';
 import { buildReportModel } from '../../src/report/model.js';
-import { syntheticRun } from './synthetic-run.js';
+import { syntheticRun } from '../support/synthetic-run.js';
 
 function glanceOf(html: string): string {
   return html.slice(html.indexOf('<section id="glance">'), html.indexOf('<section id="summary">'));

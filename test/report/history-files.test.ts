@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadHistory } from '../../src/report/history-files.js';
-import { syntheticNights } from './synthetic-history.js';
+import { syntheticNights } from '../support/synthetic-history.js';
 
 describe('loadHistory', () => {
   let dir: string;

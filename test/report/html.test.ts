@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildCharts } from '../../src/report/charts.js';
 import { renderHtmlReport } from '../../src/report/html.js';
 import { buildReportModel, foldSeries } from '../../src/report/model.js';
-import { syntheticRun } from './synthetic-run.js';
+import { syntheticRun } from '../support/synthetic-run.js';
 
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
 

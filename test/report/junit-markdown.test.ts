@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluateThresholds } from '../../src/metrics/thresholds.js';
 import { renderJunit } from '../../src/report/junit.js';
 import { renderMarkdownSummary } from '../../src/report/markdown.js';
-import { syntheticRun } from './synthetic-run.js';
+import { syntheticRun } from '../support/synthetic-run.js';
 
 describe('JUnit and markdown summaries', () => {
   const run = syntheticRun({ devices: 500, failureFraction: 0.02, seed: 13 });

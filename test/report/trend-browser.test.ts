@@ -7,8 +7,8 @@ import { judgeHistory } from '../../src/metrics/history-gate.js';
 import { loadHistory } from '../../src/report/history-files.js';
 import { renderTrendPage } from '../../src/report/trend-html.js';
 import { buildTrendModel } from '../../src/report/trend-model.js';
+import { syntheticNights } from '../support/synthetic-history.js';
 import { describeWithTool } from '../support/tools.js';
-import { syntheticNights } from './synthetic-history.js';
 
 /** Under reports/ (ignored by git) so CI can keep the screenshot as an artifact. */
 const OUT_DIR = resolve('reports/test-trend-browser');

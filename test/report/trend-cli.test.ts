@@ -1,30 +1,11 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sourceCommit } from '../../src/cli/options.js';
-import { type NightDocument, syntheticNights } from './synthetic-history.js';
-
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function provbench(args: string[]): Promise<CliRun> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['bin/provbench.js', ...args],
-      { timeout: 90_000 },
-      (error, stdout, stderr) => {
-        const code = error ? ((error as { code?: number }).code ?? 1) : 0;
-        resolve({ code: typeof code === 'number' ? code : 1, stdout, stderr });
-      },
-    );
-  });
-}
+import { provbench } from '../support/cli.js';
+import { type NightDocument, syntheticNights } from '../support/synthetic-history.js';
 
 /** The 25th of 32 nights carries a 60% slowdown of krypton; the rest is machine and sampling noise. */
 const PLANTED = 'night-25';

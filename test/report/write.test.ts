@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeRunReports } from '../../src/report/write.js';
-import { syntheticRun } from './synthetic-run.js';
+import { syntheticRun } from '../support/synthetic-run.js';
 
 describe('writeRunReports', () => {
   let dir: string;

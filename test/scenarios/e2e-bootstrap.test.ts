@@ -1,4 +1,4 @@
-import { describeEndToEnd } from './support/e2e-suite.js';
+import { describeEndToEnd } from '../support/e2e-suite.js';
 
 describeEndToEnd('bootstrap patterns end to end on the embedded target', [
   'krypton:cellular',

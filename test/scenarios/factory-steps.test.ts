@@ -8,7 +8,7 @@ import { encodeSubject, renderSubject } from '../../scenarios/lib/distinguished-
 import { verifyCsr } from '../../scenarios/lib/fast-csr.js';
 import { publicKeyOf, spkiOf } from '../../scenarios/lib/spki.js';
 import { x509 } from '../../scenarios/lib/x509.js';
-import type { Ledger, ResourceRef, RunContext } from '../../src/engine/scenario.js';
+import type { Ledger, ResourceRef, RunContext } from '../../src/contract/scenario.js';
 
 interface Deferred<T> {
   promise: Promise<T>;

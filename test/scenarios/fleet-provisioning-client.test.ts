@@ -5,7 +5,7 @@ import {
   registerThing,
 } from '../../scenarios/lib/fleet-provisioning-client.js';
 import type { DeviceMqttConnection, MqttResponse } from '../../scenarios/lib/mqtt-device.js';
-import { ProvisioningError } from '../../src/engine/errors.js';
+import { ClassifiedError } from '../../src/contract/errors.js';
 
 /** A connection that answers every request with one canned response and records the request. */
 function answering(accepted: boolean, body: unknown) {
@@ -23,10 +23,10 @@ function answering(accepted: boolean, body: unknown) {
   return { connection, requests };
 }
 
-async function errorOf(promise: Promise<unknown>): Promise<ProvisioningError> {
+async function errorOf(promise: Promise<unknown>): Promise<ClassifiedError> {
   const error = await promise.catch((e: unknown) => e);
-  if (!(error instanceof ProvisioningError))
-    throw new Error(`expected a ProvisioningError, got ${String(error)}`);
+  if (!(error instanceof ClassifiedError))
+    throw new Error(`expected a ClassifiedError, got ${String(error)}`);
   return error;
 }
 

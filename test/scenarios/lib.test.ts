@@ -8,8 +8,8 @@ import {
 } from '../../scenarios/lib/mqtt-device.js';
 import { isRejectedConnect, retryUntilAccepted } from '../../scenarios/lib/retry-connect.js';
 import { x509 } from '../../scenarios/lib/x509.js';
-import { ProvisioningError } from '../../src/engine/errors.js';
-import { startTestBroker, type TestBroker } from './support/mtls-broker.js';
+import { ClassifiedError } from '../../src/contract/errors.js';
+import { startTestBroker, type TestBroker } from '../support/mtls-broker.js';
 
 describe('device CA helper', () => {
   it('signs a verification certificate whose CN is the registration code and which chains to the CA', async () => {
@@ -72,7 +72,7 @@ describe('retryUntilAccepted', () => {
     const outcome = await retryUntilAccepted(
       async () => {
         calls++;
-        if (calls < 3) throw new ProvisioningError('auth_rejected', 'closed before CONNACK');
+        if (calls < 3) throw new ClassifiedError('auth_rejected', 'closed before CONNACK');
         return 'connected';
       },
       {
@@ -92,7 +92,7 @@ describe('retryUntilAccepted', () => {
     const failing = retryUntilAccepted(
       async () => {
         calls++;
-        throw new ProvisioningError('server_error', 'connection refused');
+        throw new ClassifiedError('server_error', 'connection refused');
       },
       { maxAttempts: 5, backoff: { baseMs: 1, capMs: 1 } },
     );
@@ -187,14 +187,14 @@ describe('device MQTT over mutual TLS', () => {
   it('reports a server certificate the device does not trust as tls_rejected', async () => {
     const options = { ...(await deviceOptions('dev-wrong-bundle')), caPem: strangerCa.certificatePem };
     const error = await connectAndPublish(options, { topic: 't', payload: 'x' }).catch((e: unknown) => e);
-    expect(error instanceof ProvisioningError && error.errorClass).toBe('tls_rejected');
+    expect(error instanceof ClassifiedError && error.errorClass).toBe('tls_rejected');
   });
 
   it('still checks the server certificate against the name it was reached by', async () => {
     const options = { ...(await deviceOptions('dev-wrong-name')), servername: 'not-the-broker.example' };
     const error = await connectAndPublish(options, { topic: 't', payload: 'x' }).catch((e: unknown) => e);
-    expect(error instanceof ProvisioningError && error.errorClass).toBe('tls_rejected');
-    expect(String(error instanceof ProvisioningError && error.cause)).toMatch(/not-the-broker\.example/);
+    expect(error instanceof ClassifiedError && error.errorClass).toBe('tls_rejected');
+    expect(String(error instanceof ClassifiedError && error.cause)).toMatch(/not-the-broker\.example/);
   });
 
   it('treats a device certificate the server refuses as a rejected connect (closed, as on AWS)', async () => {
@@ -212,7 +212,7 @@ describe('device MQTT over mutual TLS', () => {
       topic: 't',
       payload: 'x',
     }).catch((e: unknown) => e);
-    expect(error instanceof ProvisioningError && error.errorClass).toBe('auth_rejected');
+    expect(error instanceof ClassifiedError && error.errorClass).toBe('auth_rejected');
   });
 
   it('retries a closed connect with backoff, counting attempts, until accepted', async () => {

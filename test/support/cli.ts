@@ -10,10 +10,24 @@ export interface Finished {
   stderr: string;
 }
 
-/** Runs `provbench <args>` as a child process; killed after `limitMs` (a generous bound). */
-export function provbench(args: string[], limitMs = 120_000): Promise<Finished> {
+export interface ProvbenchOptions {
+  /** Killed after this long (a generous bound; default 120 s). */
+  limitMs?: number;
+  /** Added to this process's environment. */
+  env?: NodeJS.ProcessEnv;
+  /** Called with the child's pid once it is spawned (e.g. to signal it). */
+  onSpawn?: (pid: number) => void;
+}
+
+/** Runs `provbench <args>` as a child process in the repository's root. */
+export function provbench(args: string[], options: ProvbenchOptions = {}): Promise<Finished> {
+  const { limitMs = 120_000, env = {}, onSpawn } = options;
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -28,5 +42,6 @@ export function provbench(args: string[], limitMs = 120_000): Promise<Finished> 
       clearTimeout(killer);
       resolvePromise({ code, stdout, stderr });
     });
+    if (child.pid) onSpawn?.(child.pid);
   });
 }

@@ -20,7 +20,7 @@ import {
 } from '@aws-sdk/client-iot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtInScenarios } from '../../scenarios/index.js';
-import { ReadyFile } from '../../src/targets/embedded.js';
+import { ReadyFile } from '../../src/contract/ready-file.js';
 
 /**
  * Crash safety, end to end: the emulator stands alone (as an account would), `provbench run`

@@ -1,7 +1,6 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import {
   AttachThingPrincipalCommand,
   CreateKeysAndCertificateCommand,
@@ -19,22 +18,9 @@ import { createIoTClient } from '../../src/targets/iot-client.js';
 import { FileLedger, readLedger } from '../../src/targets/ledger.js';
 import { startLocalStackTarget } from '../../src/targets/remote.js';
 import type { StartedTarget } from '../../src/targets/target.js';
+import { type MotoServer, startMoto } from '../support/moto.js';
+import { fixtureRef, testConfig } from '../support/offline-target.js';
 import { describeWithTool } from '../support/tools.js';
-import { type MotoServer, startMoto } from './support/moto.js';
-
-const FIXTURE = pathToFileURL(resolve(import.meta.dirname, 'fixtures/control-plane-only.ts')).href;
-
-function sim(index: number) {
-  return {
-    imsi: `29505${String(index).padStart(10, '0')}`,
-    iccid: '',
-    msisdn: '',
-    imei: '',
-    ki: '0'.repeat(32),
-    opc: '0'.repeat(32),
-    group: 'g',
-  };
-}
 
 /** Records the operation name of every send, in order. */
 function recordingClient(url: string, sent: string[]): IoTClient {
@@ -94,23 +80,17 @@ describeWithTool(
       expect(target.endpoint.controlPlaneUrl).toBe(moto.url);
       const dir = mkdtempSync(join(tmpdir(), 'pb-moto-'));
       const ledgerPath = join(dir, 'ledger.jsonl');
-      const result = await runScenarios({
-        runId: 'motorun',
-        scenarios: [{ id: 'control-plane-only', moduleUrl: FIXTURE, variant: null }],
-        devices: 12,
-        model: { kind: 'concurrency', concurrency: 4 },
-        target,
-        quotas: 'none',
-        seed: 1,
-        keyType: 'ec',
-        timeoutMs: 30_000,
-        maxAttempts: 3,
-        shard: null,
-        workers: 2,
-        ledgerPath,
-        keepResources: true,
-        simFor: sim,
-      });
+      const result = await runScenarios(
+        testConfig({
+          runId: 'motorun',
+          scenarios: [fixtureRef('control-plane-only')],
+          devices: 12,
+          model: { kind: 'concurrency', concurrency: 4 },
+          target,
+          timeoutMs: 30_000,
+          ledgerPath,
+        }),
+      );
       const scenario = result.scenarios[0];
       expect(scenario?.summary.devices).toEqual({ requested: 12, succeeded: 12, failed: 0 });
       expect(scenario?.apiCalls.CreateKeysAndCertificate?.calls).toBe(12);

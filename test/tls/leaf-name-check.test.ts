@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { KryptonClient } from '../../src/fleet/krypton-client.js';
+import { KryptonClient } from '../../scenarios/lib/krypton-client.js';
 import { EmulatorPki } from '../../src/pki/emulator-pki.js';
 
 let pki: EmulatorPki;

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { writeFleetFile } from '../../fleet/fleet-file.js';
-import { DEFAULT_FLEET, generateFleet } from '../../fleet/generate.js';
+import { writeFleetFile } from '../../sim/fleet-file.js';
+import { DEFAULT_FLEET, generateFleet } from '../../sim/generate.js';
 import { positiveInteger } from '../options.js';
 
 function digits(length: string) {

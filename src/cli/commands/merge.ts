@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { mergeRunResults } from '../../engine/merge.js';
+import { mergeRunResults } from '../../metrics/merge.js';
 import { parseRunResult } from '../../metrics/result-schema.js';
 import { priceRun } from '../../pricing/cost.js';
 import { priceTableOf } from '../../pricing/overrides.js';

@@ -2,19 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, type Command as CommanderCommand, InvalidArgumentError, Option } from 'commander';
+import type { KeyType } from '../../contract/scenario.js';
 import { describeModel, type LoadModel, parseDurationMs, parseRamp } from '../../engine/load-model.js';
-import { createProgressDisplay, type ProgressMode } from '../../engine/progress.js';
-import { projectFleet } from '../../engine/projection.js';
 import { type RunConfig, runScenarios, type Shard } from '../../engine/run.js';
-import type { KeyType } from '../../engine/scenario.js';
 import { loadScenario, resolveScenarios, type ScenarioRef } from '../../engine/scenario-loader.js';
-import { writeGeneratedFleetFile } from '../../fleet/generate.js';
+import { projectFleet } from '../../metrics/projection.js';
 import type { RunResult, ScenarioCost } from '../../metrics/result-schema.js';
 import { parseThresholdConfig, type ThresholdConfig } from '../../metrics/thresholds.js';
 import { DEFAULT_PROFILE } from '../../network/builtin-profiles.js';
 import { costOfScenario, plannedCostInput, priceRun } from '../../pricing/cost.js';
 import { formatUsd } from '../../report/format.js';
 import { readJsonFile } from '../../report/load.js';
+import { writeGeneratedFleetFile } from '../../sim/generate.js';
 import type { StartedTarget } from '../../targets/target.js';
 import {
   type AccountOptions,
@@ -32,6 +31,7 @@ import {
   sourceCommit,
   UsageError,
 } from '../options.js';
+import { createProgressDisplay, type ProgressMode } from '../progress.js';
 import { runVerdict } from '../run-exit.js';
 import { parseMqttEndpoint, resolveTarget, startTarget, type TargetChoice } from '../run-target.js';
 

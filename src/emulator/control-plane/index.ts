@@ -21,4 +21,3 @@ export {
 } from './resilience.js';
 export { matchRoute, type OperationName, ROUTES } from './routes.js';
 export { ControlPlaneServer, type ControlPlaneServerOptions, OPERATION_HANDLERS } from './server.js';
-export { TokenBucket } from './token-bucket.js';

@@ -1,5 +1,5 @@
 import type { QuotaTable } from '../../quotas/aws-default-quotas.js';
-import { TokenBucket } from './token-bucket.js';
+import { TokenBucket } from '../rate-limiter.js';
 
 /** Operations that also count against "device certificates registered per second". */
 const DEVICE_CERTIFICATE_REGISTRATIONS = new Set(['RegisterCertificate', 'RegisterCertificateWithoutCA']);

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { provisionFromTemplate, TemplateError } from '../provisioning/index.js';
+import type { TokenBucket } from '../rate-limiter.js';
 import {
   type CertificateIssuer,
   type DataPlaneRegistry,
   findLocalFunction,
   type LocalFunction,
 } from './ports.js';
-import type { TokenBucket } from './rate-limiter.js';
 
 export interface FleetRejection {
   statusCode: number;

@@ -10,13 +10,13 @@ import {
   type ConnectPacket,
   type Subscription,
 } from 'aedes';
+import { KeyedRateLimiter, TokenBucket } from '../rate-limiter.js';
 import { ConnectionAuthorizer, type ConnectionIdentity, identityFor } from './authorizer.js';
 import { FleetProvisioning, isFleetRequestTopic } from './fleet-provisioning.js';
 import { judgeCertificate } from './identity.js';
 import { type JitOutcome, JustInTimeRegistration } from './jit-registration.js';
 import type { CertificateIssuer, DataPlaneRegistry, LocalFunction, RegistryChange } from './ports.js';
 import { connectedEvent, type DisconnectReason, disconnectedEvent } from './presence.js';
-import { KeyedRateLimiter, TokenBucket } from './rate-limiter.js';
 import { type RuleInvocation, TopicRuleEngine, topicMatchesFilter } from './topic-rules.js';
 
 /** ALPN protocol AWS IoT uses for MQTT with X.509 on port 443. */

@@ -1,5 +1,5 @@
-import { createHash, X509Certificate } from 'node:crypto';
-import { certificatePemOfDer } from '../../pki/certificate.js';
+import { X509Certificate } from 'node:crypto';
+import { certificateIdOf, certificatePemOfDer } from '../../pki/certificate.js';
 import type { CaCertificateRecord, CertificateRecord, DataPlaneRegistry } from './ports.js';
 
 /** What the gateway decided about a client certificate presented in the TLS handshake. */
@@ -14,10 +14,6 @@ export type CertificateVerdict =
     }
   | { kind: 'pending'; certificate: CertificateRecord; ca?: CaCertificateRecord; x509: X509Certificate }
   | { kind: 'reject'; reason: string };
-
-export function certificateIdOfDer(der: Buffer): string {
-  return createHash('sha256').update(der).digest('hex');
-}
 
 function withinValidity(cert: X509Certificate, now: number): boolean {
   return Date.parse(cert.validFrom) <= now && now <= Date.parse(cert.validTo);
@@ -53,7 +49,7 @@ export function judgeCertificate(
       reason: `the client certificate is outside its validity (${x509.validFrom} to ${x509.validTo})`,
     };
   }
-  const certificateId = certificateIdOfDer(leafDer);
+  const certificateId = certificateIdOf(leafDer);
   const known = registry.getCertificate(certificateId);
   if (known) {
     if (known.expiresAt !== undefined && now > known.expiresAt) {

@@ -5,7 +5,7 @@ export {
   MQTT_ALPN,
   type RejectionEvent,
 } from './gateway.js';
-export { certificateIdOfDer, judgeCertificate } from './identity.js';
+export { judgeCertificate } from './identity.js';
 export { certificateIssuerFor, dataPlaneRegistryFor } from './iot-registry-adapter.js';
 export type { JitOutcome } from './jit-registration.js';
 export * from './ports.js';

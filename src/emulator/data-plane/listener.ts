@@ -1,4 +1,4 @@
-import type { EmulatorListenerFactory } from '../index.js';
+import type { EmulatorListenerFactory } from '../options.js';
 import { DataPlane, type DataPlaneLimits } from './gateway.js';
 import { certificateIssuerFor, dataPlaneRegistryFor } from './iot-registry-adapter.js';
 import type { LocalFunction } from './ports.js';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { fleetSchema, withoutSecrets } from '../../fleet/sim-record.js';
+import { fleetSchema, withoutSecrets } from '../../sim/sim-record.js';
 import { KryptonError } from './errors.js';
 import { redactGroupConfig } from './group-config.js';
 import type { KryptonService } from './krypton-service.js';

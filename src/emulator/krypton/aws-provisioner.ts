@@ -34,8 +34,8 @@ export interface OrphanRecord {
   at: string;
 }
 
-export class ProvisioningError extends Error {
-  override readonly name = 'ProvisioningError';
+export class AwsIotStepError extends Error {
+  override readonly name = 'AwsIotStepError';
 
   constructor(
     message: string,
@@ -193,7 +193,7 @@ export class AwsIotProvisioner {
     try {
       return await call();
     } catch (error) {
-      throw new ProvisioningError(
+      throw new AwsIotStepError(
         `${step} failed: ${errorName(error)}: ${(error as Error).message}`,
         step,
         errorName(error),

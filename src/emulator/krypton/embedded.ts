@@ -1,6 +1,6 @@
-import { DEFAULT_FLEET } from '../../fleet/generate.js';
-import type { SimRecord } from '../../fleet/sim-record.js';
 import type { EmulatorPki } from '../../pki/emulator-pki.js';
+import { DEFAULT_FLEET } from '../../sim/generate.js';
+import type { SimRecord } from '../../sim/sim-record.js';
 import { InProcessRequestHandler } from '../control-plane/in-process-handler.js';
 import { coHostedControlPlane } from '../control-plane/server.js';
 import { type KryptonServer, startKryptonServer } from './server.js';

@@ -4,9 +4,9 @@ export { KryptonError } from './errors.js';
 export { type AwsIotConfig, type KryptonGroupConfig, kryptonGroupConfigSchema } from './group-config.js';
 export {
   type BootstrapResult,
+  type KryptonCaller,
   KryptonService,
   type KryptonServiceOptions,
-  type SimIdentity,
 } from './krypton-service.js';
 export { type KryptonServer, type KryptonServerOptions, startKryptonServer } from './server.js';
 export { TIMESTAMP_WINDOW_MS } from './signed-request.js';

@@ -1,5 +1,5 @@
-import type { SimRecord } from '../../fleet/sim-record.js';
-import { AwsIotProvisioner, type ProvisionerDefaults, ProvisioningError } from './aws-provisioner.js';
+import type { SimRecord } from '../../sim/sim-record.js';
+import { AwsIotProvisioner, AwsIotStepError, type ProvisionerDefaults } from './aws-provisioner.js';
 import { CellularNetwork, type CellularSession } from './cellular-network.js';
 import { KryptonError } from './errors.js';
 import { type AwsIotConfig, type KryptonGroupConfig, mergeGroupConfig } from './group-config.js';
@@ -8,7 +8,7 @@ import { SimKeyStore, type SimKeyStoreOptions } from './sim-keys.js';
 import { type Subscriber, SubscriberRegistry } from './subscribers.js';
 
 /** How the service knows which SIM is asking. */
-export type SimIdentity =
+export type KryptonCaller =
   | { via: 'cellular'; imsi: string; session: CellularSession }
   | { via: 'sim-authentication'; imsi: string; keyId: string };
 
@@ -84,14 +84,7 @@ export class KryptonService {
   }
 
   subscriber(imsi: string): Subscriber {
-    const subscriber = this.subscribers.get(imsi);
-    if (!subscriber)
-      throw new KryptonError(
-        404,
-        'UNKNOWN_IMSI',
-        `IMSI ${imsi} is not a SIM of this operator; add it to the fleet first`,
-      );
-    return subscriber;
+    return this.subscribers.known(imsi);
   }
 
   /** The group's Krypton configuration, or 403 when Krypton is off for the SIM's group. */
@@ -139,7 +132,7 @@ export class KryptonService {
     try {
       provisioned = await this.provisioner.provision(awsIot, thingName);
     } catch (error) {
-      if (error instanceof ProvisioningError) throw awsFailure(error);
+      if (error instanceof AwsIotStepError) throw awsFailure(error);
       throw error;
     }
     this.bootstrapCount++;
@@ -183,7 +176,7 @@ export class KryptonService {
     try {
       return await this.provisioner.certificatePem(issued.awsIot, certificateId);
     } catch (error) {
-      if (error instanceof ProvisioningError) throw awsFailure(error);
+      if (error instanceof AwsIotStepError) throw awsFailure(error);
       throw error;
     }
   }
@@ -206,7 +199,7 @@ export class KryptonService {
 }
 
 /** AWS errors become 4xx/5xx `{code, message}` for the device; throttling stays distinguishable. */
-function awsFailure(error: ProvisioningError): KryptonError {
+function awsFailure(error: AwsIotStepError): KryptonError {
   const status = error.awsErrorName === 'ThrottlingException' ? 429 : 502;
   return new KryptonError(
     status,

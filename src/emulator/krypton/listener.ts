@@ -1,5 +1,5 @@
-import { readFleetFile } from '../../fleet/fleet-file.js';
-import type { EmulatorListenerFactory } from '../index.js';
+import { readFleetFile } from '../../sim/fleet-file.js';
+import type { EmulatorListenerFactory } from '../options.js';
 import { startEmbeddedKrypton } from './embedded.js';
 
 /** The emulator's Krypton listener: `--krypton-port`, SIMs from `--fleet`, provisioning through the emulator's control plane. */

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { KryptonError } from './errors.js';
-import type { BootstrapParameters, KryptonService, SimIdentity } from './krypton-service.js';
+import type { BootstrapParameters, KryptonCaller, KryptonService } from './krypton-service.js';
 import { jsonBody, rawBody } from './request-body.js';
 import { subscriberMetadata } from './subscriber-metadata.js';
 
@@ -17,7 +17,7 @@ export function identify(
   service: KryptonService,
   request: FastifyRequest,
   body: Record<string, unknown>,
-): SimIdentity {
+): KryptonCaller {
   const signature = header(request, 'x-soracom-signature');
   if (signature !== undefined) {
     const key = service.signatures.verify({

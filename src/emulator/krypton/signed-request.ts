@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { computeKryptonSignature } from '../../fleet/krypton-signature.js';
+import { computeKryptonSignature } from '../../sim/krypton-signature.js';
 import { KryptonError } from './errors.js';
 import type { SimKeyStore, VerifiedKey } from './sim-keys.js';
 

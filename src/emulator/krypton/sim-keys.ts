@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constantTimeEqual, generateAuthVector, verifyAuts } from '../../fleet/aka.js';
+import { constantTimeEqual, generateAuthVector, verifyAuts } from '../../sim/aka.js';
 import { KryptonError } from './errors.js';
 import type { Subscriber, SubscriberRegistry } from './subscribers.js';
 
@@ -161,13 +161,7 @@ export class SimKeyStore {
   }
 
   private authenticable(imsi: string): Subscriber & { milenage: NonNullable<Subscriber['milenage']> } {
-    const subscriber = this.subscribers.get(imsi);
-    if (!subscriber)
-      throw new KryptonError(
-        404,
-        'UNKNOWN_IMSI',
-        `IMSI ${imsi} is not a SIM of this operator; add it to the fleet first`,
-      );
+    const subscriber = this.subscribers.known(imsi);
     if (!subscriber.milenage) {
       throw new KryptonError(
         400,

@@ -1,8 +1,8 @@
-import type { SimIdentity } from './krypton-service.js';
+import type { KryptonCaller } from './krypton-service.js';
 import type { Subscriber } from './subscribers.js';
 
 /** The Subscriber object SORACOM's metadata service and `/soracom/air/subscriber_metadata` return. */
-export function subscriberMetadata(subscriber: Subscriber, identity: SimIdentity, groupId: string) {
+export function subscriberMetadata(subscriber: Subscriber, identity: KryptonCaller, groupId: string) {
   const { sim } = subscriber;
   const session = identity.via === 'cellular' ? identity.session : undefined;
   return {

@@ -1,6 +1,7 @@
-import { Milenage } from '../../fleet/milenage.js';
-import { hasSecrets, type SimRecord } from '../../fleet/sim-record.js';
-import { SqnGenerator } from '../../fleet/sqn.js';
+import { Milenage } from '../../sim/milenage.js';
+import { hasSecrets, type SimRecord } from '../../sim/sim-record.js';
+import { SqnGenerator } from '../../sim/sqn.js';
+import { KryptonError } from './errors.js';
 
 /** What the home network holds for one SIM: its record, MILENAGE for its keys, its SQN counter. */
 export interface Subscriber {
@@ -38,6 +39,19 @@ export class SubscriberRegistry {
 
   get(imsi: string): Subscriber | undefined {
     return this.byImsi.get(imsi);
+  }
+
+  /** The SIM with this IMSI; a 404 UNKNOWN_IMSI KryptonError when the operator has none. */
+  known(imsi: string): Subscriber {
+    const subscriber = this.byImsi.get(imsi);
+    if (!subscriber) {
+      throw new KryptonError(
+        404,
+        'UNKNOWN_IMSI',
+        `IMSI ${imsi} is not a SIM of this operator; add it to the fleet first`,
+      );
+    }
+    return subscriber;
   }
 
   get size(): number {

@@ -1,6 +1,6 @@
 import { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { closed, type Device, Harness, mustConnect } from '../../data-plane/support.js';
+import { closed, type Device, Harness, mustConnect } from '../../support/data-plane.js';
 
 let harness: Harness;
 const devices: Device[] = [];

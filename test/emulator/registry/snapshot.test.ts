@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { IotRegistry, type RegistrySnapshot } from '../../../src/emulator/registry/index.js';
 import { parseCertificatePem } from '../../../src/pki/index.js';
-import { createTestCa } from '../../control-plane/support/byo-ca.js';
+import { createTestCa } from '../../support/byo-ca.js';
 
 const POLICY = JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 'iot:*', Resource: '*' }] });
 const OPTIONS = { region: 'eu-west-1', accountId: '210987654321' };

@@ -1,0 +1,251 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import {
+  DescribeCACertificateCommand,
+  DescribeThingCommand,
+  ListCertificatesByCACommand,
+  ListThingPrincipalsCommand,
+} from '@aws-sdk/client-iot';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startTestEmulator, type TestEmulator } from '../../support/emulator.js';
+import { describeWithTool } from '../../support/tools.js';
+
+/** The Debian AWS CLI v2 (an `aws` earlier on PATH may be another version). */
+const AWS_CLI = '/usr/bin/aws';
+const execFileAsync = promisify(execFile);
+
+let test: TestEmulator;
+let dir: string;
+
+/** Runs the CLI asynchronously: the emulator answers from this same process. */
+async function aws(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const argv = [
+    '--endpoint-url',
+    test.emulator.controlPlaneUrl,
+    '--region',
+    test.emulator.region,
+    '--no-cli-pager',
+    '--output',
+    'json',
+    'iot',
+    ...args,
+  ];
+  const env = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: 'AKIDPROVBENCHTEST',
+    AWS_SECRET_ACCESS_KEY: 'provbench-test-secret',
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    AWS_MAX_ATTEMPTS: '1',
+  };
+  try {
+    const { stdout, stderr } = await execFileAsync(AWS_CLI, argv, { encoding: 'utf8', timeout: 60_000, env });
+    return { status: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return {
+      status: typeof failed.code === 'number' ? failed.code : null,
+      stdout: failed.stdout ?? '',
+      stderr: failed.stderr ?? '',
+    };
+  }
+}
+
+async function awsJson<T>(...args: string[]): Promise<T> {
+  const result = await aws(...args);
+  if (result.status !== 0)
+    throw new Error(`aws ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
+  return JSON.parse(result.stdout || '{}') as T;
+}
+
+async function openssl(...args: string[]): Promise<string> {
+  return (await execFileAsync('openssl', args, { cwd: dir, encoding: 'utf8' })).stdout;
+}
+
+const file = (name: string) => `file://${join(dir, name)}`;
+
+describeWithTool(
+  AWS_CLI,
+  'AWS CLI v2 and openssl against the emulator',
+  () => {
+    beforeAll(async () => {
+      test = await startTestEmulator({ listeners: [], keyPoolSize: 2 });
+      dir = await mkdtemp(join(tmpdir(), 'provbench-cli-'));
+      const bundle = await (await fetch(`${test.emulator.controlPlaneUrl}/_emulator/root-ca.pem`)).text();
+      await writeFile(join(dir, 'bundle.pem'), bundle);
+    });
+
+    afterAll(async () => {
+      await test?.close();
+      if (dir) await rm(dir, { recursive: true, force: true });
+    });
+
+    it('registers an openssl-made CA (verification cert CN = registration code) and a device certificate under it', async () => {
+      const { registrationCode } = await awsJson<{ registrationCode: string }>('get-registration-code');
+      const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+      const ca = [
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+        '-addext',
+        'keyUsage=critical,keyCertSign,cRLSign',
+      ];
+      const sign = (csr: string, caName: string, out: string) =>
+        openssl(
+          'x509',
+          '-req',
+          '-in',
+          csr,
+          '-CA',
+          `${caName}.pem`,
+          '-CAkey',
+          `${caName}.key`,
+          '-CAcreateserial',
+          '-out',
+          out,
+          '-days',
+          '30',
+          '-sha256',
+        );
+      await openssl(
+        'req',
+        '-x509',
+        ...ec,
+        '-keyout',
+        'ca.key',
+        '-out',
+        'ca.pem',
+        '-days',
+        '30',
+        '-subj',
+        '/O=provbench/CN=CLI Test CA',
+        ...ca,
+      );
+      await openssl(
+        'req',
+        ...ec,
+        '-keyout',
+        'rogue.key',
+        '-out',
+        'rogue.pem',
+        '-x509',
+        '-days',
+        '30',
+        '-subj',
+        '/O=provbench/CN=CLI Test CA',
+        ...ca,
+      );
+      await openssl(
+        'req',
+        ...ec,
+        '-keyout',
+        'verify.key',
+        '-out',
+        'verify.csr',
+        '-subj',
+        `/CN=${registrationCode}`,
+      );
+      await openssl(
+        'req',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        'device.key',
+        '-out',
+        'device.csr',
+        '-subj',
+        '/CN=cli-device',
+      );
+      await sign('verify.csr', 'ca', 'verify.pem');
+      await sign('device.csr', 'ca', 'device.pem');
+      await sign('device.csr', 'rogue', 'forged.pem');
+
+      const registeredCa = await awsJson<{ certificateId: string; certificateArn: string }>(
+        'register-ca-certificate',
+        '--ca-certificate',
+        file('ca.pem'),
+        '--verification-cert',
+        file('verify.pem'),
+        '--set-as-active',
+        '--allow-auto-registration',
+      );
+      expect(registeredCa.certificateArn).toContain(':cacert/');
+      const described = await test.iot.send(
+        new DescribeCACertificateCommand({ certificateId: registeredCa.certificateId }),
+      );
+      expect(described.certificateDescription).toMatchObject({
+        status: 'ACTIVE',
+        autoRegistrationStatus: 'ENABLE',
+      });
+
+      const device = await awsJson<{ certificateId: string }>(
+        'register-certificate',
+        '--certificate-pem',
+        file('device.pem'),
+        '--ca-certificate-pem',
+        file('ca.pem'),
+        '--set-as-active',
+      );
+      const fingerprint = (await openssl('x509', '-in', 'device.pem', '-noout', '-fingerprint', '-sha256'))
+        .split('=')[1]!
+        .trim()
+        .replace(/:/g, '')
+        .toLowerCase();
+      expect(device.certificateId).toBe(fingerprint);
+      const byCa = await test.iot.send(
+        new ListCertificatesByCACommand({ caCertificateId: registeredCa.certificateId }),
+      );
+      expect(byCa.certificates).toEqual([
+        expect.objectContaining({ certificateId: device.certificateId, status: 'ACTIVE' }),
+      ]);
+
+      const forged = await aws('register-certificate', '--certificate-pem', file('forged.pem'));
+      expect(forged.status).toBe(254);
+      expect(forged.stderr).toContain('(CertificateValidationException)');
+      // The registered device certificate chains to the customer CA, not to the emulator bundle.
+      expect(await openssl('verify', '-CAfile', 'ca.pem', 'device.pem')).toContain('device.pem: OK');
+    });
+
+    it('creates keys, a thing and an attachment, and recognises errors', async () => {
+      const created = await awsJson<{
+        certificateArn: string;
+        certificateId: string;
+        certificatePem: string;
+        keyPair: { PrivateKey: string };
+      }>('create-keys-and-certificate', '--set-as-active');
+      expect(created.keyPair.PrivateKey).toContain('BEGIN RSA PRIVATE KEY');
+      await awsJson(
+        'create-thing',
+        '--thing-name',
+        'cli-thing',
+        '--attribute-payload',
+        '{"attributes":{"line":"7"}}',
+      );
+      await awsJson(
+        'attach-thing-principal',
+        '--thing-name',
+        'cli-thing',
+        '--principal',
+        created.certificateArn,
+      );
+      expect(
+        (await test.iot.send(new ListThingPrincipalsCommand({ thingName: 'cli-thing' }))).principals,
+      ).toEqual([created.certificateArn]);
+      expect((await test.iot.send(new DescribeThingCommand({ thingName: 'cli-thing' }))).attributes).toEqual({
+        line: '7',
+      });
+
+      const missing = await aws('describe-thing', '--thing-name', 'no-such-thing');
+      expect(missing.status).toBe(254);
+      expect(missing.stderr).toContain('(ResourceNotFoundException)');
+
+      // Certificates the emulator issued verify against the bundle it serves.
+      await writeFile(join(dir, 'issued.pem'), created.certificatePem);
+      expect(await openssl('verify', '-CAfile', 'bundle.pem', 'issued.pem')).toContain('issued.pem: OK');
+    });
+  },
+  { install: 'apt-get install awscli (Debian AWS CLI v2 at /usr/bin/aws)' },
+);

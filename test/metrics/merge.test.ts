@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { runScenarios } from '../../src/engine/run.js';
+import { LatencyHistogram } from '../../src/metrics/histogram.js';
+import { mergeRunResults } from '../../src/metrics/merge.js';
+import type { RunResult, ScenarioResult } from '../../src/metrics/result-schema.js';
+import { BUILTIN_PROFILES } from '../../src/network/builtin-profiles.js';
+import { testConfig } from '../support/offline-target.js';
+
+function shape(scenario: ScenarioResult | undefined) {
+  if (!scenario) throw new Error('missing scenario');
+  return {
+    devices: scenario.summary.devices,
+    errors: scenario.summary.errors,
+    apiCalls: scenario.apiCalls,
+    errorRecords: scenario.errors.map(({ phase, errorClass, count }) => ({ phase, errorClass, count })),
+    // Device phases only: every shard runs prepare and teardown once, so those count n times.
+    phaseCounts: Object.fromEntries(
+      Object.entries(scenario.phases)
+        .filter(([name]) => !name.startsWith('prepare:') && !name.startsWith('teardown:'))
+        .map(([name, phase]) => [name, [phase.histogram.count, phase.errors]]),
+    ),
+    timeToConnected: scenario.timeToConnected.count,
+    started: scenario.series.reduce((sum, point) => sum + point.started, 0),
+    devicesStarted: scenario.devicesStarted,
+    apiCallsPerDevice: scenario.apiCallsPerDevice,
+    bottleneck: scenario.projection.bottleneckApi,
+  };
+}
+
+describe('sharded runs', () => {
+  it('three shards merged equal the unsharded run in counts and histogram totals', async () => {
+    const model = { kind: 'constant-rate', rate: 600 } as const;
+    const whole = await runScenarios(testConfig({ devices: 90, model }));
+    const shards: RunResult[] = [];
+    for (let index = 0; index < 3; index++) {
+      shards.push(
+        await runScenarios(testConfig({ devices: 90, model, shard: { index, count: 3 }, workers: 1 })),
+      );
+    }
+    expect(shards.map((shard) => shard.scenarios[0]?.summary.devices.requested)).toEqual([30, 30, 30]);
+    const merged = mergeRunResults(shards);
+    expect(merged.partial).toBe(false);
+    expect(merged.shard).toBeNull();
+    expect(shape(merged.scenarios[0])).toEqual(shape(whole.scenarios[0]));
+    expect(merged.scenarios[0]?.phases['prepare:setup']?.histogram.count).toBe(3);
+    // The merged histogram is an exact HDR merge of the shards' histograms.
+    const mergedTtc = LatencyHistogram.decode(
+      merged.scenarios[0]?.timeToConnected ?? { unit: 'us', encoded: '', count: 0 },
+    );
+    const shardMax = Math.max(
+      ...shards.map(
+        (shard) =>
+          LatencyHistogram.decode(
+            shard.scenarios[0]?.timeToConnected ?? { unit: 'us', encoded: '', count: 0 },
+          ).maxMs,
+      ),
+    );
+    expect(mergedTtc.maxMs).toBe(shardMax);
+
+    expect(() => mergeRunResults([shards[0], shards[0]].filter((shard) => shard !== undefined))).toThrow(
+      /appears twice/,
+    );
+    expect(mergeRunResults(shards.slice(0, 2)).partial).toBe(true);
+    const [one, two] = shards as [RunResult, RunResult];
+    const onNbIot = { ...two, network: { profile: 'nb-iot', link: BUILTIN_PROFILES['nb-iot']! } };
+    expect(() => mergeRunResults([one, onNbIot])).toThrow(/different field links \(none, nb-iot\)/);
+  }, 90_000);
+});
