@@ -30,7 +30,7 @@ function scriptText(source: string): string {
   return source.replace(/<\/script/gi, '<\\/script').replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n');
 }
 
-export function loadInlineScripts(): string {
+function loadInlineScripts(): string {
   if (inlineScripts === undefined) {
     const chartDir = dirname(createRequire(import.meta.url).resolve('chart.js'));
     const chartJs = readFileSync(join(chartDir, 'chart.umd.min.js'), 'utf8');
@@ -40,7 +40,7 @@ export function loadInlineScripts(): string {
   return inlineScripts;
 }
 
-export const STYLE = `
+const STYLE = `
 :root { color-scheme: light dark; --bg:#ffffff; --fg:#1d2330; --muted:#5b6474; --grid:rgba(0,0,0,0.1);
   --line:#d5dae3; --head:#f2f4f8; --accent:#2f6fb0; --warn-bg:#fff4d6; --warn-fg:#6b4a00; --bad:#b3261e; }
 @media (prefers-color-scheme: dark) { :root { --bg:#15181e; --fg:#e4e8ef; --muted:#a3acbb;
@@ -78,6 +78,45 @@ export function renderHtmlReport(runs: readonly RunResult[], options: HtmlReport
     (runs.length === 1 ? `provbench run ${runs[0]!.runId}` : `provbench comparison of ${runs.length} runs`);
   const patterns = model.entries.map((entry) => entry.label).join(', ');
   const withErrors = hasErrors(model);
+  return reportPage({
+    title,
+    header: `<p class="muted">Patterns: ${escapeMarkup(patterns)}. Target: ${escapeMarkup([...new Set(model.runs.map((run) => run.target))].join(', '))}. Generated ${escapeMarkup(new Date().toISOString())}.</p>
+<p class="muted">${fieldHeader(model)}</p>`,
+    main: [
+      glanceSection(model),
+      summarySection(model),
+      profilesSection(model),
+      runChangesSection(model),
+      qualitativeSection(model),
+      projectionSection(model, hasProjection(model)),
+      costSection(model),
+      latencySection(model),
+      timelineSection(model),
+      errorsSection(model, withErrors),
+      runsSection(model),
+    ],
+    charts,
+  });
+}
+
+/** What a self-contained provbench page holds besides its shell (head, styles, scripts). */
+export interface ReportPage {
+  title: string;
+  /** Extra CSS after the shared STYLE. */
+  style?: string;
+  /** Attributes of <body>, already escaped (e.g. data-* markers for tests). */
+  bodyAttributes?: string;
+  /** Markup under the <h1>. */
+  header: string;
+  /** The sections of <main>, in order. */
+  main: readonly string[];
+  /** The chart definitions the inline script draws. */
+  charts: unknown;
+}
+
+/** The shell every provbench HTML page shares: no network (CSP), chart.js and our script inline. */
+export function reportPage(page: ReportPage): string {
+  const body = page.bodyAttributes ? `<body ${page.bodyAttributes}>` : '<body>';
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -85,28 +124,17 @@ export function renderHtmlReport(runs: readonly RunResult[], options: HtmlReport
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
 <meta name="generator" content="provbench">
-<title>${escapeMarkup(title)}</title>
-<style>${STYLE}</style>
+<title>${escapeMarkup(page.title)}</title>
+<style>${STYLE}${page.style ?? ''}</style>
 </head>
-<body>
-<header><h1>${escapeMarkup(title)}</h1>
-<p class="muted">Patterns: ${escapeMarkup(patterns)}. Target: ${escapeMarkup([...new Set(model.runs.map((run) => run.target))].join(', '))}. Generated ${escapeMarkup(new Date().toISOString())}.</p>
-<p class="muted">${fieldHeader(model)}</p>
+${body}
+<header><h1>${escapeMarkup(page.title)}</h1>
+${page.header}
 <noscript><p>Charts need JavaScript; every figure is also in the tables.</p></noscript></header>
 <main>
-${glanceSection(model)}
-${summarySection(model)}
-${profilesSection(model)}
-${runChangesSection(model)}
-${qualitativeSection(model)}
-${projectionSection(model, hasProjection(model))}
-${costSection(model)}
-${latencySection(model)}
-${timelineSection(model)}
-${errorsSection(model, withErrors)}
-${runsSection(model)}
+${page.main.join('\n')}
 </main>
-<script type="application/json" id="report-charts">${jsonForScript(charts)}</script>
+<script type="application/json" id="report-charts">${jsonForScript(page.charts)}</script>
 ${loadInlineScripts()}
 </body>
 </html>

@@ -1,7 +1,7 @@
 import type { HistoryComparedFigure } from '../metrics/history-gate.js';
 import { figure } from './ci-table.js';
-import { escapeMarkup as e, jsonForScript } from './escape.js';
-import { loadInlineScripts, STYLE } from './html.js';
+import { escapeMarkup as e } from './escape.js';
+import { reportPage } from './html.js';
 import { buildTrendCharts, trendChartId, yTitle } from './trend-charts.js';
 import type { TrendModel, TrendPattern, TrendRun } from './trend-model.js';
 
@@ -143,29 +143,17 @@ export function renderTrendPage(model: TrendModel, options: { title?: string } =
   const last = model.runs.at(-1);
   const title = options.title ?? `provbench trend of ${model.runs.length} run(s)`;
   const span = first && last ? `${first.startedAt} to ${last.startedAt}` : 'no runs';
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
-<meta name="generator" content="provbench">
-<title>${e(title)}</title>
-<style>${STYLE}${TREND_STYLE}</style>
-</head>
-<body data-runs="${model.runs.length}" data-regressions="${model.regressions.length}">
-<header><h1>${e(title)}</h1>
-<p class="muted">${e(span)}. Patterns: ${e(model.patterns.map((pattern) => pattern.key).join(', '))}. Generated ${e(new Date().toISOString())}.</p>
-<p>${ruleText(model)}</p>
-<noscript><p>Charts need JavaScript; every figure is also in the tables.</p></noscript></header>
-<main>
-${regressionsSection(model)}
-${model.patterns.map((pattern, index) => patternSection(model, pattern, index)).join('\n')}
-${runsSection(model)}
-</main>
-<script type="application/json" id="report-charts">${jsonForScript(buildTrendCharts(model))}</script>
-${loadInlineScripts()}
-</body>
-</html>
-`;
+  return reportPage({
+    title,
+    style: TREND_STYLE,
+    bodyAttributes: `data-runs="${model.runs.length}" data-regressions="${model.regressions.length}"`,
+    header: `<p class="muted">${e(span)}. Patterns: ${e(model.patterns.map((pattern) => pattern.key).join(', '))}. Generated ${e(new Date().toISOString())}.</p>
+<p>${ruleText(model)}</p>`,
+    main: [
+      regressionsSection(model),
+      ...model.patterns.map((pattern, index) => patternSection(model, pattern, index)),
+      runsSection(model),
+    ],
+    charts: buildTrendCharts(model),
+  });
 }
