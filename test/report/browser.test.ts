@@ -1,10 +1,11 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { renderHtmlReport } from '../../src/report/html.js';
 import { writeRunReports } from '../../src/report/write.js';
+import { launchChromium, watchPage } from '../support/chromium.js';
 import { syntheticRun } from '../support/synthetic-run.js';
 import { describeWithTool } from '../support/tools.js';
 
@@ -43,18 +44,7 @@ interface PageVisit {
 async function visit(browser: Browser, htmlFile: string, colorScheme: 'light' | 'dark'): Promise<PageVisit> {
   const context = await browser.newContext({ colorScheme, viewport: { width: 1280, height: 900 } });
   const page: Page = await context.newPage();
-  const externalRequests: string[] = [];
-  const consoleErrors: string[] = [];
-  await page.route('**/*', (route) => {
-    const url = route.request().url();
-    if (url.startsWith('file:')) return route.continue();
-    externalRequests.push(url);
-    return route.abort();
-  });
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => consoleErrors.push(error.message));
+  const { externalRequests, consoleErrors } = await watchPage(page);
   await page.goto(pathToFileURL(htmlFile).href);
   await page.waitForSelector('body[data-charts-drawn]', { timeout: 20_000 });
   const canvases = await page.evaluate(() => {
@@ -105,17 +95,7 @@ describeWithTool('chromium', 'HTML report in headless Chromium', () => {
     });
     await writeRunReports(run, runDir);
     await writeFile(comparisonFile, renderHtmlReport([run, slower]));
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

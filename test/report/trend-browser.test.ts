@@ -1,12 +1,13 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { judgeHistory } from '../../src/metrics/history-gate.js';
 import { loadHistory } from '../../src/report/history-files.js';
 import { renderTrendPage } from '../../src/report/trend-html.js';
 import { buildTrendModel } from '../../src/report/trend-model.js';
+import { launchChromium, watchPage } from '../support/chromium.js';
 import { syntheticNights } from '../support/synthetic-history.js';
 import { describeWithTool } from '../support/tools.js';
 
@@ -66,17 +67,7 @@ describeWithTool('chromium', 'trend page in headless Chromium', () => {
       page,
       renderTrendPage(buildTrendModel(history.runs, judgeHistory(history.runs, gate), gate)),
     );
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -86,18 +77,7 @@ describeWithTool('chromium', 'trend page in headless Chromium', () => {
   it('draws every chart, flags the planted night, with no console error and no network', async () => {
     const context = await browser.newContext({ colorScheme: 'dark', viewport: { width: 1280, height: 900 } });
     const tab = await context.newPage();
-    const externalRequests: string[] = [];
-    const consoleErrors: string[] = [];
-    await tab.route('**/*', (route) => {
-      const url = route.request().url();
-      if (url.startsWith('file:')) return route.continue();
-      externalRequests.push(url);
-      return route.abort();
-    });
-    tab.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
-    tab.on('pageerror', (error) => consoleErrors.push(error.message));
+    const { externalRequests, consoleErrors } = await watchPage(tab);
     await tab.goto(pathToFileURL(page).href);
     await tab.waitForSelector('body[data-charts-drawn]', { timeout: 30_000 });
     const canvases: CanvasProbe[] = await tab.evaluate(() => {
