@@ -1,7 +1,7 @@
 import { type Device, ProtocolError, type RunContext, type Scenario } from '../src/contract/index.js';
 import { certificateIdOf } from '../src/pki/certificate.js';
 import { SimCard } from '../src/sim/sim-card.js';
-import { createPolicy } from './lib/attach.js';
+import { AWS_ISSUED_IDENTITY_CALLS, createPolicy } from './lib/attach.js';
 import { certificateArnOf } from './lib/certificate-arn.js';
 import { devicePolicyDocument } from './lib/device-policy.js';
 import { proveConnected } from './lib/field.js';
@@ -87,10 +87,7 @@ const krypton: Scenario = {
   apiPlan: {
     perDevice: {
       'krypton:Bootstrap': 1,
-      CreateKeysAndCertificate: 1,
-      CreateThing: 1,
-      AttachPolicy: 1,
-      AttachThingPrincipal: 1,
+      ...AWS_ISSUED_IDENTITY_CALLS,
       'mqtt:Connect': 1,
     },
     perRun: { CreatePolicy: 1 },

@@ -1,6 +1,6 @@
 import { CreateKeysAndCertificateCommand } from '@aws-sdk/client-iot';
 import { type Device, ProtocolError, type RunContext, type Scenario } from '../src/contract/index.js';
-import { createPolicy } from './lib/attach.js';
+import { AWS_ISSUED_IDENTITY_CALLS, createPolicy } from './lib/attach.js';
 import { devicePolicyDocument } from './lib/device-policy.js';
 import {
   bootWithFactoryCredentials,
@@ -42,10 +42,7 @@ const preIssued: Scenario<FactoryCredentials> = {
   title: 'Pre-issued certificates (factory calls CreateKeysAndCertificate)',
   apiPlan: {
     perDevice: {
-      CreateKeysAndCertificate: 1,
-      CreateThing: 1,
-      AttachPolicy: 1,
-      AttachThingPrincipal: 1,
+      ...AWS_ISSUED_IDENTITY_CALLS,
       'mqtt:Connect': 1,
     },
     perRun: { CreatePolicy: 1 },

@@ -19,6 +19,17 @@ export async function settleBoth<A, B>(first: Promise<A>, second: Promise<B>): P
 }
 
 /**
+ * The AWS IoT calls that give one device an AWS-issued certificate, a thing and its policy:
+ * what the pre-issued factory line and a Krypton bootstrap service each make per device.
+ */
+export const AWS_ISSUED_IDENTITY_CALLS = {
+  CreateKeysAndCertificate: 1,
+  CreateThing: 1,
+  AttachPolicy: 1,
+  AttachThingPrincipal: 1,
+} as const;
+
+/**
  * The factory's registry work for one device in every control-plane pattern, as AWS's own
  * provisioners run it: CreateThing side by side with the credential step (which returns the
  * certificate's ARN), then AttachPolicy side by side with AttachThingPrincipal. Every creation

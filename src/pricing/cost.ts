@@ -63,6 +63,26 @@ function times(quantity: number, ...factors: (number | null)[]): number | null {
   );
 }
 
+/** An item billed at one price per million units (the AWS meters) or per unit. */
+function meteredItem(
+  table: PriceTable,
+  item: string,
+  unit: string,
+  priceId: PriceId,
+  quantity: number,
+  basis: CostItem['basis'],
+  perMillion = true,
+): CostItem {
+  return {
+    item,
+    quantity,
+    unit,
+    prices: [priceId],
+    perDevice: times(quantity, perMillion ? 1e-6 : 1, price(table, priceId)),
+    basis,
+  };
+}
+
 function activatorDurationMs(scenario: CostInput, table: PriceTable): number | null {
   const given = price(table, 'lambdaDurationMs');
   if (given !== null) return given;
@@ -72,7 +92,6 @@ function activatorDurationMs(scenario: CostInput, table: PriceTable): number | n
 }
 
 function connectivity(scenario: CostInput, table: PriceTable): CostItem {
-  const perMinute = times(1e-6, price(table, 'iotConnectivityPerMillionMinutes'));
   const traffic = scenario.traffic?.device;
   let minutes: number;
   let basis: CostItem['basis'];
@@ -87,14 +106,14 @@ function connectivity(scenario: CostInput, table: PriceTable): CostItem {
     ({ value: minutes } = callsPerDevice(scenario, (api) => api === 'mqtt:Connect'));
     basis = 'estimated';
   }
-  return {
-    item: 'AWS IoT Core connectivity',
-    quantity: minutes,
-    unit: 'connection-minutes',
-    prices: ['iotConnectivityPerMillionMinutes'],
-    perDevice: times(minutes, perMinute),
+  return meteredItem(
+    table,
+    'AWS IoT Core connectivity',
+    'connection-minutes',
+    'iotConnectivityPerMillionMinutes',
+    minutes,
     basis,
-  };
+  );
 }
 
 function messaging(scenario: CostInput, table: PriceTable): CostItem {
@@ -105,26 +124,26 @@ function messaging(scenario: CostInput, table: PriceTable): CostItem {
         value: callsPerDevice(scenario, (api) => api.startsWith('mqtt:')).value,
         basis: 'estimated' as const,
       };
-  return {
-    item: 'AWS IoT Core messaging',
-    quantity: units.value,
-    unit: 'messages (5 KB units)',
-    prices: ['iotMessagingPerMillion'],
-    perDevice: times(units.value, 1e-6, price(table, 'iotMessagingPerMillion')),
-    basis: units.basis,
-  };
+  return meteredItem(
+    table,
+    'AWS IoT Core messaging',
+    'messages (5 KB units)',
+    'iotMessagingPerMillion',
+    units.value,
+    units.basis,
+  );
 }
 
 function registry(scenario: CostInput, table: PriceTable): CostItem {
   const calls = callsPerDevice(scenario, (api) => BILLABLE_REGISTRY_OPERATIONS.has(api));
-  return {
-    item: 'AWS IoT Core registry operations',
-    quantity: calls.value,
-    unit: 'operations',
-    prices: ['iotRegistryPerMillionOperations'],
-    perDevice: times(calls.value, 1e-6, price(table, 'iotRegistryPerMillionOperations')),
-    basis: calls.basis,
-  };
+  return meteredItem(
+    table,
+    'AWS IoT Core registry operations',
+    'operations',
+    'iotRegistryPerMillionOperations',
+    calls.value,
+    calls.basis,
+  );
 }
 
 function activator(scenario: CostInput, table: PriceTable): CostItem[] {
@@ -148,14 +167,14 @@ function activator(scenario: CostInput, table: PriceTable): CostItem[] {
           : invocations.value * 1e-6 * (ruleTriggered + ruleAction),
       basis: invocations.basis,
     },
-    {
-      item: 'AWS Lambda requests (activator)',
-      quantity: invocations.value,
-      unit: 'requests',
-      prices: ['lambdaRequestsPerMillion'],
-      perDevice: times(invocations.value, 1e-6, price(table, 'lambdaRequestsPerMillion')),
-      basis: invocations.basis,
-    },
+    meteredItem(
+      table,
+      'AWS Lambda requests (activator)',
+      'requests',
+      'lambdaRequestsPerMillion',
+      invocations.value,
+      invocations.basis,
+    ),
     {
       item: 'AWS Lambda duration (activator)',
       quantity: gbSeconds === null ? 0 : invocations.value * gbSeconds,
@@ -185,14 +204,15 @@ function bootstrap(scenario: CostInput, table: PriceTable): CostItem[] {
   const requests = callsPerDevice(scenario, (api) => api === BOOTSTRAP_API);
   if (requests.value === 0) return [];
   return [
-    {
-      item: 'SIM bootstrap requests (Krypton)',
-      quantity: requests.value,
-      unit: 'requests',
-      prices: ['bootstrapPerRequest'],
-      perDevice: times(requests.value, price(table, 'bootstrapPerRequest')),
-      basis: requests.basis,
-    },
+    meteredItem(
+      table,
+      'SIM bootstrap requests (Krypton)',
+      'requests',
+      'bootstrapPerRequest',
+      requests.value,
+      requests.basis,
+      false,
+    ),
   ];
 }
 

@@ -70,6 +70,11 @@ export function chartedPhases(entry: EntryView): EntryView['phases'] {
   return entry.phases.filter((phase) => phase.count > 1);
 }
 
+/** A line series drawn in one colour (and dash pattern) on both schemes. */
+function lineDataset<T>(label: string, data: T[], style: { colour: string; dash: number[] }) {
+  return { label, data, borderColor: style.colour, backgroundColor: style.colour, borderDash: style.dash };
+}
+
 function percentileCurveChart(
   id: string,
   labels: string[],
@@ -83,11 +88,7 @@ function percentileCurveChart(
       data: {
         labels,
         datasets: lines.map((line) => ({
-          label: line.label,
-          data: line.values,
-          borderColor: line.colour,
-          backgroundColor: line.colour,
-          borderDash: line.dash ?? [],
+          ...lineDataset(line.label, line.values, { colour: line.colour, dash: line.dash ?? [] }),
           pointRadius: 2,
           borderWidth: 2,
           tension: 0,
@@ -118,11 +119,11 @@ function seriesChart(
       type: 'line',
       data: {
         datasets: entries.map((entry) => ({
-          label: entry.label,
-          data: pick(entry).map((y, bucket) => ({ x: entry.series.seconds[bucket] ?? 0, y })),
-          borderColor: entryStyle(entry).colour,
-          backgroundColor: entryStyle(entry).colour,
-          borderDash: entryStyle(entry).dash,
+          ...lineDataset(
+            entry.label,
+            pick(entry).map((y, bucket) => ({ x: entry.series.seconds[bucket] ?? 0, y })),
+            entryStyle(entry),
+          ),
           pointRadius: 0,
           borderWidth: 1.5,
         })),

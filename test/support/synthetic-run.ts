@@ -1,3 +1,4 @@
+import { AWS_ISSUED_IDENTITY_CALLS } from '../../scenarios/lib/attach.js';
 import { LatencyHistogram } from '../../src/metrics/histogram.js';
 import {
   type ErrorClass,
@@ -31,12 +32,7 @@ export const SYNTHETIC_SCENARIOS: SyntheticScenario[] = [
     id: 'pre-issued',
     title: 'Pre-issued AWS certificates',
     phaseMediansMs: { 'create-keys': 90, 'create-thing': 40, 'attach-policy': 30, connect: 120, publish: 20 },
-    apiCallsPerDevice: {
-      CreateKeysAndCertificate: 1,
-      CreateThing: 1,
-      AttachPolicy: 1,
-      AttachThingPrincipal: 1,
-    },
+    apiCallsPerDevice: { ...AWS_ISSUED_IDENTITY_CALLS },
     facts: {
       factorySteps: ['CreateKeysAndCertificate', 'CreateThing', 'AttachPolicy', 'write cert+key to image'],
       caToOperate: false,
@@ -124,12 +120,7 @@ export const SYNTHETIC_SCENARIOS: SyntheticScenario[] = [
     id: 'krypton',
     title: 'Krypton SIM bootstrap <cellular>',
     phaseMediansMs: { 'sim-auth': 60, bootstrap: 450, connect: 120, publish: 20 },
-    apiCallsPerDevice: {
-      CreateKeysAndCertificate: 1,
-      CreateThing: 1,
-      AttachPolicy: 1,
-      AttachThingPrincipal: 1,
-    },
+    apiCallsPerDevice: { ...AWS_ISSUED_IDENTITY_CALLS },
     facts: {
       factorySteps: [],
       caToOperate: false,
