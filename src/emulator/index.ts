@@ -2,6 +2,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import type { ReadyFile } from '../contract/ready-file.js';
+import { mixSeed, uniformSource } from '../network/random.js';
 import { EmulatorPki } from '../pki/index.js';
 import { applyQuotaOverrides, defaultQuotaTable, type QuotaTable } from '../quotas/aws-default-quotas.js';
 import {
@@ -79,6 +80,12 @@ async function quotaTableFor(options: EmulatorOptions): Promise<QuotaTable | und
   return table;
 }
 
+/** The latency or fault model's uniform source: seeded (one stream each) when a seed is given. */
+function modelRandom(options: EmulatorOptions, model: 'latency' | 'faults'): () => number {
+  if (options.modelSeed === undefined) return Math.random;
+  return uniformSource(mixSeed(options.modelSeed, model === 'latency' ? 1 : 2));
+}
+
 /** Starts the embedded AWS IoT Core: control plane first, then every listener; writes the ready file. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const host = options.host ?? '127.0.0.1';
@@ -131,8 +138,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         registry,
         pki,
         quotas: quotaGate,
-        latency: latencyConfig ? new LatencyModel(latencyConfig) : undefined,
-        faults: faultConfig ? new FaultInjector(faultConfig) : undefined,
+        latency: latencyConfig ? new LatencyModel(latencyConfig, modelRandom(options, 'latency')) : undefined,
+        faults: faultConfig ? new FaultInjector(faultConfig, modelRandom(options, 'faults')) : undefined,
       },
       serveRootCa,
     );

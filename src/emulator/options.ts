@@ -29,6 +29,8 @@ export interface EmulatorOptions {
   latencyModel?: LatencyModelConfig | string;
   /** Per-operation fault injection (object or JSON file path); off by default. */
   faults?: FaultModelConfig | string;
+  /** Seed of the latency and fault models' draws; without it they use Math.random(). */
+  modelSeed?: number;
   /** Key type CreateKeysAndCertificate returns (default AWS's rsa-2048). */
   deviceKeyAlgorithm?: KeyAlgorithm;
   /** Device key pairs kept ready by the key-pool worker (default 32). */

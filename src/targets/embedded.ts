@@ -119,6 +119,7 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Start
   if (options.quotaFile) args.push('--quota-file', options.quotaFile);
   if (options.latencyModelFile) args.push('--latency-model', options.latencyModelFile);
   if (options.faultsFile) args.push('--faults', options.faultsFile);
+  if (options.modelSeed !== undefined) args.push('--model-seed', String(options.modelSeed));
   const log = openSync(logPath, 'a', 0o600);
   // detached: Ctrl-C in the terminal goes to the harness, which then stops the emulator itself
   // after writing partial results. The IPC channel closes when this process ends, however it

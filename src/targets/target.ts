@@ -34,4 +34,6 @@ export interface TargetOptions {
   latencyModelFile?: string;
   /** Embedded: per-operation fault injection (`provbench emulator --faults`). */
   faultsFile?: string;
+  /** Embedded: seed of the latency and fault models' draws (the run's `--seed`). */
+  modelSeed?: number;
 }

@@ -38,6 +38,7 @@ interface EmulatorCommandOptions {
   accountId: string;
   latencyModel?: string;
   faults?: string;
+  modelSeed?: number;
   deviceKeys: 'rsa-2048' | 'ec-p256';
   keyPool: number;
   keyWorkers: number;
@@ -71,6 +72,11 @@ export function emulatorCommand(): Command {
       '--faults <file>',
       'JSON per-operation faults: rates and AWS errors, on top of "*" (off by default; docs/emulator.md)',
     )
+    .option(
+      '--model-seed <n>',
+      "seed the latency and fault models' draws (same seed, same sequence of draws; default: unseeded)",
+      count,
+    )
     .addOption(
       new Option('--device-keys <type>', 'key type CreateKeysAndCertificate returns (ec-p256 for speed runs)')
         .choices(['rsa-2048', 'ec-p256'])
@@ -99,6 +105,7 @@ export function emulatorCommand(): Command {
         accountId: options.accountId,
         latencyModel: options.latencyModel,
         faults: options.faults,
+        modelSeed: options.modelSeed,
         deviceKeyAlgorithm: options.deviceKeys,
         keyPoolSize: options.keyPool,
         keyPoolWorkers: Math.max(1, options.keyWorkers),

@@ -279,6 +279,7 @@ export async function runCommandAction(options: RunOptions, targetGiven = true):
       quotaFile: account.quotaFile,
       latencyModelFile: account.latencyModelFile,
       faultsFile: account.faultsFile,
+      modelSeed: options.seed,
     });
     const config: RunConfig = {
       runId,

@@ -174,6 +174,34 @@ describe('fault model', () => {
     }
   });
 
+  it('answers the same sequence of faults from two emulators given the same model seed', async () => {
+    /** Which of 40 sequential CreateThing calls failed, on an emulator seeded with `modelSeed`. */
+    async function faultSequence(modelSeed: number): Promise<string> {
+      const test = await startTestEmulator({
+        faults: { CreateThing: { rate: 0.5, error: 'ServiceUnavailableException' } },
+        modelSeed,
+      });
+      try {
+        let sequence = '';
+        for (let index = 0; index < 40; index += 1) {
+          const outcome = await test.iot
+            .send(new CreateThingCommand({ thingName: `seeded-${index}` }))
+            .then(() => '.')
+            .catch(() => 'x');
+          sequence += outcome;
+        }
+        return sequence;
+      } finally {
+        await test.close();
+      }
+    }
+    const first = await faultSequence(7);
+    expect(first).toMatch(/x/);
+    expect(first).toMatch(/\./);
+    expect(await faultSequence(7)).toBe(first);
+    expect(await faultSequence(8)).not.toBe(first);
+  });
+
   it('makes `provbench emulator` exit 2 on a bad fault file, naming the problem', async () => {
     const file = join(workDir, 'bad-faults.json');
     await writeFile(file, JSON.stringify({ CreateThing: { rate: 0.1, error: 'NoSuchError' } }));
