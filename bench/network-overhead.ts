@@ -114,7 +114,10 @@ async function cpuOf(profile: NetworkProfile, count: number, port: number, caPem
  * that alternate between the two, so a change in the machine's load hits both alike; the ratio
  * of the totals and the median of the batch pairs' ratios.
  */
-async function overhead(port: number, caPem: string): Promise<{ none: number; link: number; medianRatio: number }> {
+async function overhead(
+  port: number,
+  caPem: string,
+): Promise<{ none: number; link: number; medianRatio: number }> {
   const none = BUILTIN_PROFILES.none as NetworkProfile;
   const perBatch = Math.max(1, Math.round(devices / batches));
   await cpuOf(none, perBatch, port, caPem);
@@ -134,7 +137,11 @@ async function overhead(port: number, caPem: string): Promise<{ none: number; li
   }
   ratios.sort((x, y) => x - y);
   const count = perBatch * batches;
-  return { none: noneMs / count, link: linkMs / count, medianRatio: ratios[Math.floor(ratios.length / 2)] as number };
+  return {
+    none: noneMs / count,
+    link: linkMs / count,
+    medianRatio: ratios[Math.floor(ratios.length / 2)] as number,
+  };
 }
 
 const server = await startServer();

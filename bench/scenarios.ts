@@ -7,7 +7,7 @@
  * the machine disturbs far less than rates do, so changes can be compared on a busy machine.
  *
  *   npx tsx bench/scenarios.ts [--devices 2000] [--concurrency 64] [--key-type ec]
- *                             [--scenarios pre-issued,byo-ca,...] [--raw-seconds 5]
+ *                             [--scenarios pre-issued,byo-ca,...] [--raw-seconds 5] [--raw-concurrency 32]
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,7 @@ import type { KeyType } from '../src/contract/scenario.js';
 import { type RunProgress, runScenarios } from '../src/engine/run.js';
 import { resolveScenarios } from '../src/engine/scenario-loader.js';
 import { startEmbeddedTarget } from '../src/targets/embedded.js';
-import { measureRawMtlsRate } from './scenarios-raw-tls.js';
+import { rawMtlsBaseline } from './raw-mtls.js';
 
 /** Mutual-TLS handshakes one device needs, from each pattern's flow. */
 const HANDSHAKES: Record<string, number> = {
@@ -38,6 +38,7 @@ const { values } = parseArgs({
     'key-type': { type: 'string', default: 'ec' },
     scenarios: { type: 'string', default: Object.keys(HANDSHAKES).join(',') },
     'raw-seconds': { type: 'string', default: '5' },
+    'raw-concurrency': { type: 'string', default: '32' },
   },
 });
 const devices = Number(values.devices);
@@ -45,10 +46,14 @@ const concurrency = Number(values.concurrency);
 const keyType = values['key-type'] as KeyType;
 const specs = (values.scenarios ?? '').split(',').filter(Boolean);
 
-const raw = await measureRawMtlsRate({ seconds: Number(values['raw-seconds']), concurrency: 32 });
+const raw = await rawMtlsBaseline({
+  seconds: Number(values['raw-seconds']),
+  concurrency: Number(values['raw-concurrency']),
+});
 console.log(
-  `raw mutual-TLS handshakes (two Node processes, fresh context per connection): ${raw.perSecond.toFixed(0)}/s ` +
-    `(${raw.handshakes} in ${raw.seconds.toFixed(1)} s, concurrency ${raw.concurrency})`,
+  `raw mutual-TLS handshakes (two Node processes, P-256, fresh context and another client certificate per connection): ` +
+    `${raw.perSecond.toFixed(0)}/s (${raw.handshakes} in ${raw.seconds.toFixed(1)} s, ${raw.failed} failed, ${raw.concurrency} in flight); ` +
+    `CPU per handshake: client ${raw.clientCpuMs.toFixed(2)} ms, server ${raw.serverCpuMs.toFixed(2)} ms`,
 );
 
 const workDir = mkdtempSync(join(tmpdir(), 'provbench-bench-'));
@@ -141,6 +146,6 @@ try {
   rmSync(workDir, { recursive: true, force: true });
 }
 console.log(
-  `\nraw ${raw.perSecond.toFixed(0)} handshakes/s; devices ${devices}, concurrency ${concurrency}, keys ${keyType}`,
+  `\nraw ${raw.perSecond.toFixed(0)} handshakes/s (client ${raw.clientCpuMs.toFixed(2)} / server ${raw.serverCpuMs.toFixed(2)} CPU ms each); devices ${devices}, concurrency ${concurrency}, keys ${keyType}`,
 );
 for (const row of rows) console.log(row);
