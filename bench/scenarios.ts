@@ -10,7 +10,7 @@
  *                             [--scenarios pre-issued,byo-ca,...] [--raw-seconds 5] [--raw-concurrency 32]
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { KeyType } from '../src/contract/scenario.js';
@@ -51,7 +51,11 @@ const raw = await rawMtlsBaseline({
   concurrency: Number(values['raw-concurrency']),
 });
 console.log(
-  `raw mutual-TLS handshakes (two Node processes, P-256, fresh context and another client certificate per connection): ` +
+  `load ${loadavg()
+    .map((load) => load.toFixed(1))
+    .join(
+      ' ',
+    )}; raw mutual-TLS handshakes (two Node processes, P-256, fresh context and another client certificate per connection): ` +
     `${raw.perSecond.toFixed(0)}/s (${raw.handshakes} in ${raw.seconds.toFixed(1)} s, ${raw.failed} failed, ${raw.concurrency} in flight); ` +
     `CPU per handshake: client ${raw.clientCpuMs.toFixed(2)} ms, server ${raw.serverCpuMs.toFixed(2)} ms`,
 );
@@ -137,7 +141,7 @@ try {
       `ok ${summary.devices.succeeded}/${summary.devices.requested}  p50 ${summary.timeToConnectedMs.p50.toFixed(0)} ms  ` +
       `p99 ${summary.timeToConnectedMs.p99.toFixed(0)} ms  handshakes ${handshakes}  goal ${goal.toFixed(0)}/s  ` +
       `${(ratio * 100).toFixed(0)}% of goal  calls/device ${scenario.apiCallsPerDevice.toFixed(2)}  ` +
-      `CPU ms/device harness ${harnessMs.toFixed(1)} emulator ${emulatorMs.toFixed(1)}`;
+      `CPU ms/device harness ${harnessMs.toFixed(1)} emulator ${emulatorMs.toFixed(1)}  load ${loadavg()[0].toFixed(1)}`;
     rows.push(row);
     console.log(row);
   }
@@ -145,7 +149,15 @@ try {
   await target.close();
   rmSync(workDir, { recursive: true, force: true });
 }
+// Measured again at the end: the raw phase is one single-threaded client, so load moves it.
+const rawAfter = await rawMtlsBaseline({
+  seconds: Number(values['raw-seconds']),
+  concurrency: Number(values['raw-concurrency']),
+});
 console.log(
-  `\nraw ${raw.perSecond.toFixed(0)} handshakes/s (client ${raw.clientCpuMs.toFixed(2)} / server ${raw.serverCpuMs.toFixed(2)} CPU ms each); devices ${devices}, concurrency ${concurrency}, keys ${keyType}`,
+  `\nraw at the end: ${rawAfter.perSecond.toFixed(0)}/s (client ${rawAfter.clientCpuMs.toFixed(2)} / server ${rawAfter.serverCpuMs.toFixed(2)} CPU ms each, load ${loadavg()[0].toFixed(1)})`,
+);
+console.log(
+  `raw ${raw.perSecond.toFixed(0)} handshakes/s (client ${raw.clientCpuMs.toFixed(2)} / server ${raw.serverCpuMs.toFixed(2)} CPU ms each); devices ${devices}, concurrency ${concurrency}, keys ${keyType}`,
 );
 for (const row of rows) console.log(row);
