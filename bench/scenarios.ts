@@ -141,7 +141,7 @@ try {
       `ok ${summary.devices.succeeded}/${summary.devices.requested}  p50 ${summary.timeToConnectedMs.p50.toFixed(0)} ms  ` +
       `p99 ${summary.timeToConnectedMs.p99.toFixed(0)} ms  handshakes ${handshakes}  goal ${goal.toFixed(0)}/s  ` +
       `${(ratio * 100).toFixed(0)}% of goal  calls/device ${scenario.apiCallsPerDevice.toFixed(2)}  ` +
-      `CPU ms/device harness ${harnessMs.toFixed(1)} emulator ${emulatorMs.toFixed(1)}  load ${loadavg()[0].toFixed(1)}`;
+      `CPU ms/device harness ${harnessMs.toFixed(1)} emulator ${emulatorMs.toFixed(1)}  load ${(loadavg()[0] ?? 0).toFixed(1)}`;
     rows.push(row);
     console.log(row);
   }
@@ -155,7 +155,7 @@ const rawAfter = await rawMtlsBaseline({
   concurrency: Number(values['raw-concurrency']),
 });
 console.log(
-  `\nraw at the end: ${rawAfter.perSecond.toFixed(0)}/s (client ${rawAfter.clientCpuMs.toFixed(2)} / server ${rawAfter.serverCpuMs.toFixed(2)} CPU ms each, load ${loadavg()[0].toFixed(1)})`,
+  `\nraw at the end: ${rawAfter.perSecond.toFixed(0)}/s (client ${rawAfter.clientCpuMs.toFixed(2)} / server ${rawAfter.serverCpuMs.toFixed(2)} CPU ms each, load ${(loadavg()[0] ?? 0).toFixed(1)})`,
 );
 console.log(
   `raw ${raw.perSecond.toFixed(0)} handshakes/s (client ${raw.clientCpuMs.toFixed(2)} / server ${raw.serverCpuMs.toFixed(2)} CPU ms each); devices ${devices}, concurrency ${concurrency}, keys ${keyType}`,
