@@ -37,7 +37,7 @@ interface Pending {
  * serialising at the lane's rate, and arrive one one-way delay later (plus an RTO when a packet
  * of the chunk is lost); a chunk never overtakes the one before it.
  */
-class Lane {
+export class Lane {
   private busyUntil: number;
   private lastArrival = 0;
   private readonly queue: Pending[] = [];
