@@ -18,8 +18,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { connect, createServer, type TLSSocket } from 'node:tls';
+import { connect, type TLSSocket } from 'node:tls';
 import { fileURLToPath } from 'node:url';
+import { measureRawMtlsRate, openRawMtls, type RawMtlsServer, startRawMtlsServer } from './raw-mtls.js';
 
 interface DeviceCredentials {
   certificatePem: string;
@@ -98,41 +99,6 @@ async function serveGateway(stateDir: string, deviceCount: number): Promise<void
     });
   });
   process.send?.({ kind: 'ready', port: plane.port, caPem: pki.bundlePem, devices, server });
-}
-
-// ---- child: a plain TLS server doing the same handshake ---------------------------------
-
-async function serveRawTls(): Promise<void> {
-  const [message] = (await once(process, 'message')) as [{ chainPem: string; privateKeyPem: string }];
-  const server = createServer(
-    { cert: message.chainPem, key: message.privateKeyPem, requestCert: true, rejectUnauthorized: false },
-    (socket) => {
-      socket.on('error', () => undefined);
-      socket.getPeerX509Certificate();
-      socket.once('data', () => socket.write(Buffer.from([0x20, 0x02, 0x00, 0x00])));
-    },
-  );
-  server.on('tlsClientError', () => undefined);
-  process.on('message', (message: { kind?: string }) => {
-    if (message.kind === 'stop') process.exit(0);
-    (globalThis as { gc?: () => void }).gc?.();
-    const cpu = process.cpuUsage();
-    process.send?.({
-      kind: 'rss',
-      rss: process.memoryUsage().rss,
-      connections: 0,
-      cpuMicros: cpu.user + cpu.system,
-    });
-  });
-  server.listen(0, '127.0.0.1', () => {
-    const address = server.address();
-    process.send?.({
-      kind: 'ready',
-      port: typeof address === 'object' && address ? address.port : 0,
-      caPem: '',
-      devices: [],
-    });
-  });
 }
 
 // ---- client -----------------------------------------------------------------------------
@@ -226,16 +192,15 @@ async function rssOf(child: ChildProcess): Promise<{ rss: number; connections: n
   return message;
 }
 
-/** Opens `count` connections and holds them; reports the server process's RSS growth. */
+/** Opens `count` connections with `open` and holds them; reports the server process's RSS growth. */
 async function measureIdle(
-  child: ChildProcess,
-  port: number,
-  caPem: string,
+  stats: () => Promise<{ rss: number }>,
+  open: (device: DeviceCredentials) => Promise<TLSSocket>,
   devices: DeviceCredentials[],
   count: number,
   concurrency: number,
 ): Promise<string> {
-  const before = await rssOf(child);
+  const before = await stats();
   const sockets: TLSSocket[] = [];
   const startedAt = performance.now();
   let next = 0;
@@ -245,7 +210,7 @@ async function measureIdle(
       const index = next;
       next += 1;
       try {
-        sockets.push(await openConnection(port, caPem, devices[index % devices.length] as DeviceCredentials));
+        sockets.push(await open(devices[index % devices.length] as DeviceCredentials));
       } catch {
         failures += 1;
       }
@@ -253,7 +218,7 @@ async function measureIdle(
   };
   await Promise.all(Array.from({ length: concurrency }, () => opener()));
   await new Promise((resolve) => setTimeout(resolve, 2_000));
-  const after = await rssOf(child);
+  const after = await stats();
   const grown = after.rss - before.rss;
   for (const socket of sockets) socket.destroy();
   const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
@@ -266,56 +231,68 @@ async function main(): Promise<void> {
   const idle = argument('idle', 10_000);
   const stateDir = await mkdtemp(join(tmpdir(), 'provbench-mqtt-bench-'));
   const gateway = startChild('gateway', ['--state-dir', stateDir]);
-  const raw = startChild('raw', []);
+  let raw: RawMtlsServer | undefined;
   try {
     const gatewayReady = await ready(gateway);
-    raw.send(gatewayReady.server ?? {});
-    const rawReady = await ready(raw);
     const { caPem, devices } = gatewayReady;
+    if (!gatewayReady.server) throw new Error('the gateway sent no server certificate');
+    // The plain TLS server: the gateway's certificate, verifying clients against the same CA.
+    raw = await startRawMtlsServer({ ...gatewayReady.server, clientCaPem: caPem });
+    const rawServer = raw;
+    const clients = devices.map((device) => ({
+      certificatePem: device.certificatePem,
+      privateKeyPem: device.privateKeyPem,
+    }));
     console.log(
       `mqtt-connect: ${seconds}s per phase, concurrency ${concurrency}, ${devices.length} EC P-256 device certificates, server EC P-256`,
     );
 
-    const rawCpu0 = (await rssOf(raw)).cpuMicros;
-    const raw1 = await measureRate(rawReady.port, caPem, devices, seconds, concurrency);
+    const rawRate = () => measureRawMtlsRate({ server: rawServer, caPem, clients, seconds, concurrency });
+    const raw1 = await rawRate();
     const gatewayCpu0 = (await rssOf(gateway)).cpuMicros;
     const mqtt = await measureRate(gatewayReady.port, caPem, devices, seconds, concurrency);
     const gatewayCpu = ((await rssOf(gateway)).cpuMicros - gatewayCpu0) / 1000 / Math.max(1, mqtt.done);
-    const rawCpu1 = (await rssOf(raw)).cpuMicros;
-    const raw2 = await measureRate(rawReady.port, caPem, devices, seconds, concurrency);
+    const raw2 = await rawRate();
     const rawCpu =
-      ((await rssOf(raw)).cpuMicros - rawCpu1 + (rawCpu1 - rawCpu0)) /
-      1000 /
-      Math.max(1, raw1.done + raw2.done);
-    const rawRate = (raw1.perSecond + raw2.perSecond) / 2;
+      (raw1.serverCpuMs * raw1.handshakes + raw2.serverCpuMs * raw2.handshakes) /
+      Math.max(1, raw1.handshakes + raw2.handshakes);
+    const rawPerSecond = (raw1.perSecond + raw2.perSecond) / 2;
     console.log(
-      `  raw mTLS handshakes/s (two plain Node processes): ${raw1.perSecond.toFixed(0)} then ${raw2.perSecond.toFixed(0)} (mean ${rawRate.toFixed(0)})`,
+      `  raw mTLS handshakes/s (two plain Node processes, bench/raw-mtls.ts): ${raw1.perSecond.toFixed(0)} then ${raw2.perSecond.toFixed(0)} (mean ${rawPerSecond.toFixed(0)}; ${raw1.failed + raw2.failed} failed)`,
     );
     console.log(
       `  gateway connects/s (mTLS + CONNECT/CONNACK, policy check): ${mqtt.perSecond.toFixed(0)} (${mqtt.failed} failed)`,
     );
-    console.log(`  ratio gateway/raw: ${((mqtt.perSecond / rawRate) * 100).toFixed(1)}% (aim >= 70%)`);
+    console.log(`  ratio gateway/raw: ${((mqtt.perSecond / rawPerSecond) * 100).toFixed(1)}% (aim >= 70%)`);
     console.log(
       `  server CPU per connection: raw TLS ${rawCpu.toFixed(2)} ms, gateway ${gatewayCpu.toFixed(2)} ms (raw/gateway ${((rawCpu / gatewayCpu) * 100).toFixed(1)}%)`,
     );
 
     if (idle > 0) {
-      for (const [name, child, port] of [
-        ['gateway', gateway, gatewayReady.port],
-        ['raw TLS server', raw, rawReady.port],
-      ] as const) {
-        const result = await measureIdle(child, port, caPem, devices, idle, concurrency);
-        console.log(`  idle ${name}: ${result}`);
-      }
+      const gatewayIdle = await measureIdle(
+        () => rssOf(gateway),
+        (device) => openConnection(gatewayReady.port, caPem, device),
+        devices,
+        idle,
+        concurrency,
+      );
+      console.log(`  idle gateway: ${gatewayIdle}`);
+      const rawIdle = await measureIdle(
+        () => rawServer.stats(),
+        (device) => openRawMtls(rawServer.port, caPem, device),
+        clients,
+        idle,
+        concurrency,
+      );
+      console.log(`  idle raw TLS server: ${rawIdle}`);
     }
   } finally {
-    for (const child of [gateway, raw]) {
-      if (child.connected) child.send({ kind: 'stop' });
-      const exited = once(child, 'exit');
-      const timer = setTimeout(() => child.kill(), 5_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await raw?.close();
+    if (gateway.connected) gateway.send({ kind: 'stop' });
+    const exited = once(gateway, 'exit');
+    const timer = setTimeout(() => gateway.kill(), 5_000);
+    await exited;
+    clearTimeout(timer);
     await rm(stateDir, { recursive: true, force: true });
   }
 }
@@ -325,8 +302,6 @@ const role = roleIndex >= 0 ? process.argv[roleIndex + 1] : undefined;
 if (role === 'gateway') {
   const dirIndex = process.argv.indexOf('--state-dir');
   await serveGateway(process.argv[dirIndex + 1] ?? '', 64);
-} else if (role === 'raw') {
-  await serveRawTls();
 } else {
   await main();
 }

@@ -7,17 +7,17 @@
  * the machine disturbs far less than rates do, so changes can be compared on a busy machine.
  *
  *   npx tsx bench/scenarios.ts [--devices 2000] [--concurrency 64] [--key-type ec]
- *                             [--scenarios pre-issued,byo-ca,...] [--raw-seconds 5]
+ *                             [--scenarios pre-issued,byo-ca,...] [--raw-seconds 5] [--raw-concurrency 32]
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { KeyType } from '../src/contract/scenario.js';
 import { type RunProgress, runScenarios } from '../src/engine/run.js';
 import { resolveScenarios } from '../src/engine/scenario-loader.js';
 import { startEmbeddedTarget } from '../src/targets/embedded.js';
-import { measureRawMtlsRate } from './scenarios-raw-tls.js';
+import { rawMtlsBaseline } from './raw-mtls.js';
 
 /** Mutual-TLS handshakes one device needs, from each pattern's flow. */
 const HANDSHAKES: Record<string, number> = {
@@ -38,6 +38,7 @@ const { values } = parseArgs({
     'key-type': { type: 'string', default: 'ec' },
     scenarios: { type: 'string', default: Object.keys(HANDSHAKES).join(',') },
     'raw-seconds': { type: 'string', default: '5' },
+    'raw-concurrency': { type: 'string', default: '32' },
   },
 });
 const devices = Number(values.devices);
@@ -45,10 +46,18 @@ const concurrency = Number(values.concurrency);
 const keyType = values['key-type'] as KeyType;
 const specs = (values.scenarios ?? '').split(',').filter(Boolean);
 
-const raw = await measureRawMtlsRate({ seconds: Number(values['raw-seconds']), concurrency: 32 });
+const raw = await rawMtlsBaseline({
+  seconds: Number(values['raw-seconds']),
+  concurrency: Number(values['raw-concurrency']),
+});
 console.log(
-  `raw mutual-TLS handshakes (two Node processes, fresh context per connection): ${raw.perSecond.toFixed(0)}/s ` +
-    `(${raw.handshakes} in ${raw.seconds.toFixed(1)} s, concurrency ${raw.concurrency})`,
+  `load ${loadavg()
+    .map((load) => load.toFixed(1))
+    .join(
+      ' ',
+    )}; raw mutual-TLS handshakes (two Node processes, P-256, fresh context and another client certificate per connection): ` +
+    `${raw.perSecond.toFixed(0)}/s (${raw.handshakes} in ${raw.seconds.toFixed(1)} s, ${raw.failed} failed, ${raw.concurrency} in flight); ` +
+    `CPU per handshake: client ${raw.clientCpuMs.toFixed(2)} ms, server ${raw.serverCpuMs.toFixed(2)} ms`,
 );
 
 const workDir = mkdtempSync(join(tmpdir(), 'provbench-bench-'));
@@ -87,6 +96,17 @@ function cpuNow(): { harness: number; emulator: number } {
     harness: (usage.user + usage.system) / 1e6,
     emulator: emulator === null ? Number.NaN : processCpuSeconds(emulator),
   };
+}
+
+/**
+ * The goal by CPU time rather than by rate, which other load on the machine moves less: the
+ * cores' capacity for the pattern (cores / CPU per device) against half the raw client's
+ * (one process, so one core / its CPU per handshake) per handshake the pattern needs.
+ */
+function cpuGoalRatio(cpuMsPerDevice: number, handshakes: number): number {
+  const patternCapacity = (availableParallelism() * 1000) / cpuMsPerDevice;
+  const rawCapacity = 1000 / raw.clientCpuMs;
+  return patternCapacity / (rawCapacity / handshakes / 2);
 }
 
 const rows: string[] = [];
@@ -132,7 +152,8 @@ try {
       `ok ${summary.devices.succeeded}/${summary.devices.requested}  p50 ${summary.timeToConnectedMs.p50.toFixed(0)} ms  ` +
       `p99 ${summary.timeToConnectedMs.p99.toFixed(0)} ms  handshakes ${handshakes}  goal ${goal.toFixed(0)}/s  ` +
       `${(ratio * 100).toFixed(0)}% of goal  calls/device ${scenario.apiCallsPerDevice.toFixed(2)}  ` +
-      `CPU ms/device harness ${harnessMs.toFixed(1)} emulator ${emulatorMs.toFixed(1)}`;
+      `CPU ms/device harness ${harnessMs.toFixed(1)} emulator ${emulatorMs.toFixed(1)}  ` +
+      `by CPU ${(cpuGoalRatio(harnessMs + emulatorMs, handshakes) * 100).toFixed(0)}% of goal  load ${(loadavg()[0] ?? 0).toFixed(1)}`;
     rows.push(row);
     console.log(row);
   }
@@ -140,7 +161,15 @@ try {
   await target.close();
   rmSync(workDir, { recursive: true, force: true });
 }
+// Measured again at the end: the raw phase is one single-threaded client, so load moves it.
+const rawAfter = await rawMtlsBaseline({
+  seconds: Number(values['raw-seconds']),
+  concurrency: Number(values['raw-concurrency']),
+});
 console.log(
-  `\nraw ${raw.perSecond.toFixed(0)} handshakes/s; devices ${devices}, concurrency ${concurrency}, keys ${keyType}`,
+  `\nraw at the end: ${rawAfter.perSecond.toFixed(0)}/s (client ${rawAfter.clientCpuMs.toFixed(2)} / server ${rawAfter.serverCpuMs.toFixed(2)} CPU ms each, load ${(loadavg()[0] ?? 0).toFixed(1)})`,
+);
+console.log(
+  `raw ${raw.perSecond.toFixed(0)} handshakes/s (client ${raw.clientCpuMs.toFixed(2)} / server ${raw.serverCpuMs.toFixed(2)} CPU ms each); devices ${devices}, concurrency ${concurrency}, keys ${keyType}`,
 );
 for (const row of rows) console.log(row);

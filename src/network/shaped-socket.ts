@@ -4,6 +4,14 @@ import { Duplex } from 'node:stream';
 /** TCP's payload per packet on a 1500-byte MTU path (for the chance that a chunk loses one). */
 const SEGMENT_BYTES = 1460;
 
+/**
+ * A chunk due less than this far ahead is delivered at once: Node's timers count whole
+ * milliseconds, so a timer would deliver it up to a millisecond late at the cost of a timer per
+ * chunk. Pacing still accumulates on the lane's own clock, so no byte arrives more than this
+ * much before its time (the error does not add up over chunks).
+ */
+export const DUE_SLACK_MS = 0.05;
+
 /** What one direction of the link does to the bytes crossing it. */
 export interface LaneShape {
   /** One-way delay of the next chunk, ms (half a round-trip sample). */
@@ -29,7 +37,7 @@ interface Pending {
  * serialising at the lane's rate, and arrive one one-way delay later (plus an RTO when a packet
  * of the chunk is lost); a chunk never overtakes the one before it.
  */
-class Lane {
+export class Lane {
   private busyUntil: number;
   private lastArrival = 0;
   private readonly queue: Pending[] = [];
@@ -60,7 +68,7 @@ class Lane {
     }
     at = Math.max(at, this.lastArrival);
     this.lastArrival = at;
-    if (this.head === this.queue.length && at <= now) {
+    if (this.head === this.queue.length && at <= now + DUE_SLACK_MS) {
       this.deliver(chunk);
       return at;
     }
@@ -99,7 +107,7 @@ class Lane {
     const now = performance.now();
     while (!this.stopped && this.head < this.queue.length) {
       const next = this.queue[this.head] as Pending;
-      if (next.at > now) break;
+      if (next.at > now + DUE_SLACK_MS) break;
       this.head++;
       this.deliver(next.chunk);
     }

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { type AddressInfo, createServer, connect as netConnect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { type LaneShape, ShapedSocket } from '../../src/network/shaped-socket.js';
+import { DUE_SLACK_MS, Lane, type LaneShape, ShapedSocket } from '../../src/network/shaped-socket.js';
 
 const instant = (): LaneShape => ({
   oneWayMs: () => 5,
@@ -64,5 +64,46 @@ describe('field link: a refused connection', () => {
     const socket = link.connectTls({ host: '127.0.0.1', port, servername: 'localhost' });
     const [error] = (await once(socket, 'error')) as [NodeJS.ErrnoException];
     expect(error.code).toBe('ECONNREFUSED');
+  });
+});
+
+describe('lane: one direction of the link', () => {
+  const shape = (kbps: number | null, oneWayMs = 0): LaneShape => ({
+    oneWayMs: () => oneWayMs,
+    kbps,
+    packetLoss: 0,
+    rtoMs: 1_000,
+    uniform: () => 0.5,
+  });
+
+  it('delivers a chunk due within the timer slack at once, without waiting for a timer', () => {
+    const delivered: Array<Buffer | null> = [];
+    // 512 bytes at 10 Gbps take 0.4 us: less than the slack.
+    const lane = new Lane(shape(10_000_000), (chunk) => delivered.push(chunk), performance.now());
+    lane.send(Buffer.alloc(512));
+    lane.send(null);
+    expect(delivered.map((chunk) => chunk?.length ?? null)).toEqual([512, null]);
+    expect(lane.idle).toBe(true);
+  });
+
+  it('holds a chunk due later than the slack, and delivers chunks in order no earlier than their time', async () => {
+    const delivered: Array<{ bytes: number; at: number }> = [];
+    const start = performance.now();
+    // 1,000 bytes at 800 kbps: 10 ms each, paced one after the other.
+    const lane = new Lane(
+      shape(800),
+      (chunk) => delivered.push({ bytes: chunk?.length ?? 0, at: performance.now() }),
+      start,
+    );
+    lane.send(Buffer.alloc(1_000, 1));
+    lane.send(Buffer.alloc(1_000, 2));
+    expect(delivered).toEqual([]);
+    // Upper bound only generous: poll until both arrived (timers run late on a loaded machine).
+    for (let waited = 0; delivered.length < 2 && waited < 5_000; waited += 10) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(delivered.map((d) => d.bytes)).toEqual([1_000, 1_000]);
+    expect(delivered[0]?.at).toBeGreaterThanOrEqual(start + 10 - DUE_SLACK_MS);
+    expect(delivered[1]?.at).toBeGreaterThanOrEqual(start + 20 - DUE_SLACK_MS);
   });
 });
