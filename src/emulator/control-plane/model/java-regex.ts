@@ -29,6 +29,9 @@ const NAMED_CLASSES: Record<string, string> = {
 /** Java's horizontal whitespace `\h`. */
 const HORIZONTAL_SPACE = ' \\t\\xA0\\u1680\\u180E\\u2000-\\u200A\\u202F\\u205F\\u3000';
 
+/** Java's vertical whitespace `\v` (JavaScript's `\v` is only the vertical tab). */
+const VERTICAL_SPACE = '\\n\\x0B\\f\\r\\x85\\u2028\\u2029';
+
 /** Characters JavaScript's `u` mode lets a backslash escape (outside a class; `-` too inside one). */
 const SYNTAX = new Set([...'^$\\.*+?()[]{}|/']);
 
@@ -79,6 +82,7 @@ function escapeAt(pattern: string, index: number, inClass: boolean): [string, nu
     return [literal.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&'), close === -1 ? pattern.length : close + 2];
   }
   if (next === 'h') return [inClass ? HORIZONTAL_SPACE : `[${HORIZONTAL_SPACE}]`, index + 2];
+  if (next === 'v') return [inClass ? VERTICAL_SPACE : `[${VERTICAL_SPACE}]`, index + 2];
   if (next === 'A') return ['^', index + 2];
   if (next === 'z' || next === 'Z') return ['$', index + 2];
   if (next === 'e') return ['\\x1B', index + 2];
@@ -91,7 +95,7 @@ function escapeAt(pattern: string, index: number, inClass: boolean): [string, nu
     return [`\\u{${Number.parseInt(octal, 8).toString(16)}}`, index + 2 + octal.length];
   }
   if (/[A-Za-z0-9]/.test(next)) {
-    if (!/[dDwWsSbBntrfvcxu1-9]/.test(next)) throw new UnsupportedPatternError(`the escape \\${next}`);
+    if (!/[dDwWsSbBntrfcxu1-9]/.test(next)) throw new UnsupportedPatternError(`the escape \\${next}`);
     return [`\\${next}`, index + 2];
   }
   if (SYNTAX.has(next) || (inClass && next === '-')) return [`\\${next}`, index + 2];

@@ -38,6 +38,8 @@ describe('Java patterns of the service model in JavaScript', () => {
     expect(compileJavaPattern('a*+b').test('aaab')).toBe(true);
     expect(compileJavaPattern('\\:\\#x').test(':#x')).toBe(true);
     expect(compileJavaPattern('a\\hb').test('a b')).toBe(true);
+    expect(compileJavaPattern('a\\vb').test('a\u2028b')).toBe(true);
+    expect(compileJavaPattern('a\\vb').test('a b')).toBe(false);
     expect(compileJavaPattern('{a}').test('{a}')).toBe(true);
     expect(compileJavaPattern('[]a]+').test(']a')).toBe(true);
     expect(compileJavaPattern('\\Aab\\z').test('ab')).toBe(true);
