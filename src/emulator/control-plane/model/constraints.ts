@@ -7,11 +7,22 @@ import { type ServiceModel, type Shape, shapeNamed } from './service-model.js';
  */
 export type ValueCheck = (value: unknown, path: string, errors: string[]) => void;
 
-/** How a rejected value is shown in the message: strings quoted, null bare, others as JSON. */
+/** Java's toString of a request value, as AWS's messages show it: `[a, b]`, `{key=value}`. */
+function javaText(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (Array.isArray(value)) return `[${value.map(javaText).join(', ')}]`;
+  if (typeof value === 'object')
+    return `{${Object.entries(value)
+      .map(([key, item]) => `${key}=${javaText(item)}`)
+      .join(', ')}}`;
+  return String(value);
+}
+
+/** How a rejected value is shown in the message: quoted, or bare null; long values cut. */
 export function shownValue(value: unknown, sensitive = false): string {
   if (value === null || value === undefined) return 'null';
   if (sensitive) return "'*** Sensitive Data Redacted ***'";
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const text = javaText(value);
   return `'${text.length > 256 ? `${text.slice(0, 256)}...` : text}'`;
 }
 
@@ -162,27 +173,41 @@ export class ConstraintCompiler {
     };
   }
 
-  /** Map entries: key and value failures are summed up per map, as AWS's messages do. */
+  /**
+   * Map entries: one error for the keys and one for the values, each listing the whole
+   * constraint set of the key or value shape (AWS's wording, e.g. "Map keys must satisfy
+   * constraint: [Member must have length less than or equal to 128, ...]").
+   */
   private map(keyShape: string, valueShape: string): ValueCheck {
     const key = this.check(keyShape);
     const entry = this.check(valueShape);
-    const rulesOf = (messages: string[]) =>
-      [...new Set(messages.map((message) => message.replace(/^.*failed to satisfy constraint: /, '')))].join(
-        ', ',
-      );
+    const keyRules = constraintList(shapeNamed(this.model, keyShape));
+    const valueRules = constraintList(shapeNamed(this.model, valueShape));
     return (value, path, errors) => {
       const keyErrors: string[] = [];
       const valueErrors: string[] = [];
       for (const [name, item] of Object.entries(value as Record<string, unknown>)) {
         key(name, path, keyErrors);
-        if (item === null || item === undefined)
-          valueErrors.push('failed to satisfy constraint: Member must not be null');
+        if (item === null || item === undefined) valueErrors.push('null');
         else entry(item, path, valueErrors);
       }
       if (keyErrors.length > 0)
-        errors.push(failed(value, path, `Map keys must satisfy constraint: [${rulesOf(keyErrors)}]`));
+        errors.push(failed(value, path, `Map keys must satisfy constraint: [${keyRules}]`));
       if (valueErrors.length > 0)
-        errors.push(failed(value, path, `Map value must satisfy constraint: [${rulesOf(valueErrors)}]`));
+        errors.push(failed(value, path, `Map value must satisfy constraint: [${valueRules}]`));
     };
   }
+}
+
+/** A shape's whole constraint set in AWS's order (max, min, pattern, enum). */
+function constraintList(shape: Shape): string {
+  const rules: string[] = [];
+  const what = shape.type === 'string' || shape.type === 'list' || shape.type === 'map' ? 'length' : 'value';
+  if (shape.max !== undefined) rules.push(`Member must have ${what} less than or equal to ${shape.max}`);
+  if (shape.min !== undefined) rules.push(`Member must have ${what} greater than or equal to ${shape.min}`);
+  if (shape.pattern !== undefined)
+    rules.push(`Member must satisfy regular expression pattern: ${shape.pattern}`);
+  if (shape.enum !== undefined) rules.push(`Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
+  if (rules.length === 0) rules.push(`Member must be a ${shape.type}`);
+  return rules.join(', ');
 }

@@ -131,12 +131,32 @@ describe('inputs AWS rejects by its model, rejected now', () => {
       ),
     );
     expect(message).toMatch(
-      /at 'parameters' failed to satisfy constraint: Map value must satisfy constraint: \[Member must have length less than or equal to 4096\]$/,
+      /at 'parameters' failed to satisfy constraint: Map value must satisfy constraint: \[Member must have length less than or equal to 4096, Member must have length greater than or equal to 0, Member must satisfy regular expression pattern: \[\\s\\S\]\*\]$/,
     );
   });
 });
 
 describe('AWS behaviour the model and public answers show', () => {
+  it('words a map violation as AWS IoT does (the answer quoted in aws/aws-sdk-java#666, limits of this model)', async () => {
+    await test.iot.send(new CreateThingCommand({ thingName: 'HomeIot-ABCD' }));
+    const value = '\'{"state"={"reported":{"device_id":"ABCD","motion_info":"STOP"}}}\'';
+    expect(
+      await rejection(
+        test.iot.send(
+          new UpdateThingCommand({
+            thingName: 'HomeIot-ABCD',
+            attributePayload: {
+              attributes: { '"state"': '{"reported":{"device_id":"ABCD","motion_info":"STOP"}}' },
+            },
+          }),
+        ),
+      ),
+    ).toBe(
+      `2 validation errors detected: Value ${value} at 'attributePayload.attributes' failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must satisfy regular expression pattern: [a-zA-Z0-9_.,@/:#-]+]; ` +
+        `Value ${value} at 'attributePayload.attributes' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 800, Member must satisfy regular expression pattern: [a-zA-Z0-9_.,@/:#=\\[\\]-]*]`,
+    );
+  });
+
   it('GetTopicRule on a missing rule answers UnauthorizedException (401)', async () => {
     const error = await test.iot.send(new GetTopicRuleCommand({ ruleName: 'never_created' })).then(
       () => undefined,

@@ -182,7 +182,7 @@ describe('validation derived from a service model', () => {
 
   it('checks list sizes and list members, with AWS member paths', () => {
     expect(violations('Put', request({}, { id: ['1', '2', '3'] }))).toEqual([
-      "Value '[1,2,3]' at 'ids' failed to satisfy constraint: Member must have length less than or equal to 2",
+      "Value '[1, 2, 3]' at 'ids' failed to satisfy constraint: Member must have length less than or equal to 2",
     ]);
     expect(violations('Put', request({}, { id: ['1', '20'] }))).toEqual([
       "Value '20' at 'ids.2.member' failed to satisfy constraint: Member must have value less than or equal to 10",
@@ -205,11 +205,11 @@ describe('validation derived from a service model', () => {
         request({ body: { item: { color: 'RED', labels: { a: 'RED', b: 'RED', c: 'RED' } } } }),
       ),
     ).toEqual([
-      `Value '{"a":"RED","b":"RED","c":"RED"}' at 'item.labels' failed to satisfy constraint: Member must have length less than or equal to 2`,
+      `Value '{a=RED, b=RED, c=RED}' at 'item.labels' failed to satisfy constraint: Member must have length less than or equal to 2`,
     ]);
     expect(violations('Put', request({ body: { item: { color: 'RED', labels: { A: 'BLUE' } } } }))).toEqual([
-      `Value '{"A":"BLUE"}' at 'item.labels' failed to satisfy constraint: Map keys must satisfy constraint: [Member must satisfy regular expression pattern: [a-z]+]`,
-      `Value '{"A":"BLUE"}' at 'item.labels' failed to satisfy constraint: Map value must satisfy constraint: [Member must satisfy enum value set: [RED, GREEN]]`,
+      `Value '{A=BLUE}' at 'item.labels' failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length less than or equal to 8, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [a-z]+]`,
+      `Value '{A=BLUE}' at 'item.labels' failed to satisfy constraint: Map value must satisfy constraint: [Member must satisfy enum value set: [RED, GREEN]]`,
     ]);
   });
 
