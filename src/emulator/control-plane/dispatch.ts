@@ -4,6 +4,7 @@ import { IotError, invalidRequest } from '../registry/index.js';
 import type { ControlPlaneContext, OperationHandler, OperationHandlers } from './context.js';
 import type { FaultInjector } from './fault-model.js';
 import type { OperationInput } from './input.js';
+import { compileValidators, type OperationValidator, serviceModel } from './model/index.js';
 import { accountOperations } from './operations/account.js';
 import { caCertificateOperations } from './operations/ca-certificates.js';
 import { certificateOperations } from './operations/certificates.js';
@@ -12,7 +13,7 @@ import { provisioningOperations } from './operations/provisioning.js';
 import { thingOperations } from './operations/things.js';
 import type { QuotaGate } from './quota-gate.js';
 import type { LatencyModel } from './resilience.js';
-import { matchRoute, type OperationName } from './routes.js';
+import { matchRoute, type OperationName, ROUTES } from './routes.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -32,6 +33,20 @@ export interface ControlPlaneServerOptions extends ControlPlaneContext {
   faults?: FaultInjector;
   /** Called once per completed operation (metrics, logging). */
   onOperation?: (operation: OperationName, status: number) => void;
+}
+
+let routeValidators: Map<string, OperationValidator> | undefined;
+
+/**
+ * The model's input checks for every operation in ROUTES, compiled once per process (the first
+ * dispatcher pays for reading the model and compiling its patterns).
+ */
+export function modelValidators(): Map<string, OperationValidator> {
+  routeValidators ??= compileValidators(
+    serviceModel(),
+    ROUTES.map(([, , operation]) => operation),
+  );
+  return routeValidators;
 }
 
 /** A body past MAX_BODY_BYTES; answered as InvalidRequestException. */
@@ -91,9 +106,11 @@ export function errorResponse(error: IotError): ControlPlaneResponse {
 
 /**
  * The control plane's request logic without a transport: route, body, quotas, fault injection,
- * the operation, the latency model and onOperation, for node:http and the in-process handler alike.
+ * the model's input validation, the operation, the latency model and onOperation, for node:http and the in-process handler alike.
  */
 export class ControlPlaneDispatcher {
+  private readonly validators = modelValidators();
+
   constructor(private readonly options: ControlPlaneServerOptions) {}
 
   async dispatch(request: ControlPlaneRequest): Promise<ControlPlaneResponse> {
@@ -140,6 +157,9 @@ export class ControlPlaneDispatcher {
         headers: request.headers,
         body: parseJsonBody(raw),
       };
+      // AWS's service model first (InvalidRequestException, every constraint it breaks), then
+      // the handler's own checks where AWS goes beyond the model.
+      this.validators.get(operation)!.validate(input);
       const handler = OPERATION_HANDLERS[operation] as OperationHandler;
       const result = await handler(input, this.options);
       await this.delay(operation);

@@ -17,7 +17,7 @@ export interface ThingInput {
 export interface ThingUpdate {
   thingTypeName?: string;
   removeThingType?: boolean;
-  /** AttributePayload: replaces all attributes unless `merge`; with merge an empty value removes. */
+  /** AttributePayload: replaces all attributes unless `merge`; an empty value removes the attribute either way. */
   attributePayload?: { attributes?: Record<string, string>; merge?: boolean };
   expectedVersion?: number;
 }
@@ -118,7 +118,7 @@ export class ThingStore {
     if (payload?.attributes) {
       const next: Record<string, string> = payload.merge ? { ...record.attributes } : {};
       for (const [name, value] of Object.entries(payload.attributes)) {
-        if (payload.merge && value === '') delete next[name];
+        if (value === '') delete next[name];
         else next[name] = value;
       }
       record.attributes = next;
@@ -137,9 +137,7 @@ export class ThingStore {
       throw this.versionConflict(record, expectedVersion);
     }
     if (this.thingPrincipals.hasLeft(thingName)) {
-      throw invalidRequest(
-        `Cannot delete. Thing ${thingName} is still attached to one or more principals: detach them (DetachThingPrincipal) first`,
-      );
+      throw invalidRequest(`Cannot delete. Thing ${thingName} is still attached to one or more principals`);
     }
     this.records.delete(thingName);
     this.tags.forget(record.thingArn);

@@ -22,6 +22,7 @@ import {
   ResourceRegistrationFailureException,
   SqlParseException,
   TagResourceCommand,
+  UnauthorizedException,
   UntagResourceCommand,
   UpdateProvisioningTemplateCommand,
 } from '@aws-sdk/client-iot';
@@ -249,7 +250,7 @@ describe('DescribeEndpoint, topic rules and tags', () => {
     await test.iot.send(new DeleteTopicRuleCommand({ ruleName: 'jitr_activate' }));
     await expect(
       test.iot.send(new GetTopicRuleCommand({ ruleName: 'jitr_activate' })),
-    ).rejects.toBeInstanceOf(ResourceNotFoundException);
+    ).rejects.toBeInstanceOf(UnauthorizedException);
   });
 
   it('tags and untags a thing; unknown ARNs are ResourceNotFound', async () => {

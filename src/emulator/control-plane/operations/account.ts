@@ -1,4 +1,4 @@
-import { IotError, invalidRequest, notFound, paginateList } from '../../registry/index.js';
+import { IotError, invalidRequest, paginateList } from '../../registry/index.js';
 import type { OperationHandlers } from '../context.js';
 import {
   epochSeconds,
@@ -88,7 +88,9 @@ export const accountOperations: OperationHandlers = {
   GetTopicRule(input, { registry }) {
     const ruleName = requiredString(input.labels, 'ruleName', RULES.ruleName);
     const record = registry.getTopicRule(ruleName);
-    if (!record) throw notFound(`Topic rule ${ruleName} does not exist`);
+    // AWS answers a missing rule with UnauthorizedException (401), the only error its model
+    // declares for it; the message is the emulator's.
+    if (!record) throw new IotError('UnauthorizedException', `Topic rule ${ruleName} does not exist`);
     return {
       ruleArn: record.ruleArn,
       rule: {

@@ -1,0 +1,17 @@
+import type { ConformanceCase } from '../world.js';
+import { accountCases } from './account.js';
+import { caCertificateCases } from './ca-certificates.js';
+import { certificateCases } from './certificates.js';
+import { policyCases } from './policies.js';
+import { provisioningCases } from './provisioning.js';
+import { thingCases } from './things.js';
+
+/** Every family's cases; a new resource family adds its file here. */
+export const CONFORMANCE_CASES: ConformanceCase[] = [
+  ...certificateCases,
+  ...caCertificateCases,
+  ...thingCases,
+  ...policyCases,
+  ...provisioningCases,
+  ...accountCases,
+];
