@@ -1,4 +1,6 @@
 import { Worker } from 'node:worker_threads';
+import type { KeyStock } from './key-stock.js';
+import { KeySupplyTally } from './key-supply.js';
 import { generateKeyPairPem, type KeyAlgorithm, type KeyPairPem } from './keys.js';
 
 export interface KeyPoolOptions {
@@ -7,6 +9,8 @@ export interface KeyPoolOptions {
   size: number;
   /** Worker threads generating keys (default 1). More than the spare cores only adds contention. */
   workers?: number;
+  /** Keys generated ahead of time on disk: taken once the ready keys run out, before generating. */
+  stock?: KeyStock;
 }
 
 interface WorkerSlot {
@@ -22,7 +26,7 @@ interface GeneratedKey {
 
 /**
  * Pre-generated key pairs, refilled by worker threads. `take()` answers from the pool at
- * once, or waits for the worker when the pool is empty. Each key is handed out exactly once.
+ * once, else from the key stock on disk, else waits for the worker. Each key is handed out exactly once.
  * Refills are asked for once the pool is down to half (or someone waits), not after every take,
  * so a busy pool costs a message per batch of keys rather than per key.
  */
@@ -32,6 +36,9 @@ export class KeyPool {
   private readonly ready: KeyPairPem[] = [];
   private readonly waiters: Array<(key: KeyPairPem) => void> = [];
   private readonly slots: WorkerSlot[];
+  private readonly stock: KeyStock | undefined;
+  /** Where the keys handed out came from, and how fast generation served them once the stock ran out. */
+  readonly supply: KeySupplyTally;
   private closed = false;
 
   constructor(options: KeyPoolOptions) {
@@ -39,6 +46,8 @@ export class KeyPool {
     this.size = Math.max(0, Math.floor(options.size));
     const workers = Math.max(1, Math.floor(options.workers ?? 1));
     this.slots = Array.from({ length: workers }, () => ({ worker: undefined, requested: 0 }));
+    this.stock = options.stock;
+    this.supply = new KeySupplyTally(this.algorithm, options.stock?.dir);
     this.refill();
   }
 
@@ -52,8 +61,21 @@ export class KeyPool {
     const key = this.ready.shift();
     if (key) {
       this.refill();
+      this.supply.served('ready');
       return key;
     }
+    const stocked = await this.stock?.take();
+    if (stocked) {
+      this.supply.served('stock');
+      return stocked;
+    }
+    const asked = Date.now();
+    const generated = await this.generate();
+    this.supply.served('generated', asked);
+    return generated;
+  }
+
+  private generate(): Promise<KeyPairPem> {
     if (this.size === 0) return generateKeyPairPem(this.algorithm);
     const waiting = new Promise<KeyPairPem>((resolve) => this.waiters.push(resolve));
     this.refill();

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { KeyAlgorithm, KeyPairPem } from './keys.js';
 import type { KeyStock } from './key-stock.js';
+import type { KeyAlgorithm, KeyPairPem } from './keys.js';
 
 export interface FillOptions {
   /** Fill until the stock holds this many keys. */

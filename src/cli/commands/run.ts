@@ -31,6 +31,7 @@ import {
   sourceCommit,
   UsageError,
 } from '../options.js';
+import { keySupplyOf } from '../key-supply-result.js';
 import { createProgressDisplay, type ProgressMode } from '../progress.js';
 import { runVerdict } from '../run-exit.js';
 import { parseMqttEndpoint, resolveTarget, startTarget, type TargetChoice } from '../run-target.js';
@@ -312,8 +313,10 @@ export async function runCommandAction(options: RunOptions, targetGiven = true):
       commit: sourceCommit(),
       network,
     };
+    const outcome = await runScenarios(config);
+    const keySupply = await keySupplyOf(target, options.quotas === 'aws' ? account.quotas : undefined);
     const result = priceRun(
-      { ...(await runScenarios(config)), quotaOverrides: account.quotaOverrides },
+      { ...outcome, quotaOverrides: account.quotaOverrides, ...(keySupply ? { keySupply } : {}) },
       account.prices,
     );
     progress.stop();
@@ -326,6 +329,7 @@ export async function runCommandAction(options: RunOptions, targetGiven = true):
         `${s.scenario}: ${s.devices.succeeded}/${s.devices.requested} connected, ${s.devicesPerSecond.toFixed(1)} devices/s, p50 ${s.timeToConnectedMs.p50.toFixed(0)} ms, p99 ${s.timeToConnectedMs.p99.toFixed(0)} ms, failed ${s.devices.failed}${scenario.cost ? `, ${formatUsd(scenario.cost.perDevice)} per device` : ''}\n`,
       );
     }
+    if (keySupply?.note) process.stdout.write(`${keySupply.note}\n`);
     process.stdout.write(
       `result: ${join(outDir, 'result.json')}${html ? `\nreport: ${html}` : ''}\nledger: ${ledgerPath}${result.partial ? '\n(partial: the run was interrupted)' : ''}\n`,
     );
