@@ -20,8 +20,6 @@ export function keySupplyNote(supply: KeySupply, quotaPerSecond: number | undefi
   const limit = below
     ? `${name} key generation limited CreateKeysAndCertificate to ${rate.toFixed(1)}/s, below the ${quotaPerSecond}/s quota`
     : `${name} key generation then served ${rate.toFixed(1)}/s`;
-  const remedy = below
-    ? `; fill the stock first: provbench keys fill --count ${total}`
-    : '';
+  const remedy = below ? `; fill the stock first: provbench keys fill --count ${total}` : '';
   return `${ranOut}: ${limit} for the other ${total - supply.ranOutAfter} keys${remedy}`;
 }

@@ -2,9 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, openSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KeySupply } from '../contract/key-supply.js';
 import { ReadyFile } from '../contract/ready-file.js';
 import { LOCAL_CREDENTIALS } from './iot-client.js';
+import { fetchKeySupply } from './key-supply.js';
 import type { StartedTarget, TargetOptions } from './target.js';
 
 const CLI_ENTRY = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/provbench.js');
@@ -160,16 +160,4 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Start
     },
     keySupply: () => fetchKeySupply(ready.controlPlaneUrl),
   };
-}
-
-/** The emulator's GET /_emulator/key-supply; null when it does not answer with one. */
-async function fetchKeySupply(controlPlaneUrl: string): Promise<KeySupply | null> {
-  try {
-    const response = await fetch(`${controlPlaneUrl}/_emulator/key-supply`, { signal: AbortSignal.timeout(5_000) });
-    if (!response.ok) return null;
-    const parsed = KeySupply.safeParse(await response.json());
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
 }

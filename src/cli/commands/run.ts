@@ -22,6 +22,7 @@ import {
   type ResolvedAccount,
   resolveAccountOptions,
 } from '../account-options.js';
+import { keySupplyOf } from '../key-supply-result.js';
 import { networkOption } from '../network-option.js';
 import {
   packageVersion,
@@ -31,7 +32,6 @@ import {
   sourceCommit,
   UsageError,
 } from '../options.js';
-import { keySupplyOf } from '../key-supply-result.js';
 import { createProgressDisplay, type ProgressMode } from '../progress.js';
 import { runVerdict } from '../run-exit.js';
 import { parseMqttEndpoint, resolveTarget, startTarget, type TargetChoice } from '../run-target.js';
