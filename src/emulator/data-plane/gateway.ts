@@ -12,11 +12,19 @@ import {
 } from 'aedes';
 import { KeyedRateLimiter, TokenBucket } from '../rate-limiter.js';
 import { ConnectionAuthorizer, identityFor } from './authorizer.js';
+import { announceLimitsOn, applyKeepAliveLimits } from './connack-properties.js';
 import { type ConnectionState, Connections } from './connections.js';
 import { FleetProvisioning, isFleetRequestTopic } from './fleet-provisioning.js';
 import { judgeCertificate } from './identity.js';
 import { type JitOutcome, JustInTimeRegistration } from './jit-registration.js';
 import type { CertificateIssuer, DataPlaneRegistry, LocalFunction } from './ports.js';
+import {
+  MAXIMUM_QOS,
+  publishViolation,
+  REASON_QOS_NOT_SUPPORTED,
+  RECEIVE_MAXIMUM,
+  SESSION_EXPIRY_MAX_SECONDS,
+} from './protocol-limits.js';
 import { type RuleInvocation, TopicRuleEngine, topicMatchesFilter } from './topic-rules.js';
 
 /** ALPN protocol AWS IoT uses for MQTT with X.509 on port 443. */
@@ -155,6 +163,7 @@ export class DataPlane extends EventEmitter {
       (socket) => {
         this.sockets.add(socket);
         socket.once('close', () => this.sockets.delete(socket));
+        announceLimitsOn(socket);
         this.broker.handle(socket);
       },
     );
@@ -163,7 +172,11 @@ export class DataPlane extends EventEmitter {
 
   /** Starts the broker and its TLS listener (port 0 picks a free port). */
   static async start(options: DataPlaneOptions): Promise<DataPlane> {
-    const broker = await Aedes.createBroker({ connectTimeout: 30_000 });
+    const broker = await Aedes.createBroker({
+      connectTimeout: 30_000,
+      sessionExpiryIntervalLimit: SESSION_EXPIRY_MAX_SECONDS,
+      receiveMaximum: RECEIVE_MAXIMUM,
+    });
     const plane = new DataPlane(options, broker);
     const host = options.host ?? '127.0.0.1';
     await new Promise<void>((resolve, reject) => {
@@ -216,6 +229,23 @@ export class DataPlane extends EventEmitter {
     await serverClosed;
   }
 
+  /**
+   * A packet over AWS's limits (QoS 2, payload over 128 KB): no PUBACK or SUBACK; MQTT 5 clients
+   * get a DISCONNECT with the reason code, then the connection closes (MQTT 3.1.1: closed at once).
+   */
+  private closeForViolation(
+    client: Client,
+    violation: { reason: string; reasonCode: number },
+    callback: (error: Error) => void,
+  ): void {
+    this.emit('rejected', { clientId: client.id, reason: violation.reason } satisfies RejectionEvent);
+    this.connections.markClosing(client, 'CLIENT_ERROR');
+    const error = new Error(violation.reason);
+    if (client.version === MQTT_5)
+      client.disconnect({ reasonCode: violation.reasonCode }, () => callback(error));
+    else callback(error);
+  }
+
   private reject(client: Client, clientId: string, reason: string): Error {
     this.emit('rejected', { clientId, reason } satisfies RejectionEvent);
     client.conn.destroy();
@@ -241,6 +271,8 @@ export class DataPlane extends EventEmitter {
     };
     broker.authorizePublish = (client, packet, callback) => {
       if (client === null) return callback(null);
+      const violation = publishViolation(packet);
+      if (violation) return this.closeForViolation(client, violation, callback);
       const state = this.connections.get(client);
       const reserved = packet.topic.startsWith(RESERVED_EVENT_PREFIX);
       if (!state || reserved || !this.authorizer.allowed(state.identity, 'iot:Publish', packet.topic)) {
@@ -255,6 +287,10 @@ export class DataPlane extends EventEmitter {
       callback(null);
     };
     broker.authorizeSubscribe = (client, subscription: Subscription, callback) => {
+      if (subscription.qos > MAXIMUM_QOS) {
+        const reason = `QoS ${subscription.qos} subscription to ${subscription.topic} is not supported (AWS IoT Core supports QoS 0 and 1)`;
+        return this.closeForViolation(client, { reason, reasonCode: REASON_QOS_NOT_SUPPORTED }, callback);
+      }
       const state = this.connections.get(client);
       const allowed = state && this.authorizer.allowed(state.identity, 'iot:Subscribe', subscription.topic);
       if (!allowed)
@@ -318,6 +354,7 @@ export class DataPlane extends EventEmitter {
       this.unauthorizedConnects.set(client, reason);
       return true;
     }
+    applyKeepAliveLimits(client, packet);
     const existing = (this.broker as unknown as { clients: Record<string, Client> }).clients[clientId];
     if (existing) this.connections.markClosing(existing, 'DUPLICATE_CLIENTID');
     this.connections.open(client, clientId, identity, randomUUID());

@@ -4,7 +4,8 @@ export type DisconnectReason =
   | 'DUPLICATE_CLIENTID'
   | 'AUTHORIZATION_ERROR'
   | 'SERVER_INITIATED_DISCONNECT'
-  | 'MQTT_KEEP_ALIVE_TIMEOUT';
+  | 'MQTT_KEEP_ALIVE_TIMEOUT'
+  | 'CLIENT_ERROR';
 
 export interface PresenceFacts {
   clientId: string;

@@ -27,11 +27,8 @@ export const RECEIVE_MAXIMUM = 100;
 export const REASON_QOS_NOT_SUPPORTED = 0x9b;
 export const REASON_PACKET_TOO_LARGE = 0x95;
 
-/** What the gateway announces in an MQTT 5 CONNACK beyond aedes's own properties. */
-export const CONNACK_PROPERTIES = {
-  maximumQoS: MAXIMUM_QOS,
-  receiveMaximum: RECEIVE_MAXIMUM,
-} as const;
+/** What the gateway adds to an MQTT 5 CONNACK beyond what aedes announces (Receive Maximum, Session Expiry, Server Keep Alive). */
+export const CONNACK_PROPERTIES = { maximumQoS: MAXIMUM_QOS } as const;
 
 /**
  * The keep-alive the server applies to a requested one ([QUOTAS]): 0 and values above the
