@@ -1,7 +1,14 @@
 import mqtt, { type IConnackPacket, type IDisconnectPacket, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RejectionEvent } from '../../../src/emulator/data-plane/index.js';
-import { allowAllPolicy, closed, type Device, Harness, mustConnect, sleep } from '../../support/data-plane.js';
+import {
+  allowAllPolicy,
+  closed,
+  type Device,
+  Harness,
+  mustConnect,
+  sleep,
+} from '../../support/data-plane.js';
 
 /** MQTT 5 reason codes (MQTT 5.0, 2.4). */
 const QOS_NOT_SUPPORTED = 0x9b;
@@ -92,7 +99,9 @@ describe('AWS IoT Core limits on MQTT 5 connections', () => {
 
   it('a QoS 2 publish gets no PUBREC: DISCONNECT 0x9B (QoS not supported), and nothing is delivered', async () => {
     const device = await harness.device('limits-qos2');
-    const listener = await connectV5(await harness.device('limits-qos2-listener', { policy: allowAllPolicy }));
+    const listener = await connectV5(
+      await harness.device('limits-qos2-listener', { policy: allowAllPolicy }),
+    );
     await listener.client.subscribeAsync('things/limits-qos2/#', { qos: 1 });
     let delivered = false;
     listener.client.on('message', () => {
