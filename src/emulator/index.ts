@@ -95,6 +95,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     keyPoolSize: options.keyPoolSize,
     keyPoolWorkers: options.keyPoolWorkers,
     keyStockDir: options.keyStockDir,
+    keyStockTarget: options.keyStockTarget,
   });
   const registry = new IotRegistry({
     region,

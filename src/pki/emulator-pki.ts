@@ -30,6 +30,8 @@ export interface EmulatorPkiOptions {
   keyPoolWorkers?: number;
   /** Key stock directory (`provbench keys fill`) taken from before keys are generated; absent: none. */
   keyStockDir?: string;
+  /** Top the key stock up to this many keys while no keys are asked for (default 0: never). */
+  keyStockTarget?: number;
 }
 
 export interface IssuedKeysAndCertificate {
@@ -149,6 +151,7 @@ export class EmulatorPki {
       size: options.keyPoolSize ?? 32,
       workers: options.keyPoolWorkers,
       stock: options.keyStockDir === undefined ? undefined : new KeyStock(options.keyStockDir, algorithm),
+      stockTarget: options.keyStockTarget,
     });
     const pki = new EmulatorPki({ root, issuing, bundleFile: path(FILES.bundle), keyPool, temporaryDir });
     await writeFile(pki.bundleFile, pki.bundlePem);

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { KeyStock } from './key-stock.js';
+import { IdleTopUp } from './key-stock-topup.js';
 import { KeySupplyTally } from './key-supply.js';
 import { generateKeyPairPem, type KeyAlgorithm, type KeyPairPem } from './keys.js';
 
@@ -11,6 +12,8 @@ export interface KeyPoolOptions {
   workers?: number;
   /** Keys generated ahead of time on disk: taken once the ready keys run out, before generating. */
   stock?: KeyStock;
+  /** With a stock: top it up to this many keys in idle time (0 or absent: never). */
+  stockTarget?: number;
 }
 
 interface WorkerSlot {
@@ -37,6 +40,7 @@ export class KeyPool {
   private readonly waiters: Array<(key: KeyPairPem) => void> = [];
   private readonly slots: WorkerSlot[];
   private readonly stock: KeyStock | undefined;
+  private readonly topUp: IdleTopUp | undefined;
   /** Where the keys handed out came from, and how fast generation served them once the stock ran out. */
   readonly supply: KeySupplyTally;
   private closed = false;
@@ -47,6 +51,9 @@ export class KeyPool {
     const workers = Math.max(1, Math.floor(options.workers ?? 1));
     this.slots = Array.from({ length: workers }, () => ({ worker: undefined, requested: 0 }));
     this.stock = options.stock;
+    if (options.stock && options.stockTarget) {
+      this.topUp = new IdleTopUp(options.stock, { target: options.stockTarget });
+    }
     this.supply = new KeySupplyTally(this.algorithm, options.stock?.dir);
     this.refill();
   }
@@ -58,6 +65,7 @@ export class KeyPool {
 
   async take(): Promise<KeyPairPem> {
     if (this.closed) throw new Error('key pool is closed; start a new emulator to issue keys');
+    this.topUp?.busy();
     const key = this.ready.shift();
     if (key) {
       this.refill();
@@ -91,6 +99,7 @@ export class KeyPool {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.topUp?.close();
     const workers = this.slots.map((slot) => slot.worker).filter((worker) => worker !== undefined);
     for (const slot of this.slots) slot.worker = undefined;
     await Promise.all(workers.map((worker) => worker.terminate()));

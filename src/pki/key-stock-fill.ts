@@ -11,6 +11,8 @@ export interface FillOptions {
   /** Called after each batch is stored, with the keys in stock. */
   onProgress?: (inStock: number) => void;
   signal?: AbortSignal;
+  /** Generate at the lowest CPU priority (nice 19), for filling in idle time. */
+  lowPriority?: boolean;
 }
 
 export interface FillOutcome {
@@ -72,7 +74,7 @@ export async function fillKeyStock(stock: KeyStock, options: FillOptions): Promi
       { length: workerCount },
       () =>
         new Worker(new URL('./key-pool-worker.mjs', import.meta.url), {
-          workerData: { algorithm: stock.algorithm },
+          workerData: { algorithm: stock.algorithm, lowPriority: options.lowPriority === true },
         }),
     );
     try {

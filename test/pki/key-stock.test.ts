@@ -105,3 +105,44 @@ describe('key stock', () => {
     }
   });
 });
+
+/** Nice values of this process's threads, by thread id (Linux /proc). */
+async function threadNiceValues(): Promise<Map<number, number>> {
+  const { readFile } = await import('node:fs/promises');
+  const values = new Map<number, number>();
+  for (const tid of await readdir('/proc/self/task')) {
+    const stat = await readFile(`/proc/self/task/${tid}/stat`, 'utf8').catch(() => '');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields.length > 17) values.set(Number(tid), Number(fields[16]));
+  }
+  return values;
+}
+
+describe('key stock top-up in idle time', () => {
+  it('fills the stock to its target after the quiet time, on a nice-19 thread, leaving the main thread alone', async () => {
+    const { IdleTopUp } = await import('../../src/pki/key-stock-topup.js');
+    const ec = new KeyStock(join(root, 'keys'), 'ec-p256');
+    const topUp = new IdleTopUp(ec, { target: 5, idleMs: 50 });
+    try {
+      for (let i = 0; i < 200 && (await ec.count()) < 5; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(await ec.count()).toBe(5);
+    } finally {
+      topUp.close();
+    }
+
+    const rsa = new KeyStock(join(root, 'keys'), 'rsa-2048');
+    const slow = new IdleTopUp(rsa, { target: 10_000, idleMs: 10 });
+    try {
+      let niced: number[] = [];
+      for (let i = 0; i < 200 && niced.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        const values = await threadNiceValues();
+        niced = [...values].filter(([, nice]) => nice === 19).map(([tid]) => tid);
+        expect(values.get(process.pid)).toBe(0);
+      }
+      expect(niced).toHaveLength(1);
+    } finally {
+      slow.close();
+    }
+  });
+});

@@ -44,6 +44,7 @@ interface EmulatorCommandOptions {
   keyWorkers: number;
   /** A directory, or false with --no-key-stock. */
   keyStock: string | false;
+  keyStockFill: number;
   exitWithParent?: boolean;
 }
 
@@ -88,6 +89,12 @@ export function emulatorCommand(): Command {
     )
     .option('--no-key-stock', 'generate every device key, use no stock')
     .option(
+      '--key-stock-fill <n>',
+      'after 10 s without CreateKeysAndCertificate, top the key stock up to n keys on a lowest-priority thread (0: never)',
+      count,
+      0,
+    )
+    .option(
       '--exit-with-parent',
       'end when the process that started this one ends, however it ended (what the embedded target uses)',
     )
@@ -112,6 +119,7 @@ export function emulatorCommand(): Command {
         keyPoolSize: options.keyPool,
         keyPoolWorkers: Math.max(1, options.keyWorkers),
         keyStockDir: options.keyStock === false ? undefined : options.keyStock,
+        keyStockTarget: options.keyStockFill,
       };
       let emulator: RunningEmulator;
       try {
