@@ -277,7 +277,7 @@ export class DataPlane extends EventEmitter {
       const reserved = packet.topic.startsWith(RESERVED_EVENT_PREFIX);
       if (!state || reserved || !this.authorizer.allowed(state.identity, 'iot:Publish', packet.topic)) {
         // MQTT 3.1.1 closes the connection; MQTT 5 answers PUBACK 0x87 and keeps it (aedes does both).
-        if (state && client.version !== MQTT_5) state.disconnectReason = 'AUTHORIZATION_ERROR';
+        if (state && client.version !== MQTT_5) state.disconnectReason = 'AUTH_ERROR';
         this.emit('rejected', { clientId: client.id, reason: `iot:Publish denied on ${packet.topic}` });
         return callback(new Error(`iot:Publish denied on ${packet.topic}`));
       }

@@ -7,6 +7,7 @@ import {
   type Device,
   Harness,
   mustConnect,
+  nextMessage,
   sleep,
 } from '../../support/data-plane.js';
 
@@ -137,7 +138,10 @@ describe('AWS IoT Core limits on MQTT 5 connections', () => {
     client.end(true);
   });
 
-  it('a payload of 128 KB is accepted; one byte more gets DISCONNECT 0x95 (packet too large)', async () => {
+  it('a payload of 128 KB is accepted; one byte more gets DISCONNECT 0x95 (packet too large), presence says CLIENT_ERROR', async () => {
+    const watcher = await connectV5(await harness.device('limits-payload-watch', { policy: allowAllPolicy }));
+    await watcher.client.subscribeAsync('$aws/events/presence/disconnected/limits-payload', { qos: 1 });
+    const presence = nextMessage(watcher.client, '$aws/events/presence/disconnected/limits-payload', 5_000);
     const { client } = await connectV5(await harness.device('limits-payload'));
     await client.publishAsync('things/limits-payload/data', Buffer.alloc(LIMIT, 1), { qos: 1 });
     const ended = serverDisconnect(client);
@@ -147,7 +151,12 @@ describe('AWS IoT Core limits on MQTT 5 connections', () => {
       clientId: 'limits-payload',
       reason: `payload of ${LIMIT + 1} bytes is over the ${LIMIT}-byte (128 KB) limit`,
     });
+    expect(JSON.parse(String(await presence))).toMatchObject({
+      clientInitiatedDisconnect: false,
+      disconnectReason: 'CLIENT_ERROR',
+    });
     client.end(true);
+    await watcher.client.endAsync();
   });
 });
 
