@@ -28,8 +28,9 @@ interface GeneratedKey {
 }
 
 /**
- * Pre-generated key pairs, refilled by worker threads. `take()` answers from the pool at
- * once, else from the key stock on disk, else waits for the worker. Each key is handed out exactly once.
+ * Pre-generated key pairs, refilled by worker threads. `take()` answers from the key stock on
+ * disk, else from the pool, else waits for the worker. With a stock the workers start only once
+ * it runs dry, so a run the stock covers spends no CPU on key generation. Each key is handed out exactly once.
  * Refills are asked for once the pool is down to half (or someone waits), not after every take,
  * so a busy pool costs a message per batch of keys rather than per key.
  */
@@ -44,6 +45,8 @@ export class KeyPool {
   /** Where the keys handed out came from, and how fast generation served them once the stock ran out. */
   readonly supply: KeySupplyTally;
   private closed = false;
+  /** Whether the workers keep the pool filled: from the start without a stock, else once it runs dry. */
+  private refilling: boolean;
 
   constructor(options: KeyPoolOptions) {
     this.algorithm = options.algorithm;
@@ -55,6 +58,7 @@ export class KeyPool {
       this.topUp = new IdleTopUp(options.stock, { target: options.stockTarget });
     }
     this.supply = new KeySupplyTally(this.algorithm, options.stock?.dir);
+    this.refilling = options.stock === undefined;
     this.refill();
   }
 
@@ -66,16 +70,17 @@ export class KeyPool {
   async take(): Promise<KeyPairPem> {
     if (this.closed) throw new Error('key pool is closed; start a new emulator to issue keys');
     this.topUp?.busy();
+    const stocked = await this.stock?.take();
+    if (stocked) {
+      this.supply.served('stock');
+      return stocked;
+    }
+    this.refilling = true;
     const key = this.ready.shift();
     if (key) {
       this.refill();
       this.supply.served('ready');
       return key;
-    }
-    const stocked = await this.stock?.take();
-    if (stocked) {
-      this.supply.served('stock');
-      return stocked;
     }
     const asked = Date.now();
     const generated = await this.generate();
@@ -92,6 +97,8 @@ export class KeyPool {
 
   /** Resolves once `count` keys (default: the pool size) are ready. */
   async warm(count = this.size): Promise<void> {
+    this.refilling = true;
+    this.refill();
     while (this.ready.length < Math.min(count, this.size) && !this.closed) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
@@ -106,7 +113,7 @@ export class KeyPool {
   }
 
   private refill(): void {
-    if (this.closed || this.size === 0) return;
+    if (this.closed || this.size === 0 || !this.refilling) return;
     const requested = this.slots.reduce((sum, slot) => sum + slot.requested, 0);
     const coming = this.ready.length + requested;
     if (this.waiters.length === 0 && coming > this.size / 2) return;

@@ -84,6 +84,24 @@ describe('key stock', () => {
     expect(defaultKeyStockDir({ XDG_CACHE_HOME: '/c' })).toBe('/c/provbench/keys');
   });
 
+  it('a key pool with a stock generates nothing while the stock lasts', async () => {
+    const stock = new KeyStock(join(root, 'keys'), 'ec-p256');
+    await fillKeyStock(stock, { target: 2 });
+    const pool = new KeyPool({ algorithm: 'ec-p256', size: 4, stock });
+    try {
+      await pool.take();
+      await pool.take();
+      await new Promise((r) => setTimeout(r, 300));
+      expect(pool.available).toBe(0);
+      await pool.take();
+      expect(pool.supply.report()).toMatchObject({ fromStock: 2, generated: 1, ranOutAfter: 2 });
+      await pool.warm();
+      expect(pool.available).toBe(4);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('a key pool hands out stocked keys before generating and counts where each came from', async () => {
     const stock = new KeyStock(join(root, 'keys'), 'ec-p256');
     await fillKeyStock(stock, { target: 2 });
