@@ -12,14 +12,13 @@ export function keySupplyNote(supply: KeySupply, quotaPerSecond: number | undefi
   const rate = supply.generatedPerSecond ?? 0;
   const total = supply.fromReady + supply.fromStock + supply.generated;
   const name = KEY_NAMES[supply.algorithm];
-  const ranOut =
-    supply.stockDir === null
-      ? `no key stock: the ready keys ran out after ${supply.ranOutAfter}`
-      : `key stock ran out after ${supply.ranOutAfter} keys (${supply.fromStock} from ${supply.stockDir})`;
+  let ranOut = `key stock ran out after ${supply.ranOutAfter} keys (${supply.fromStock} from ${supply.stockDir})`;
+  if (supply.stockDir === null) ranOut = `no key stock: the ready keys ran out after ${supply.ranOutAfter}`;
+  else if (supply.fromStock === 0) ranOut = `the key stock ${supply.stockDir} was empty`;
   const below = quotaPerSecond !== undefined && rate < quotaPerSecond;
   const limit = below
     ? `${name} key generation limited CreateKeysAndCertificate to ${rate.toFixed(1)}/s, below the ${quotaPerSecond}/s quota`
     : `${name} key generation then served ${rate.toFixed(1)}/s`;
   const remedy = below ? `; fill the stock first: provbench keys fill --count ${total}` : '';
-  return `${ranOut}: ${limit} for the other ${total - supply.ranOutAfter} keys${remedy}`;
+  return `${ranOut}: ${limit}, for ${supply.ranOutAfter === 0 ? 'all' : 'the other'} ${total - supply.ranOutAfter} keys${remedy}`;
 }

@@ -16,7 +16,7 @@ const supply = (over: Partial<KeySupply>): KeySupply => ({
 describe('key supply note', () => {
   it('names key generation as the limiter when it served fewer keys per second than the quota', () => {
     expect(keySupplyNote(supply({}), 10)).toBe(
-      'key stock ran out after 132 keys (100 from /cache/keys/rsa-2048): RSA-2048 key generation limited CreateKeysAndCertificate to 4.8/s, below the 10/s quota for the other 68 keys; fill the stock first: provbench keys fill --count 200',
+      'key stock ran out after 132 keys (100 from /cache/keys/rsa-2048): RSA-2048 key generation limited CreateKeysAndCertificate to 4.8/s, below the 10/s quota, for the other 68 keys; fill the stock first: provbench keys fill --count 200',
     );
   });
 
@@ -28,9 +28,20 @@ describe('key supply note', () => {
 
   it('does not blame generation that kept up with the quota, or runs without quotas', () => {
     const fast = keySupplyNote(supply({ algorithm: 'ec-p256', generatedPerSecond: 250 }), 10);
-    expect(fast).toContain('EC P-256 key generation then served 250.0/s for the other 68 keys');
+    expect(fast).toContain('EC P-256 key generation then served 250.0/s, for the other 68 keys');
     expect(fast).not.toContain('limited');
     expect(keySupplyNote(supply({}), undefined)).not.toContain('limited');
+  });
+
+  it('says when the stock was empty from the start', () => {
+    expect(
+      keySupplyNote(
+        supply({ fromReady: 0, fromStock: 0, generated: 300, ranOutAfter: 0, generatedPerSecond: 8 }),
+        10,
+      ),
+    ).toBe(
+      'the key stock /cache/keys/rsa-2048 was empty: RSA-2048 key generation limited CreateKeysAndCertificate to 8.0/s, below the 10/s quota, for all 300 keys; fill the stock first: provbench keys fill --count 300',
+    );
   });
 
   it('says when there was no stock at all', () => {
