@@ -63,6 +63,20 @@ describe('key stock', () => {
     expect(new Set(all).size).toBe(24);
   });
 
+  it('never hands the same key to two processes sharing the directory', async () => {
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const dir = join(root, 'keys');
+    await fillKeyStock(new KeyStock(dir, 'ec-p256'), { target: 60, workers: 1 });
+    const taker = join(import.meta.dirname, '../support/key-stock-taker.ts');
+    const run = () => promisify(execFile)(process.execPath, ['--import', 'tsx', taker, dir]);
+    const outputs = await Promise.all([run(), run()]);
+    const hashes = outputs.flatMap(({ stdout }) => stdout.split('\n').filter(Boolean));
+    expect(hashes).toHaveLength(60);
+    expect(new Set(hashes).size).toBe(60);
+    expect(await new KeyStock(dir, 'ec-p256').count()).toBe(0);
+  }, 60_000);
+
   it('tightens an existing directory to 0700 and keeps RSA and EC stocks apart', async () => {
     const dir = join(root, 'keys');
     await mkdir(join(dir, 'rsa-2048'), { recursive: true, mode: 0o755 });
