@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -10,5 +12,7 @@ export default defineConfig({
     maxWorkers: 2,
     reporters: process.env.CI ? ['default', 'junit'] : ['default'],
     outputFile: { junit: 'reports/test-junit.xml' },
+    // Emulators the tests start never take keys from the developer's stock (~/.cache/provbench/keys).
+    env: { PROVBENCH_KEY_STOCK: join(tmpdir(), `provbench-test-key-stock-${process.pid}`) },
   },
 });

@@ -20,6 +20,7 @@ const COMMANDS: Readonly<Record<string, CommandLoader>> = {
   fleet: async () => (await import('./commands/fleet.js')).fleetCommand(),
   capacity: async () => (await import('./commands/capacity.js')).capacityCommand(),
   k8s: async () => (await import('./commands/k8s.js')).k8sCommand(),
+  keys: async () => (await import('./commands/keys.js')).keysCommand(),
 };
 
 /**

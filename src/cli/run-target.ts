@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { readReadyFile, startEmbeddedTarget } from '../targets/embedded.js';
+import { fetchKeySupply } from '../targets/key-supply.js';
 import { startAwsTarget, startLocalStackTarget } from '../targets/remote.js';
 import type { StartedTarget, TargetOptions } from '../targets/target.js';
 import { UsageError } from './options.js';
@@ -88,8 +89,12 @@ export async function startTarget(
   switch (choice.target) {
     case 'embedded':
       return startEmbeddedTarget(targetOptions);
-    case 'localstack':
-      return startLocalStackTarget({ ...targetOptions, rootCaFile: choice.rootCa });
+    case 'localstack': {
+      const target = await startLocalStackTarget({ ...targetOptions, rootCaFile: choice.rootCa });
+      // A standalone provbench emulator (--ready-file) can say where its device keys came from.
+      const url = choice.readyFile ? choice.endpointUrl : undefined;
+      return url ? { ...target, keySupply: () => fetchKeySupply(url) } : target;
+    }
     case 'aws':
       return startAwsTarget(targetOptions);
   }

@@ -101,6 +101,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     deviceKeyAlgorithm: options.deviceKeyAlgorithm,
     keyPoolSize: options.keyPoolSize,
     keyPoolWorkers: options.keyPoolWorkers,
+    keyStockDir: options.keyStockDir,
+    keyStockTarget: options.keyStockTarget,
   });
   const registry = new IotRegistry({
     region,
@@ -127,9 +129,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       if (request.method === 'GET' && request.url === '/_emulator/root-ca.pem') {
         response.writeHead(200, { 'content-type': 'application/x-pem-file' });
         response.end(pki.bundlePem);
+      } else if (request.method === 'GET' && request.url === '/_emulator/key-supply') {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify(pki.keyPool.supply.report()));
       } else {
         response.writeHead(404, { 'content-type': 'text/plain' });
-        response.end('unknown emulator path; try GET /_emulator/root-ca.pem\n');
+        response.end('unknown emulator path; try GET /_emulator/root-ca.pem or /_emulator/key-supply\n');
       }
       return true;
     };

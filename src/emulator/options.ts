@@ -37,6 +37,10 @@ export interface EmulatorOptions {
   keyPoolSize?: number;
   /** Worker threads filling the key pool (default 1; 2 doubles RSA-2048 supply when a core is free). */
   keyPoolWorkers?: number;
+  /** Key stock directory (`provbench keys fill`) taken from before keys are generated; absent: none. */
+  keyStockDir?: string;
+  /** Top the key stock up to this many keys in idle time, at the lowest CPU priority (default 0: never). */
+  keyStockTarget?: number;
   /** Local stand-ins for Lambda functions (topic rule actions, pre-provisioning hooks), by ARN or name. */
   localFunctions?: Record<string, (event: unknown) => unknown>;
   /** Listeners to start after the control plane; defaults to EMULATOR_LISTENERS. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ERROR_CLASSES, type ErrorClass } from '../contract/errors.js';
 import { ScenarioFacts } from '../contract/facts.js';
+import { KeySupply } from '../contract/key-supply.js';
 import { ScenarioTraffic } from './traffic-stats.js';
 
 export { ERROR_CLASSES, type ErrorClass, ScenarioFacts };
@@ -198,6 +199,8 @@ export const RunResult = z.object({
   pricing: PriceTableSchema.optional(),
   /** Quotas in force that differ from AWS's defaults (--quota-file); absent: the defaults. */
   quotaOverrides: z.array(QuotaOverride).optional(),
+  /** Embedded target: where CreateKeysAndCertificate's keys came from, and what limited them. */
+  keySupply: KeySupply.extend({ note: z.string().nullable() }).optional(),
 });
 export type RunResult = z.infer<typeof RunResult>;
 

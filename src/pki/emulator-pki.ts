@@ -6,6 +6,7 @@ import { parseCsrPem } from './csr.js';
 import { LeafCertificateFactory } from './fast-issue.js';
 import { createCertificateAuthority, issueCertificate, type SignerIdentity, signerFrom } from './issue.js';
 import { KeyPool } from './key-pool.js';
+import { KeyStock } from './key-stock.js';
 import { generateKeyPairPem, type KeyAlgorithm, type KeyPairPem } from './keys.js';
 
 /** Subject of the emulator's root CA. */
@@ -27,6 +28,10 @@ export interface EmulatorPkiOptions {
   keyPoolSize?: number;
   /** Worker threads filling the key pool (default 1). */
   keyPoolWorkers?: number;
+  /** Key stock directory (`provbench keys fill`) taken from before keys are generated; absent: none. */
+  keyStockDir?: string;
+  /** Top the key stock up to this many keys while no keys are asked for (default 0: never). */
+  keyStockTarget?: number;
 }
 
 export interface IssuedKeysAndCertificate {
@@ -140,10 +145,13 @@ export class EmulatorPki {
       await writeFile(path(FILES.rootCert), root.certificate.pem);
       await writeFile(path(FILES.issuingCert), issuing.certificate.pem);
     }
+    const algorithm = options.deviceKeyAlgorithm ?? 'rsa-2048';
     const keyPool = new KeyPool({
-      algorithm: options.deviceKeyAlgorithm ?? 'rsa-2048',
+      algorithm,
       size: options.keyPoolSize ?? 32,
       workers: options.keyPoolWorkers,
+      stock: options.keyStockDir === undefined ? undefined : new KeyStock(options.keyStockDir, algorithm),
+      stockTarget: options.keyStockTarget,
     });
     const pki = new EmulatorPki({ root, issuing, bundleFile: path(FILES.bundle), keyPool, temporaryDir });
     await writeFile(pki.bundleFile, pki.bundlePem);

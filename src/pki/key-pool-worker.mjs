@@ -3,10 +3,20 @@
 // keys wanted from now on), posts {keys: [{publicKeyPem, privateKeyPem}, ...]}: as many keys as
 // it made in up to BATCH_MS, so cheap EC keys cost one message per batch, not one per key.
 import { generateKeyPairSync } from 'node:crypto';
+import { setPriority } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 
 const algorithm = workerData.algorithm;
+// Filling the key stock in idle time: on Linux a thread has its own nice value, and
+// setPriority(0, ...) called here sets this worker thread's, leaving the emulator's alone.
+if (workerData.lowPriority) {
+  try {
+    setPriority(0, 19);
+  } catch {
+    // Not permitted here: generate at normal priority.
+  }
+}
 const BATCH_MS = 4;
 
 function generate() {

@@ -84,7 +84,11 @@ export function glanceSection(model: ReportModel): string {
   const warning = partial.length
     ? `<p class="warning">Partial results: run ${partial.map((run) => e(run.runId)).join(', ')} ended early; its figures cover only the devices that ran.</p>`
     : '';
-  return `<section id="glance"><h2>At a glance</h2>${warning}<ul>${items.map((item) => `<li>${item}</li>`).join('')}</ul></section>`;
+  const keyNotes = model.runs
+    .filter((run) => run.keySupplyNote)
+    .map((run) => `<p class="warning">${e(run.keySupplyNote ?? '')}</p>`)
+    .join('');
+  return `<section id="glance"><h2>At a glance</h2>${warning}${keyNotes}<ul>${items.map((item) => `<li>${item}</li>`).join('')}</ul></section>`;
 }
 
 export function summarySection(model: ReportModel): string {

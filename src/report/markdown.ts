@@ -22,6 +22,7 @@ export function renderMarkdownSummary(result: RunResult, outcomes: readonly Thre
   lines.push(
     `Target **${cell(result.environment.target)}**, network profile **${cell(result.network?.profile ?? 'not recorded')}**, prices: ${cell(result.pricing?.name ?? 'none')}, started ${result.startedAt}, ${result.scenarios.length} scenario(s)${result.partial ? ', **partial: the run ended early**' : ''}.`,
   );
+  if (result.keySupply?.note) lines.push('', `> ${result.keySupply.note}`);
   lines.push('');
   lines.push(
     '| Pattern | Succeeded | Failed | Failure rate | Devices/s | Connected p50 | p90 | p99 | max | Data/device | Cost/device | API calls/device | Largest fleet under quotas |',

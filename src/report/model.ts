@@ -93,6 +93,8 @@ export interface RunView {
   network: RunResult['network'] | null;
   pricing: RunResult['pricing'] | null;
   quotaOverrides: NonNullable<RunResult['quotaOverrides']>;
+  /** What limited the emulator's key supply, when key generation set the pace (result.json keySupply.note). */
+  keySupplyNote: string | null;
 }
 
 export interface ReportModel {
@@ -264,6 +266,7 @@ export function buildReportModel(given: readonly RunResult[]): ReportModel {
       network: run.network ?? null,
       pricing: run.pricing ?? null,
       quotaOverrides: run.quotaOverrides ?? [],
+      keySupplyNote: run.keySupply?.note ?? null,
     })),
     entries,
     percentiles: CURVE_PERCENTILES,

@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ReadyFile } from '../contract/ready-file.js';
 import { LOCAL_CREDENTIALS } from './iot-client.js';
+import { fetchKeySupply } from './key-supply.js';
 import type { StartedTarget, TargetOptions } from './target.js';
 
 const CLI_ENTRY = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/provbench.js');
@@ -158,5 +159,6 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Start
       process.off('exit', stopOnExit);
       await stopChild(child);
     },
+    keySupply: () => fetchKeySupply(ready.controlPlaneUrl),
   };
 }

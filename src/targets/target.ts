@@ -1,3 +1,4 @@
+import type { KeySupply } from '../contract/key-supply.js';
 import type { IoTEndpoint } from '../contract/scenario.js';
 import type { IoTClientConfig } from './iot-client.js';
 
@@ -8,6 +9,8 @@ export interface StartedTarget {
   readonly iotConfig: IoTClientConfig;
   /** Stops what the target started (the embedded emulator); a no-op for remote targets. */
   close(): Promise<void>;
+  /** Embedded: where the emulator's device keys came from so far (null if it cannot tell). */
+  keySupply?(): Promise<KeySupply | null>;
 }
 
 export interface TargetOptions {

@@ -25,6 +25,24 @@ describe('JUnit and markdown summaries', () => {
     expect(xml).toContain('value="Krypton SIM bootstrap &lt;cellular&gt;"');
   });
 
+  it('quotes what limited the key supply, when key generation did', () => {
+    const note =
+      'key stock ran out after 132 keys (100 from /k/rsa-2048): RSA-2048 key generation limited CreateKeysAndCertificate to 4.8/s, below the 10/s quota for the other 68 keys';
+    const keySupply = {
+      algorithm: 'rsa-2048' as const,
+      stockDir: '/k/rsa-2048',
+      fromReady: 32,
+      fromStock: 100,
+      generated: 68,
+      ranOutAfter: 132,
+      generatedPerSecond: 4.8,
+    };
+    expect(renderMarkdownSummary({ ...run, keySupply: { ...keySupply, note } })).toContain(`\n> ${note}\n`);
+    expect(renderMarkdownSummary({ ...run, keySupply: { ...keySupply, note: null } })).not.toContain(
+      'key stock',
+    );
+  });
+
   it('marks a partial run as a failure', () => {
     const xml = renderJunit({ ...run, partial: true }, []);
     expect(xml.match(/<failure type="partial"/g)).toHaveLength(run.scenarios.length);

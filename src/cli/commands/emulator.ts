@@ -5,6 +5,7 @@ import {
   type RunningEmulator,
   startEmulator,
 } from '../../emulator/index.js';
+import { defaultKeyStockDir } from '../../pki/key-stock.js';
 import { watchParent } from '../exit-with-parent.js';
 
 /** After its parent died, the emulator gets this long to close before it exits anyway. */
@@ -42,6 +43,9 @@ interface EmulatorCommandOptions {
   deviceKeys: 'rsa-2048' | 'ec-p256';
   keyPool: number;
   keyWorkers: number;
+  /** A directory, or false with --no-key-stock. */
+  keyStock: string | false;
+  keyStockFill: number;
   exitWithParent?: boolean;
 }
 
@@ -85,6 +89,18 @@ export function emulatorCommand(): Command {
     .option('--key-pool <n>', 'device key pairs kept ready by a worker thread', count, 32)
     .option('--key-workers <n>', 'worker threads filling the key pool', count, 1)
     .option(
+      '--key-stock <dir>',
+      'take device keys from this stock (provbench keys fill) before generating any (default $PROVBENCH_KEY_STOCK, else ~/.cache/provbench/keys)',
+      defaultKeyStockDir(),
+    )
+    .option('--no-key-stock', 'generate every device key, use no stock')
+    .option(
+      '--key-stock-fill <n>',
+      'after 10 s without CreateKeysAndCertificate, top the key stock up to n keys on a lowest-priority thread (0: never)',
+      count,
+      0,
+    )
+    .option(
       '--exit-with-parent',
       'end when the process that started this one ends, however it ended (what the embedded target uses)',
     )
@@ -109,6 +125,8 @@ export function emulatorCommand(): Command {
         deviceKeyAlgorithm: options.deviceKeys,
         keyPoolSize: options.keyPool,
         keyPoolWorkers: Math.max(1, options.keyWorkers),
+        keyStockDir: options.keyStock === false ? undefined : options.keyStock,
+        keyStockTarget: options.keyStockFill,
       };
       let emulator: RunningEmulator;
       try {
@@ -128,6 +146,7 @@ export function emulatorCommand(): Command {
         `  root CA        ${emulator.rootCaFile} (also GET ${emulator.controlPlaneUrl}/_emulator/root-ca.pem)`,
       );
       console.log(`  quotas         ${options.quotas}${options.quotaFile ? ` + ${options.quotaFile}` : ''}`);
+      if (options.keyStock !== false) console.log(`  key stock      ${options.keyStock}`);
       const orphaned = await new Promise<boolean>((resolve) => {
         process.once('SIGINT', () => resolve(false));
         process.once('SIGTERM', () => resolve(false));

@@ -22,6 +22,7 @@ import {
   type ResolvedAccount,
   resolveAccountOptions,
 } from '../account-options.js';
+import { keySupplyOf } from '../key-supply-result.js';
 import { networkOption } from '../network-option.js';
 import {
   packageVersion,
@@ -313,8 +314,10 @@ export async function runCommandAction(options: RunOptions, targetGiven = true):
       commit: sourceCommit(),
       network,
     };
+    const outcome = await runScenarios(config);
+    const keySupply = await keySupplyOf(target, options.quotas === 'aws' ? account.quotas : undefined);
     const result = priceRun(
-      { ...(await runScenarios(config)), quotaOverrides: account.quotaOverrides },
+      { ...outcome, quotaOverrides: account.quotaOverrides, ...(keySupply ? { keySupply } : {}) },
       account.prices,
     );
     progress.stop();
@@ -327,6 +330,7 @@ export async function runCommandAction(options: RunOptions, targetGiven = true):
         `${s.scenario}: ${s.devices.succeeded}/${s.devices.requested} connected, ${s.devicesPerSecond.toFixed(1)} devices/s, p50 ${s.timeToConnectedMs.p50.toFixed(0)} ms, p99 ${s.timeToConnectedMs.p99.toFixed(0)} ms, failed ${s.devices.failed}${scenario.cost ? `, ${formatUsd(scenario.cost.perDevice)} per device` : ''}\n`,
       );
     }
+    if (keySupply?.note) process.stdout.write(`${keySupply.note}\n`);
     process.stdout.write(
       `result: ${join(outDir, 'result.json')}${html ? `\nreport: ${html}` : ''}\nledger: ${ledgerPath}${result.partial ? '\n(partial: the run was interrupted)' : ''}\n`,
     );

@@ -11,12 +11,20 @@ import {
   type Subscription,
 } from 'aedes';
 import { KeyedRateLimiter, TokenBucket } from '../rate-limiter.js';
-import { ConnectionAuthorizer, type ConnectionIdentity, identityFor } from './authorizer.js';
+import { ConnectionAuthorizer, identityFor } from './authorizer.js';
+import { announceLimitsOn, applyKeepAliveLimits } from './connack-properties.js';
+import { type ConnectionState, Connections } from './connections.js';
 import { FleetProvisioning, isFleetRequestTopic } from './fleet-provisioning.js';
 import { judgeCertificate } from './identity.js';
 import { type JitOutcome, JustInTimeRegistration } from './jit-registration.js';
-import type { CertificateIssuer, DataPlaneRegistry, LocalFunction, RegistryChange } from './ports.js';
-import { connectedEvent, type DisconnectReason, disconnectedEvent } from './presence.js';
+import type { CertificateIssuer, DataPlaneRegistry, LocalFunction } from './ports.js';
+import {
+  MAXIMUM_QOS,
+  publishViolation,
+  REASON_QOS_NOT_SUPPORTED,
+  RECEIVE_MAXIMUM,
+  SESSION_EXPIRY_MAX_SECONDS,
+} from './protocol-limits.js';
 import { type RuleInvocation, TopicRuleEngine, topicMatchesFilter } from './topic-rules.js';
 
 /** ALPN protocol AWS IoT uses for MQTT with X.509 on port 443. */
@@ -58,12 +66,6 @@ export interface RejectionEvent {
   reason: string;
 }
 
-interface ConnectionState {
-  identity: ConnectionIdentity;
-  facts: { sessionIdentifier: string; versionNumber: number };
-  disconnectReason?: DisconnectReason;
-}
-
 const ACCEPTED_SUFFIX = '/accepted';
 /** AWS's event topics: devices may subscribe, never publish. */
 const RESERVED_EVENT_PREFIX = '$aws/events/';
@@ -100,11 +102,9 @@ export class DataPlane extends EventEmitter {
   private readonly fleet: FleetProvisioning;
   private readonly rules: TopicRuleEngine;
   private readonly functions = new Map<string, LocalFunction>();
-  private readonly states = new WeakMap<Client, ConnectionState>();
+  private readonly connections: Connections;
   /** MQTT 5 connects refused with CONNACK 0x87 (iot:Connect denied), answered in `authenticate`. */
   private readonly unauthorizedConnects = new WeakMap<Client, string>();
-  private readonly clientsByCertificate = new Map<string, Set<Client>>();
-  private readonly versions = new Map<string, number>();
   private readonly accountConnects: TokenBucket | undefined;
   private readonly clientIdConnects: KeyedRateLimiter | undefined;
   private readonly unsubscribe: () => void;
@@ -126,6 +126,7 @@ export class DataPlane extends EventEmitter {
         ? undefined
         : new KeyedRateLimiter(limits.connectsPerSecondPerClientId);
     const publish = (topic: string, payload: Buffer) => this.publish(topic, payload);
+    this.connections = new Connections(publish);
     this.jit = new JustInTimeRegistration({
       registry: options.registry,
       publish,
@@ -150,7 +151,7 @@ export class DataPlane extends EventEmitter {
       (invocation: RuleInvocation) => this.emit('rule', invocation),
     );
     this.installHooks();
-    this.unsubscribe = options.registry.onChange((change) => this.onRegistryChange(change));
+    this.unsubscribe = options.registry.onChange((change) => this.connections.onRegistryChange(change));
     this.server = createServer(
       {
         cert: options.serverCertificateChainPem,
@@ -162,6 +163,7 @@ export class DataPlane extends EventEmitter {
       (socket) => {
         this.sockets.add(socket);
         socket.once('close', () => this.sockets.delete(socket));
+        announceLimitsOn(socket);
         this.broker.handle(socket);
       },
     );
@@ -170,7 +172,11 @@ export class DataPlane extends EventEmitter {
 
   /** Starts the broker and its TLS listener (port 0 picks a free port). */
   static async start(options: DataPlaneOptions): Promise<DataPlane> {
-    const broker = await Aedes.createBroker({ connectTimeout: 30_000 });
+    const broker = await Aedes.createBroker({
+      connectTimeout: 30_000,
+      sessionExpiryIntervalLimit: SESSION_EXPIRY_MAX_SECONDS,
+      receiveMaximum: RECEIVE_MAXIMUM,
+    });
     const plane = new DataPlane(options, broker);
     const host = options.host ?? '127.0.0.1';
     await new Promise<void>((resolve, reject) => {
@@ -198,11 +204,7 @@ export class DataPlane extends EventEmitter {
    * client IDs whose presence-event version it remembers (AWS keeps counting per client ID).
    */
   retainedClientState(): { sockets: number; certificatesInUse: number; clientIdVersions: number } {
-    return {
-      sockets: this.sockets.size,
-      certificatesInUse: this.clientsByCertificate.size,
-      clientIdVersions: this.versions.size,
-    };
+    return { sockets: this.sockets.size, ...this.connections.counts() };
   }
 
   /** Registers a local function (rule action or pre-provisioning hook target) by ARN or name. */
@@ -225,6 +227,23 @@ export class DataPlane extends EventEmitter {
     await new Promise<void>((resolve) => this.broker.close(() => resolve()));
     for (const socket of this.sockets) socket.destroy();
     await serverClosed;
+  }
+
+  /**
+   * A packet over AWS's limits (QoS 2, payload over 128 KB): no PUBACK or SUBACK; MQTT 5 clients
+   * get a DISCONNECT with the reason code, then the connection closes (MQTT 3.1.1: closed at once).
+   */
+  private closeForViolation(
+    client: Client,
+    violation: { reason: string; reasonCode: number },
+    callback: (error: Error) => void,
+  ): void {
+    this.emit('rejected', { clientId: client.id, reason: violation.reason } satisfies RejectionEvent);
+    this.connections.markClosing(client, 'CLIENT_ERROR');
+    const error = new Error(violation.reason);
+    if (client.version === MQTT_5)
+      client.disconnect({ reasonCode: violation.reasonCode }, () => callback(error));
+    else callback(error);
   }
 
   private reject(client: Client, clientId: string, reason: string): Error {
@@ -252,11 +271,13 @@ export class DataPlane extends EventEmitter {
     };
     broker.authorizePublish = (client, packet, callback) => {
       if (client === null) return callback(null);
-      const state = this.states.get(client);
+      const violation = publishViolation(packet);
+      if (violation) return this.closeForViolation(client, violation, callback);
+      const state = this.connections.get(client);
       const reserved = packet.topic.startsWith(RESERVED_EVENT_PREFIX);
       if (!state || reserved || !this.authorizer.allowed(state.identity, 'iot:Publish', packet.topic)) {
         // MQTT 3.1.1 closes the connection; MQTT 5 answers PUBACK 0x87 and keeps it (aedes does both).
-        if (state && client.version !== MQTT_5) state.disconnectReason = 'AUTHORIZATION_ERROR';
+        if (state && client.version !== MQTT_5) state.disconnectReason = 'AUTH_ERROR';
         this.emit('rejected', { clientId: client.id, reason: `iot:Publish denied on ${packet.topic}` });
         return callback(new Error(`iot:Publish denied on ${packet.topic}`));
       }
@@ -266,7 +287,11 @@ export class DataPlane extends EventEmitter {
       callback(null);
     };
     broker.authorizeSubscribe = (client, subscription: Subscription, callback) => {
-      const state = this.states.get(client);
+      if (subscription.qos > MAXIMUM_QOS) {
+        const reason = `QoS ${subscription.qos} subscription to ${subscription.topic} is not supported (AWS IoT Core supports QoS 0 and 1)`;
+        return this.closeForViolation(client, { reason, reasonCode: REASON_QOS_NOT_SUPPORTED }, callback);
+      }
+      const state = this.connections.get(client);
       const allowed = state && this.authorizer.allowed(state.identity, 'iot:Subscribe', subscription.topic);
       if (!allowed)
         this.emit('rejected', {
@@ -276,16 +301,15 @@ export class DataPlane extends EventEmitter {
       callback(null, allowed ? subscription : null);
     };
     broker.authorizeForward = (client, packet: AedesPublishPacket) => {
-      const state = this.states.get(client);
+      const state = this.connections.get(client);
       if (!state) return null;
       return this.authorizer.allowed(state.identity, 'iot:Receive', packet.topic) ? packet : null;
     };
-    broker.on('clientReady', (client) => this.onReady(client));
-    broker.on('clientDisconnect', (client) => this.onDisconnect(client));
-    broker.on('keepaliveTimeout', (client) => {
-      const state = this.states.get(client);
-      if (state) state.disconnectReason = 'MQTT_KEEP_ALIVE_TIMEOUT';
-    });
+    broker.on('clientReady', (client) => this.connections.onReady(client));
+    broker.on('clientDisconnect', (client) => this.connections.onDisconnect(client));
+    broker.on('keepaliveTimeout', (client) =>
+      this.connections.markClosing(client, 'MQTT_KEEP_ALIVE_TIMEOUT'),
+    );
     broker.on('publish', (packet, client) => {
       if (packet.topic.startsWith('$SYS/')) return;
       if (client && isFleetRequestTopic(packet.topic)) return;
@@ -330,72 +354,11 @@ export class DataPlane extends EventEmitter {
       this.unauthorizedConnects.set(client, reason);
       return true;
     }
+    applyKeepAliveLimits(client, packet);
     const existing = (this.broker as unknown as { clients: Record<string, Client> }).clients[clientId];
-    if (existing) {
-      const previous = this.states.get(existing);
-      if (previous) previous.disconnectReason = 'DUPLICATE_CLIENTID';
-    }
-    const versionNumber = this.versions.get(clientId) ?? 0;
-    this.states.set(client, { identity, facts: { sessionIdentifier: randomUUID(), versionNumber } });
-    this.track(client, identity.certificate.certificateId);
+    if (existing) this.connections.markClosing(existing, 'DUPLICATE_CLIENTID');
+    this.connections.open(client, clientId, identity, randomUUID());
     return true;
-  }
-
-  /** Remembers which connections use a certificate, from CONNECT until the socket closes. */
-  private track(client: Client, certificateId: string): void {
-    let clients = this.clientsByCertificate.get(certificateId);
-    if (!clients) {
-      clients = new Set();
-      this.clientsByCertificate.set(certificateId, clients);
-    }
-    clients.add(client);
-    client.conn.once('close', () => {
-      clients.delete(client);
-      if (clients.size === 0 && this.clientsByCertificate.get(certificateId) === clients) {
-        this.clientsByCertificate.delete(certificateId);
-      }
-    });
-  }
-
-  private presenceFacts(client: Client, state: ConnectionState) {
-    return {
-      clientId: client.id,
-      sessionIdentifier: state.facts.sessionIdentifier,
-      principalIdentifier: state.identity.certificate.certificateId,
-      ipAddress: state.identity.sourceIp,
-      versionNumber: state.facts.versionNumber,
-    };
-  }
-
-  private onReady(client: Client): void {
-    const state = this.states.get(client);
-    if (!state) return;
-    const event = connectedEvent(this.presenceFacts(client, state));
-    this.publish(`$aws/events/presence/connected/${client.id}`, Buffer.from(JSON.stringify(event)));
-  }
-
-  private onDisconnect(client: Client): void {
-    const state = this.states.get(client);
-    if (!state) return;
-    const disconnected = client as Client & { _disconnected?: boolean };
-    const reason: DisconnectReason =
-      state.disconnectReason ??
-      (disconnected._disconnected ? 'CLIENT_INITIATED_DISCONNECT' : 'CONNECTION_LOST');
-    this.versions.set(client.id, state.facts.versionNumber + 1);
-    const event = disconnectedEvent(this.presenceFacts(client, state), reason);
-    this.publish(`$aws/events/presence/disconnected/${client.id}`, Buffer.from(JSON.stringify(event)));
-  }
-
-  private onRegistryChange(change: RegistryChange): void {
-    if (change.kind === 'certificate-status' && change.status === 'ACTIVE') return;
-    const clients = this.clientsByCertificate.get(change.certificateId);
-    if (!clients) return;
-    for (const client of [...clients]) {
-      const state = this.states.get(client);
-      if (state) state.disconnectReason = 'SERVER_INITIATED_DISCONNECT';
-      client.close();
-      client.conn.destroy();
-    }
   }
 
   private async answerFleetRequest(

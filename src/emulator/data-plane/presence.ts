@@ -2,9 +2,10 @@ export type DisconnectReason =
   | 'CLIENT_INITIATED_DISCONNECT'
   | 'CONNECTION_LOST'
   | 'DUPLICATE_CLIENTID'
-  | 'AUTHORIZATION_ERROR'
+  | 'AUTH_ERROR'
   | 'SERVER_INITIATED_DISCONNECT'
-  | 'MQTT_KEEP_ALIVE_TIMEOUT';
+  | 'MQTT_KEEP_ALIVE_TIMEOUT'
+  | 'CLIENT_ERROR';
 
 export interface PresenceFacts {
   clientId: string;

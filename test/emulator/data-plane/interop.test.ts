@@ -269,6 +269,34 @@ describeWithTool(
       expect(`${foreign.stdout}${foreign.stderr}`).toMatch(/not authori[sz]ed/i);
       await admin.endAsync();
     });
+
+    it('QoS 2: mosquitto_pub (3.1.1 and 5) never gets its publish acknowledged, and nothing is delivered', async () => {
+      const device = await sdkDevice('mosquitto-qos2');
+      const files = { cert: join(dir, 'q2.crt'), key: join(dir, 'q2.key'), ca: join(dir, 'q2-ca.pem') };
+      await writeFile(files.cert, device.certificatePem);
+      await writeFile(files.key, device.privateKeyPem, { mode: 0o600 });
+      await writeFile(files.ca, test.emulator.pki.bundlePem);
+      const admin = await adminClient('mosquitto-qos2-admin');
+      await admin.subscribeAsync('things/mosquitto-qos2/#', { qos: 1 });
+      let delivered = 0;
+      admin.on('message', () => {
+        delivered += 1;
+      });
+      const publish = (version: string) =>
+        run('mosquitto_pub', [
+          ...['-h', '127.0.0.1', '-p', String(test.emulator.mqttPort), '--cafile', files.ca],
+          ...['--cert', files.cert, '--key', files.key, '-V', version, '-i', 'mosquitto-qos2'],
+          ...['-t', 'things/mosquitto-qos2/out', '-m', 'exactly-once', '-q', '2'],
+        ]);
+      const v311 = await publish('mqttv311');
+      expect(v311.code).not.toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 1_100)); // one CONNECT per second per client ID
+      const v5 = await publish('mqttv5');
+      expect(`${v5.stdout}${v5.stderr}`).toMatch(/QoS not supported/i);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(delivered).toBe(0);
+      await admin.endAsync();
+    });
   },
 );
 

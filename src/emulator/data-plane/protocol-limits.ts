@@ -1,0 +1,61 @@
+/**
+ * AWS IoT Core's MQTT limits, as AWS documents them, in one place. Sources:
+ * - [MQTT] AWS IoT Core developer guide, "MQTT", section "AWS IoT differences from MQTT
+ *   specifications": https://docs.aws.amazon.com/iot/latest/developerguide/mqtt.html
+ * - [QUOTAS] AWS General Reference, "AWS IoT Core endpoints and quotas", message broker and
+ *   protocol limits: https://docs.aws.amazon.com/general/latest/gr/iot-core.html
+ */
+
+/** [MQTT] "AWS IoT Core supports MQTT quality of service (QoS) levels 0 and 1 only." */
+export const MAXIMUM_QOS = 1;
+
+/** [QUOTAS] Keep-alive: 30 to 1200 seconds; 0 (none) and anything above 1200 get 1200. */
+export const KEEP_ALIVE_MIN_SECONDS = 30;
+export const KEEP_ALIVE_MAX_SECONDS = 1_200;
+
+/** [QUOTAS] Persistent session expiry period: 3600 s by default (adjustable up to 7 days). */
+export const SESSION_EXPIRY_MAX_SECONDS = 3_600;
+export const SESSION_EXPIRY_ADJUSTABLE_TO_SECONDS = 7 * 24 * 3_600;
+
+/** [QUOTAS] Payload size: a PUBLISH payload may be at most 128 KB. */
+export const MAXIMUM_PAYLOAD_BYTES = 128 * 1_024;
+
+/** [QUOTAS] Unacknowledged QoS 1 messages in flight per connection: 100. */
+export const RECEIVE_MAXIMUM = 100;
+
+/** MQTT 5 reason codes the gateway sends for these limits (MQTT 5.0 spec, 2.4). */
+export const REASON_QOS_NOT_SUPPORTED = 0x9b;
+export const REASON_PACKET_TOO_LARGE = 0x95;
+
+/** What the gateway adds to an MQTT 5 CONNACK beyond what aedes announces (Receive Maximum, Session Expiry, Server Keep Alive). */
+export const CONNACK_PROPERTIES = { maximumQoS: MAXIMUM_QOS } as const;
+
+/**
+ * The keep-alive the server applies to a requested one ([QUOTAS]): 0 and values above the
+ * maximum become 1200 s, values below 30 s become 30 s.
+ */
+export function appliedKeepAlive(requestedSeconds: number): number {
+  if (requestedSeconds === 0 || requestedSeconds > KEEP_ALIVE_MAX_SECONDS) return KEEP_ALIVE_MAX_SECONDS;
+  return Math.max(requestedSeconds, KEEP_ALIVE_MIN_SECONDS);
+}
+
+/** Why a PUBLISH breaks a documented limit, with the MQTT 5 DISCONNECT reason code; undefined if it does not. */
+export function publishViolation(packet: {
+  qos: number;
+  payload: Buffer | string;
+}): { reason: string; reasonCode: number } | undefined {
+  if (packet.qos > MAXIMUM_QOS) {
+    return {
+      reason: 'QoS 2 is not supported (AWS IoT Core supports QoS 0 and 1)',
+      reasonCode: REASON_QOS_NOT_SUPPORTED,
+    };
+  }
+  const size = Buffer.byteLength(packet.payload);
+  if (size > MAXIMUM_PAYLOAD_BYTES) {
+    return {
+      reason: `payload of ${size} bytes is over the ${MAXIMUM_PAYLOAD_BYTES}-byte (128 KB) limit`,
+      reasonCode: REASON_PACKET_TOO_LARGE,
+    };
+  }
+  return undefined;
+}

@@ -1,0 +1,211 @@
+import mqtt, { type IConnackPacket, type IDisconnectPacket, type MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RejectionEvent } from '../../../src/emulator/data-plane/index.js';
+import {
+  allowAllPolicy,
+  closed,
+  type Device,
+  Harness,
+  mustConnect,
+  nextMessage,
+  sleep,
+} from '../../support/data-plane.js';
+
+/** MQTT 5 reason codes (MQTT 5.0, 2.4). */
+const QOS_NOT_SUPPORTED = 0x9b;
+const PACKET_TOO_LARGE = 0x95;
+const LIMIT = 128 * 1024;
+
+let harness: Harness;
+const rejections: RejectionEvent[] = [];
+
+beforeAll(async () => {
+  harness = await Harness.start();
+  harness.plane.on('rejected', (event: RejectionEvent) => rejections.push(event));
+});
+afterAll(async () => {
+  await harness?.close();
+});
+
+/** Connects MQTT.js over MQTT 5 and resolves with the client and its CONNACK. */
+function connectV5(
+  device: Device,
+  options: { keepalive?: number; properties?: Record<string, number> } = {},
+): Promise<{ client: MqttClient; connack: IConnackPacket }> {
+  return new Promise((resolve, reject) => {
+    const client = mqtt.connect(harness.url(), {
+      clientId: device.clientId,
+      key: device.privateKeyPem,
+      cert: device.certificatePem,
+      ca: harness.caPem,
+      servername: 'localhost',
+      protocolVersion: 5,
+      reconnectPeriod: 0,
+      connectTimeout: 5_000,
+      keepalive: options.keepalive ?? 60,
+      properties: options.properties,
+    });
+    client.once('connect', (connack) => resolve({ client, connack }));
+    client.once('error', reject);
+    client.once('close', () => reject(new Error('closed before CONNACK')));
+  });
+}
+
+/** The DISCONNECT the server sends (undefined if the connection just closes) and whether it closed. */
+function serverDisconnect(client: MqttClient, ms = 5_000): Promise<{ reasonCode?: number; closed: boolean }> {
+  return new Promise((resolve) => {
+    let reasonCode: number | undefined;
+    client.once('disconnect', (packet: IDisconnectPacket) => {
+      reasonCode = packet.reasonCode;
+    });
+    const timer = setTimeout(() => resolve({ reasonCode, closed: false }), ms);
+    client.once('close', () => {
+      clearTimeout(timer);
+      resolve({ reasonCode, closed: true });
+    });
+  });
+}
+
+describe('AWS IoT Core limits on MQTT 5 connections', () => {
+  it('CONNACK announces Maximum QoS 1, Receive Maximum 100 and no shared subscriptions', async () => {
+    const { client, connack } = await connectV5(await harness.device('limits-connack'));
+    expect(connack.properties).toMatchObject({
+      maximumQoS: 1,
+      receiveMaximum: 100,
+      sharedSubscriptionAvailable: false,
+    });
+    expect(connack.properties?.serverKeepAlive).toBeUndefined();
+    await client.endAsync();
+  });
+
+  it('a keep-alive outside 30-1200 s is answered with the applied one as Server Keep Alive', async () => {
+    const device = await harness.device('limits-keepalive');
+    const applied = [];
+    for (const keepalive of [10, 0, 5_000, 30, 1_200]) {
+      const { client, connack } = await connectV5(device, { keepalive });
+      applied.push(connack.properties?.serverKeepAlive);
+      await client.endAsync();
+      await sleep(1_100); // AWS allows one CONNECT per second per client ID
+    }
+    expect(applied).toEqual([30, 1_200, 1_200, undefined, undefined]);
+  });
+
+  it('a Session Expiry Interval above 1 hour is cut to 3600 s and the CONNACK says so', async () => {
+    const { client, connack } = await connectV5(await harness.device('limits-session'), {
+      properties: { sessionExpiryInterval: 7 * 24 * 3_600 },
+    });
+    expect(connack.properties?.sessionExpiryInterval).toBe(3_600);
+    await client.end(true);
+  });
+
+  it('a QoS 2 publish gets no PUBREC: DISCONNECT 0x9B (QoS not supported), and nothing is delivered', async () => {
+    const device = await harness.device('limits-qos2');
+    const listener = await connectV5(
+      await harness.device('limits-qos2-listener', { policy: allowAllPolicy }),
+    );
+    await listener.client.subscribeAsync('things/limits-qos2/#', { qos: 1 });
+    let delivered = false;
+    listener.client.on('message', () => {
+      delivered = true;
+    });
+    const { client } = await connectV5(device);
+    const ended = serverDisconnect(client);
+    let acknowledged = false;
+    client.publish('things/limits-qos2/data', 'exactly once?', { qos: 2 }, (error) => {
+      if (!error) acknowledged = true;
+    });
+    expect(await ended).toEqual({ reasonCode: QOS_NOT_SUPPORTED, closed: true });
+    expect(acknowledged).toBe(false);
+    await sleep(200);
+    expect(delivered).toBe(false);
+    expect(rejections).toContainEqual({
+      clientId: 'limits-qos2',
+      reason: 'QoS 2 is not supported (AWS IoT Core supports QoS 0 and 1)',
+    });
+    client.end(true);
+    await listener.client.endAsync();
+  });
+
+  it('a QoS 2 subscription gets no SUBACK: DISCONNECT 0x9B', async () => {
+    const { client } = await connectV5(await harness.device('limits-sub2'));
+    const ended = serverDisconnect(client);
+    let subacked = false;
+    client.subscribe('things/limits-sub2/#', { qos: 2 }, (error) => {
+      if (!error) subacked = true;
+    });
+    expect(await ended).toEqual({ reasonCode: QOS_NOT_SUPPORTED, closed: true });
+    expect(subacked).toBe(false);
+    client.end(true);
+  });
+
+  it('a payload of 128 KB is accepted; one byte more gets DISCONNECT 0x95 (packet too large), presence says CLIENT_ERROR', async () => {
+    const watcher = await connectV5(await harness.device('limits-payload-watch', { policy: allowAllPolicy }));
+    await watcher.client.subscribeAsync('$aws/events/presence/disconnected/limits-payload', { qos: 1 });
+    const presence = nextMessage(watcher.client, '$aws/events/presence/disconnected/limits-payload', 5_000);
+    const { client } = await connectV5(await harness.device('limits-payload'));
+    await client.publishAsync('things/limits-payload/data', Buffer.alloc(LIMIT, 1), { qos: 1 });
+    const ended = serverDisconnect(client);
+    client.publish('things/limits-payload/data', Buffer.alloc(LIMIT + 1, 1), { qos: 1 });
+    expect(await ended).toEqual({ reasonCode: PACKET_TOO_LARGE, closed: true });
+    expect(rejections).toContainEqual({
+      clientId: 'limits-payload',
+      reason: `payload of ${LIMIT + 1} bytes is over the ${LIMIT}-byte (128 KB) limit`,
+    });
+    expect(JSON.parse(String(await presence))).toMatchObject({
+      clientInitiatedDisconnect: false,
+      disconnectReason: 'CLIENT_ERROR',
+    });
+    client.end(true);
+    await watcher.client.endAsync();
+  });
+});
+
+describe('AWS IoT Core limits on MQTT 3.1.1 connections', () => {
+  it('a QoS 2 publish is never acknowledged: the connection is closed', async () => {
+    const client = await mustConnect(harness, await harness.device('limits-v4-qos2'));
+    const wasClosed = closed(client, 5_000);
+    let acknowledged = false;
+    client.publish('things/limits-v4-qos2/data', 'x', { qos: 2 }, (error) => {
+      if (!error) acknowledged = true;
+    });
+    expect(await wasClosed).toBe(true);
+    expect(acknowledged).toBe(false);
+    client.end(true);
+  });
+
+  it('a QoS 2 subscription gets no SUBACK: the connection is closed', async () => {
+    const client = await mustConnect(harness, await harness.device('limits-v4-sub2'));
+    const wasClosed = closed(client, 5_000);
+    let subacked = false;
+    client.subscribe('things/limits-v4-sub2/#', { qos: 2 }, (error) => {
+      if (!error) subacked = true;
+    });
+    expect(await wasClosed).toBe(true);
+    expect(subacked).toBe(false);
+    client.end(true);
+  });
+
+  it('a keep-alive of 5 s is accepted (AWS applies 30 s) rather than refused', async () => {
+    const device = await harness.device('limits-v4-keepalive');
+    const client = await mustConnect(harness, device);
+    await client.endAsync();
+    await sleep(1_100);
+    const short = await new Promise<boolean>((resolve) => {
+      const c = mqtt.connect(harness.url(), {
+        clientId: device.clientId,
+        key: device.privateKeyPem,
+        cert: device.certificatePem,
+        ca: harness.caPem,
+        servername: 'localhost',
+        reconnectPeriod: 0,
+        keepalive: 5,
+      });
+      c.once('connect', () => {
+        c.end(true);
+        resolve(true);
+      });
+      c.once('close', () => resolve(false));
+    });
+    expect(short).toBe(true);
+  });
+});
