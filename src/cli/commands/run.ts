@@ -22,6 +22,7 @@ import {
   type ResolvedAccount,
   resolveAccountOptions,
 } from '../account-options.js';
+import { addMetricsOptions, type MetricsOptions, startLiveMetrics } from '../metrics-options.js';
 import { networkOption } from '../network-option.js';
 import {
   packageVersion,
@@ -66,7 +67,7 @@ export function newRunId(now = new Date()): string {
   return `pb${stamp}-${randomBytes(2).toString('hex')}`;
 }
 
-interface RunOptions extends AccountOptions {
+interface RunOptions extends AccountOptions, MetricsOptions {
   scenario: string;
   devices: number;
   rate?: number;
@@ -269,6 +270,9 @@ export async function runCommandAction(options: RunOptions, targetGiven = true):
 
   const progress = createProgressDisplay(process.stderr, { mode: options.progress });
   let target: StartedTarget | null = null;
+  const metrics = await startLiveMetrics(options, runId, options.shard, (line) =>
+    process.stderr.write(`${line}\n`),
+  );
   try {
     target = await startTarget(targetChoice, {
       quotas: options.quotas,
@@ -311,6 +315,7 @@ export async function runCommandAction(options: RunOptions, targetGiven = true):
       provbenchVersion: packageVersion(),
       commit: sourceCommit(),
       network,
+      live: metrics?.live,
     };
     const result = priceRun(
       { ...(await runScenarios(config)), quotaOverrides: account.quotaOverrides },
@@ -332,9 +337,11 @@ export async function runCommandAction(options: RunOptions, targetGiven = true):
     const verdict = runVerdict(result, stoppedBy);
     if (verdict.message) process.stderr.write(`provbench: ${verdict.message} (exit ${verdict.exitCode})\n`);
     process.exitCode = verdict.exitCode;
+    await metrics?.endpoint.finish();
     return result;
   } finally {
     progress.stop();
+    await metrics?.endpoint.close();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
     await target?.close();
@@ -423,5 +430,5 @@ export function runCommand(): Command {
     .action(async (options: RunOptions, command: CommanderCommand) => {
       await runCommandAction(options, command.getOptionValueSource('target') !== 'default');
     });
-  return addAccountOptions(command);
+  return addMetricsOptions(addAccountOptions(command));
 }
