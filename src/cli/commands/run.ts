@@ -252,6 +252,9 @@ export async function runCommandAction(options: RunOptions, targetGiven = true):
   await writeGeneratedFleetFile(fleetFile, { devices: options.devices, seed: options.seed });
   const bootstrapServiceNeedsSims = await anyUsesSimFleet(refs);
 
+  const metrics = await startLiveMetrics(options, runId, options.shard, (line) =>
+    process.stderr.write(`${line}\n`),
+  );
   const interrupt = new AbortController();
   let stoppedBy: NodeJS.Signals | null = null;
   const onSigint = (signal: NodeJS.Signals) => {
@@ -270,9 +273,6 @@ export async function runCommandAction(options: RunOptions, targetGiven = true):
 
   const progress = createProgressDisplay(process.stderr, { mode: options.progress });
   let target: StartedTarget | null = null;
-  const metrics = await startLiveMetrics(options, runId, options.shard, (line) =>
-    process.stderr.write(`${line}\n`),
-  );
   try {
     target = await startTarget(targetChoice, {
       quotas: options.quotas,
