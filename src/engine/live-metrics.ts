@@ -13,25 +13,6 @@ export const DEVICE_BYTES_BUCKETS = [
   1024, 2048, 4096, 8192, 16_384, 32_768, 65_536, 131_072, 262_144, 1_048_576,
 ];
 
-/** Every metric name provbench exports (the Grafana dashboard test checks its queries against it). */
-export const LIVE_METRIC_NAMES = [
-  'provbench_devices_planned',
-  'provbench_devices_started_total',
-  'provbench_devices_succeeded_total',
-  'provbench_devices_failed_total',
-  'provbench_devices_in_flight',
-  'provbench_time_to_connected_seconds',
-  'provbench_phase_duration_seconds',
-  'provbench_phase_errors_total',
-  'provbench_schedule_lag_seconds',
-  'provbench_api_calls_total',
-  'provbench_api_attempts_total',
-  'provbench_api_retries_total',
-  'provbench_api_throttled_total',
-  'provbench_field_link_bytes_total',
-  'provbench_device_field_link_bytes',
-] as const;
-
 /** Where the numbers come from: labels every series of this process carries. */
 export interface LiveMetricsLabels {
   runId: string;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { LATENCY_BUCKETS_SECONDS } from '../../src/engine/live-metrics.js';
 import type { RunResult } from '../../src/metrics/result-schema.js';
+import { dashboardTargets, readDashboard, substitute } from '../support/grafana-dashboard.js';
 import { type Finished, startProvbench, waitFor } from '../support/provbench-cli.js';
 import { describeWithTool } from '../support/tools.js';
 
@@ -175,6 +176,17 @@ describeWithTool(
         expect(await value(`provbench_field_link_bytes_total{${labels},direction="received"}`)).toBe(
           device.bytesReceived?.total,
         );
+      }
+    });
+
+    it('evaluates every query of the Grafana dashboard (deploy/grafana) without error', async () => {
+      const values = { runId, scenario: '.*', rateInterval: '2m' };
+      for (const { panel, expr } of dashboardTargets(readDashboard())) {
+        const response = await fetch(
+          `${api}/api/v1/query?query=${encodeURIComponent(substitute(expr, values))}`,
+        );
+        const body = (await response.json()) as { status: string; error?: string };
+        expect(body, `${panel}: ${expr}`).toMatchObject({ status: 'success' });
       }
     });
   },
