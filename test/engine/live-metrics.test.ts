@@ -105,4 +105,24 @@ describe('LiveMetrics', () => {
     live.scenarioEnded('jitp');
     expect(sample(await live.text(), 'provbench_devices_in_flight', ...scope)).toBe(0);
   });
+
+  it('renders as many series for 10,000 devices as for 20: per scenario, phase, API and class, not per device', async () => {
+    const exposition = async (devices: number) => {
+      const live = new LiveMetrics({ runId: 'r', shard: '1/1' });
+      live.scenarioStarted('jitp', devices);
+      const recorder = new LiveRecorder(Date.now());
+      for (let i = 0; i < devices; i++) {
+        recorder.deviceStarted(Date.now());
+        recorder.phaseTime('boot', (i % 97) * 50);
+        if (i % 10 === 0) recorder.deviceFailed(Date.now(), i % 20 === 0 ? 'throttled' : 'timeout');
+        else recorder.deviceSucceeded(Date.now(), (i % 97) * 50);
+        if (i % 1000 === 999 || i === devices - 1) live.add('jitp', recorder.drain({}));
+      }
+      return (await live.text()).split('\n');
+    };
+    const small = await exposition(20);
+    const large = await exposition(10_000);
+    expect(large.length).toBe(small.length);
+    expect(sample(large.join('\n'), 'provbench_devices_started_total')).toBe(10_000);
+  });
 });
