@@ -144,7 +144,8 @@ export class WorkerPool {
   private readonly workers: DeviceWorker[];
   private readonly progress: DeviceProgress[];
   private readonly live: RunConfig['live'];
-  private readonly scenarioId: string;
+  /** The scenario label of the live metrics. */
+  private readonly liveScenario: string;
   private readonly plannedDevices: number;
 
   constructor(config: RunConfig, scenario: PoolScenario, onProgress: (totals: DeviceProgress) => void) {
@@ -184,11 +185,13 @@ export class WorkerPool {
             };
             onProgress(this.totals());
           },
-          (report) => config.live?.add(scenario.scenarioId, report),
+          (report) => config.live?.add(this.liveScenario, report),
         ),
     );
     this.live = config.live;
-    this.scenarioId = scenario.scenarioId;
+    // As --scenario named it: jitp:a and jitp:b in one run stay apart.
+    const variant = config.scenarios[scenario.scenarioNumber]?.variant;
+    this.liveScenario = variant ? `${scenario.scenarioId}:${variant}` : scenario.scenarioId;
     this.plannedDevices = shareSize(shareIndices(config.devices, config.shard, 0, 1));
   }
 
@@ -216,7 +219,7 @@ export class WorkerPool {
     await Promise.all(this.workers.map((worker) => worker.ready));
     // Every worker counts intended start times from the same instant, a moment from now.
     const originMs = Date.now() + 10;
-    this.live?.scenarioStarted(this.scenarioId, this.plannedDevices);
+    this.live?.scenarioStarted(this.liveScenario, this.plannedDevices);
     for (const worker of this.workers) worker.start(originMs, shared);
     const stopAll = () => {
       for (const worker of this.workers) worker.stop();
@@ -225,7 +228,7 @@ export class WorkerPool {
     signal.addEventListener('abort', stopAll, { once: true });
     const settled = await Promise.allSettled(this.workers.map((worker) => worker.finished));
     signal.removeEventListener('abort', stopAll);
-    this.live?.scenarioEnded(this.scenarioId);
+    this.live?.scenarioEnded(this.liveScenario);
     const outcome: PoolOutcome = {
       snapshots: [],
       interrupted: signal.aborted,
