@@ -13,7 +13,7 @@ const FLUSH_INTERVAL_MS = 1_000;
 export function liveLoadObserver(live: LiveMetrics, scenario: string): LoadObserver & { close(): void } {
   const recorder = new LiveRecorder(Date.now());
   const flush = () => {
-    const report = recorder.drain({});
+    const report = recorder.drain();
     if (!isEmptyReport(report)) live.add(scenario, report);
   };
   const timer = setInterval(flush, FLUSH_INTERVAL_MS);

@@ -114,7 +114,7 @@ export class LiveMetrics {
     );
     this.apiThrottled = counter(
       'provbench_api_throttled_total',
-      'Throttled AWS IoT API answers that were retried',
+      'Throttled AWS IoT API answers, retried or not',
       ['scenario', 'api'],
     );
     this.linkBytes = counter(
@@ -170,7 +170,7 @@ export class LiveMetrics {
     for (const [api, delta] of Object.entries(report.apiCalls)) {
       this.apiCalls.inc({ scenario, api }, delta.calls);
       this.apiAttempts.inc({ scenario, api }, delta.attempts);
-      this.apiThrottled.inc({ scenario, api }, delta.retries.throttled ?? 0);
+      this.apiThrottled.inc({ scenario, api }, delta.throttled);
       for (const [errorClass, count] of Object.entries(delta.retries))
         this.apiRetries.inc({ scenario, api, error_class: errorClass }, count);
     }

@@ -6,11 +6,20 @@ import { MetricsRecorder } from './recorder.js';
 /** The phase name the device runner records open-model start lag under. */
 export const SCHEDULE_LAG_PHASE = 'schedule-lag';
 
-/** Per-API deltas of one report: logical calls, attempts, and retried failures by error class. */
+/** Per-API deltas of one report: logical calls, attempts, retried failures by error class, throttled answers. */
 export interface LiveApiDelta {
   calls: number;
   attempts: number;
   retries: Record<string, number>;
+  /** Throttled answers, retried or not. */
+  throttled: number;
+}
+
+/** A thread's cumulative API figures, as ApiCallCounter gives them. */
+export interface ApiFigures {
+  tallies: Record<string, ApiCallTally>;
+  /** Throttled answers per API (ApiCallCounter.throttledAnswers()). */
+  throttled: Record<string, number>;
 }
 
 /**
@@ -67,14 +76,11 @@ export function isEmptyReport(report: LiveReport): boolean {
   );
 }
 
-/** Differences between two cumulative API tallies (`previous` may lack APIs seen since). */
-export function apiCallDeltas(
-  current: Record<string, ApiCallTally>,
-  previous: Record<string, ApiCallTally>,
-): Record<string, LiveApiDelta> {
+/** Differences between two cumulative API figures (`previous` may lack APIs seen since). */
+export function apiCallDeltas(current: ApiFigures, previous: ApiFigures): Record<string, LiveApiDelta> {
   const deltas: Record<string, LiveApiDelta> = {};
-  for (const [api, tally] of Object.entries(current)) {
-    const before = previous[api];
+  for (const [api, tally] of Object.entries(current.tallies)) {
+    const before = previous.tallies[api];
     const retries: Record<string, number> = {};
     for (const [errorClass, count] of Object.entries(tally.retries)) {
       const delta = count - (before?.retries[errorClass] ?? 0);
@@ -82,8 +88,9 @@ export function apiCallDeltas(
     }
     const calls = tally.calls - (before?.calls ?? 0);
     const attempts = tally.attempts - (before?.attempts ?? 0);
-    if (calls > 0 || attempts > 0 || Object.keys(retries).length > 0)
-      deltas[api] = { calls, attempts, retries };
+    const throttled = (current.throttled[api] ?? 0) - (previous.throttled[api] ?? 0);
+    if (calls > 0 || attempts > 0 || throttled > 0 || Object.keys(retries).length > 0)
+      deltas[api] = { calls, attempts, retries, throttled };
   }
   return deltas;
 }
@@ -94,7 +101,7 @@ export function apiCallDeltas(
  */
 export class LiveRecorder extends MetricsRecorder {
   private pending = emptyReport();
-  private apiCallsReported: Record<string, ApiCallTally> = {};
+  private apiReported: ApiFigures = { tallies: {}, throttled: {} };
 
   override deviceStarted(atMs: number): void {
     super.deviceStarted(atMs);
@@ -140,13 +147,13 @@ export class LiveRecorder extends MetricsRecorder {
   }
 
   /**
-   * What happened since the previous drain; `apiCalls` is the thread's cumulative API tally
-   * (ApiCallCounter.snapshot()), of which the report carries the difference.
+   * What happened since the previous drain; `api` is the thread's cumulative API figures, of
+   * which the report carries the difference.
    */
-  drain(apiCalls: Record<string, ApiCallTally>): LiveReport {
+  drain(api: ApiFigures = { tallies: {}, throttled: {} }): LiveReport {
     const report = this.pending;
-    report.apiCalls = apiCallDeltas(apiCalls, this.apiCallsReported);
-    this.apiCallsReported = apiCalls;
+    report.apiCalls = apiCallDeltas(api, this.apiReported);
+    this.apiReported = api;
     this.pending = emptyReport();
     return report;
   }

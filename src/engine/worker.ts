@@ -89,7 +89,7 @@ async function runWorker(input: WorkerInput): Promise<void> {
   const live = input.live ? new LiveRecorder(originMs) : null;
   const recorder = live ?? new MetricsRecorder(originMs);
   const sendLive = () => {
-    const report = live?.drain(counter.snapshot());
+    const report = live?.drain({ tallies: counter.snapshot(), throttled: counter.throttledAnswers() });
     if (report && !isEmptyReport(report)) port.postMessage({ type: 'live', report } satisfies WorkerMessage);
   };
   const runner = new DeviceRunner(

@@ -34,7 +34,10 @@ describe('LiveRecorder', () => {
     recorder.phaseError('boot', 'throttled', 'slow down');
     recorder.deviceFailed(Date.now(), 'throttled');
     recorder.deviceTraffic(traffic(100, 300));
-    const first = recorder.drain({ CreateThing: { calls: 2, attempts: 3, retries: { throttled: 1 } } });
+    const first = recorder.drain({
+      tallies: { CreateThing: { calls: 2, attempts: 3, retries: { throttled: 1 } } },
+      throttled: { CreateThing: 2 },
+    });
     expect(first).toMatchObject({
       started: 2,
       succeeded: 1,
@@ -46,16 +49,22 @@ describe('LiveRecorder', () => {
       deviceBytes: [400],
       bytesSent: 100,
       bytesReceived: 300,
-      apiCalls: { CreateThing: { calls: 2, attempts: 3, retries: { throttled: 1 } } },
+      apiCalls: { CreateThing: { calls: 2, attempts: 3, retries: { throttled: 1 }, throttled: 2 } },
     });
-    const second = recorder.drain({ CreateThing: { calls: 2, attempts: 3, retries: { throttled: 1 } } });
+    const second = recorder.drain({
+      tallies: { CreateThing: { calls: 2, attempts: 3, retries: { throttled: 1 } } },
+      throttled: { CreateThing: 2 },
+    });
     expect(isEmptyReport(second)).toBe(true);
     recorder.deviceStarted(Date.now());
     expect(
-      recorder.drain({ CreateThing: { calls: 3, attempts: 4, retries: { throttled: 1 } } }),
+      recorder.drain({
+        tallies: { CreateThing: { calls: 3, attempts: 4, retries: { throttled: 1 } } },
+        throttled: { CreateThing: 2 },
+      }),
     ).toMatchObject({
       started: 1,
-      apiCalls: { CreateThing: { calls: 1, attempts: 1, retries: {} } },
+      apiCalls: { CreateThing: { calls: 1, attempts: 1, retries: {}, throttled: 0 } },
     });
     const snapshot = recorder.snapshot({});
     expect(snapshot.devices).toEqual({ started: 3, succeeded: 1, failed: 1 });
@@ -66,14 +75,15 @@ describe('LiveRecorder', () => {
     expect(
       apiCallDeltas(
         {
-          A: { calls: 1, attempts: 1, retries: {} },
-          B: { calls: 2, attempts: 5, retries: { server_error: 3 } },
+          tallies: {
+            A: { calls: 1, attempts: 1, retries: {} },
+            B: { calls: 2, attempts: 5, retries: { server_error: 3 } },
+          },
+          throttled: {},
         },
-        {
-          A: { calls: 1, attempts: 1, retries: {} },
-        },
+        { tallies: { A: { calls: 1, attempts: 1, retries: {} } }, throttled: {} },
       ),
-    ).toEqual({ B: { calls: 2, attempts: 5, retries: { server_error: 3 } } });
+    ).toEqual({ B: { calls: 2, attempts: 5, retries: { server_error: 3 }, throttled: 0 } });
   });
 });
 
@@ -86,8 +96,12 @@ describe('LiveMetrics', () => {
     recorder.deviceSucceeded(Date.now(), 800);
     recorder.deviceSucceeded(Date.now(), 4000);
     recorder.deviceFailed(Date.now(), 'timeout');
-    live.add('jitp', recorder.drain({ CreateThing: { calls: 3, attempts: 5, retries: { throttled: 2 } } }));
-    live.add('jitp', recorder.drain({ CreateThing: { calls: 4, attempts: 6, retries: { throttled: 2 } } }));
+    const tallies = (calls: number, attempts: number) => ({
+      CreateThing: { calls, attempts, retries: { throttled: 2 } },
+    });
+    live.add('jitp', recorder.drain({ tallies: tallies(3, 5), throttled: { CreateThing: 2 } }));
+    // The fourth call's only attempt was throttled too, and ended the call.
+    live.add('jitp', recorder.drain({ tallies: tallies(4, 6), throttled: { CreateThing: 3 } }));
     const text = await live.text();
     const scope = ['run_id="r1"', 'shard="2/3"', 'scenario="jitp"'];
     expect(sample(text, 'provbench_devices_planned', ...scope)).toBe(10);
@@ -101,7 +115,7 @@ describe('LiveMetrics', () => {
     expect(sample(text, 'provbench_time_to_connected_seconds_sum', ...scope)).toBeCloseTo(4.8);
     expect(sample(text, 'provbench_api_calls_total', ...scope, 'api="CreateThing"')).toBe(4);
     expect(sample(text, 'provbench_api_attempts_total', ...scope, 'api="CreateThing"')).toBe(6);
-    expect(sample(text, 'provbench_api_throttled_total', ...scope, 'api="CreateThing"')).toBe(2);
+    expect(sample(text, 'provbench_api_throttled_total', ...scope, 'api="CreateThing"')).toBe(3);
     live.scenarioEnded('jitp');
     expect(sample(await live.text(), 'provbench_devices_in_flight', ...scope)).toBe(0);
   });
@@ -116,7 +130,7 @@ describe('LiveMetrics', () => {
         recorder.phaseTime('boot', (i % 97) * 50);
         if (i % 10 === 0) recorder.deviceFailed(Date.now(), i % 20 === 0 ? 'throttled' : 'timeout');
         else recorder.deviceSucceeded(Date.now(), (i % 97) * 50);
-        if (i % 1000 === 999 || i === devices - 1) live.add('jitp', recorder.drain({}));
+        if (i % 1000 === 999 || i === devices - 1) live.add('jitp', recorder.drain());
       }
       return (await live.text()).split('\n');
     };
