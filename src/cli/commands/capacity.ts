@@ -90,6 +90,7 @@ export function capacityCommand(): Command {
   return addMetricsOptions(command);
 }
 
+/** Runs the load, prints where the result went, and sets exit code 1 when a SIM was not provisioned. */
 async function capacityAction(
   options: CapacityCommandOptions,
   runId: string,
