@@ -14,13 +14,16 @@ describe('provbench capacity --metrics-port', () => {
   const dir = mkdtempSync(join(tmpdir(), 'provbench-capacity-metrics-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('serves the bootstrap requests as devices, lingers until the final values were scraped, then exits', async () => {
+  it('serves the bootstrap requests as devices while they go, lingers until the final values were scraped, then exits', async () => {
     const cli = startProvbench(
       [
         'capacity',
         '--devices',
         '12',
         '--connections',
+        '2',
+        // Paced: 12 requests at 2 a second take at least 5 s, several of the 1 s live updates.
+        '--rate',
         '2',
         '--key-type',
         'ec',
@@ -43,6 +46,7 @@ describe('provbench capacity --metrics-port', () => {
     expect(await root.text()).toContain('/metrics');
     // Scrape until the process exits: it exits only after a scrape that read its final values.
     let text = '';
+    const startedSeen = new Set<number>();
     let exited = false;
     void cli.finished.then(() => {
       exited = true;
@@ -52,6 +56,8 @@ describe('provbench capacity --metrics-port', () => {
       if (response?.ok) {
         expect(response.headers.get('content-type')).toContain('text/plain');
         text = await response.text();
+        const started = sample(text, 'provbench_devices_started_total');
+        if (started !== undefined) startedSeen.add(started);
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
@@ -66,5 +72,10 @@ describe('provbench capacity --metrics-port', () => {
     expect(sample(text, 'provbench_devices_succeeded_total')).toBe(devices.succeeded);
     expect(sample(text, 'provbench_time_to_connected_seconds_count')).toBe(devices.succeeded);
     expect(sample(text, 'provbench_devices_in_flight')).toBe(0);
+    // Live: scrapes during the load saw counts between none and all.
+    expect(
+      [...startedSeen].some((count) => count > 0 && count < devices.requested),
+      [...startedSeen].join(','),
+    ).toBe(true);
   }, 180_000);
 });
