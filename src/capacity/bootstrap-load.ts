@@ -3,12 +3,24 @@ import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import type { BootstrapRequestParameters, SimKey } from '../../scenarios/lib/krypton-client.js';
 import { LatencyHistogram } from '../metrics/histogram.js';
+import type { ErrorClass } from '../metrics/result-schema.js';
 import { startLinkProxy } from '../network/link-proxy.js';
 import { isTransparent, type NetworkProfile } from '../network/profile.js';
 import { signKryptonRequest } from '../sim/krypton-signature.js';
 import { errorClassOfStatus } from './status-class.js';
 
 export const BOOTSTRAP_PATH = '/v1/provisioning/aws/iot/bootstrap';
+
+/** Told about each request as it goes (live metrics). */
+export interface LoadObserver {
+  /** The load begins: at most `requests` requests (one per authenticated SIM). */
+  begin(requests: number): void;
+  sent(): void;
+  /** An answer: its HTTP status and the latency recorded for it (from its intended slot when paced). */
+  answered(status: number, latencyMs: number): void;
+  /** No answer (timeout, reset). */
+  unanswered(errorClass: ErrorClass): void;
+}
 
 export interface BootstrapLoadOptions {
   /** Base URL of the Krypton-compatible service, e.g. `https://127.0.0.1:8036`. */
@@ -29,6 +41,7 @@ export interface BootstrapLoadOptions {
    */
   network?: NetworkProfile;
   seed?: number;
+  observer?: LoadObserver;
 }
 
 export interface BootstrapOutcome {
@@ -99,10 +112,12 @@ export function recordResponse(
   responseTimeMs: number,
   intendedStartMs: number | null,
   nowMs: number,
-): void {
+): number {
   histograms.serviceTime.recordMillis(responseTimeMs);
   const fromIntended = intendedStartMs === null ? 0 : nowMs - intendedStartMs;
-  histograms.latency.recordMillis(Math.max(responseTimeMs, fromIntended));
+  const latencyMs = Math.max(responseTimeMs, fromIntended);
+  histograms.latency.recordMillis(latencyMs);
+  return latencyMs;
 }
 
 /** Connections autocannon would run unpaced: it gives `floor(rate / connections)` (0 = no limit) to each. */
@@ -166,6 +181,7 @@ export async function runBootstrapLoad(options: BootstrapLoadOptions): Promise<B
     (context as RequestContext).imsi = key.imsi;
     const body = JSON.stringify({ keyId: key.keyId, ...bodyExtras });
     secondNow().started++;
+    options.observer?.sent();
     return {
       ...request,
       method: 'POST',
@@ -201,6 +217,7 @@ export async function runBootstrapLoad(options: BootstrapLoadOptions): Promise<B
 
   const startedAt = new Date();
   startMs = performance.now();
+  options.observer?.begin(options.keys.length);
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
@@ -222,15 +239,17 @@ export async function runBootstrapLoad(options: BootstrapLoadOptions): Promise<B
       },
       (error: unknown, finished: autocannon.Result) => (error ? reject(error) : resolve(finished)),
     );
-    instance.on('response', (client, _status, _bytes, responseTimeMs) => {
+    instance.on('response', (client, status, _bytes, responseTimeMs) => {
       const slot = nextSlot(client);
       const rate = rateOfClient(client);
       const intended = rate > 0 ? startMs + (slot * 1000) / rate : null;
-      recordResponse({ serviceTime, latency }, responseTimeMs, intended, performance.now());
+      const latencyMs = recordResponse({ serviceTime, latency }, responseTimeMs, intended, performance.now());
+      options.observer?.answered(status, latencyMs);
     });
     instance.on('reqError', (error: unknown) => {
       const errorClass = /timed out/i.test(String((error as Error)?.message)) ? 'timeout' : 'protocol_error';
       transportErrors[errorClass] = (transportErrors[errorClass] ?? 0) + 1;
+      options.observer?.unanswered(errorClass);
       const point = secondNow();
       point.failed++;
       point.errors[errorClass] = (point.errors[errorClass] ?? 0) + 1;

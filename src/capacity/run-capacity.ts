@@ -15,6 +15,7 @@ import {
   BOOTSTRAP_PATH,
   type BootstrapLoad,
   checkRateCoversConnections,
+  type LoadObserver,
   runBootstrapLoad,
 } from './bootstrap-load.js';
 import { buildCapacityResult, latencyLine } from './capacity-result.js';
@@ -49,6 +50,8 @@ export interface CapacityOptions {
   log?: (line: string) => void;
   /** The SIMs' field link for their AKA and bootstrap requests (default: none). */
   network?: NetworkProfile;
+  /** Told about each bootstrap request as it goes (live metrics). */
+  observer?: LoadObserver;
 }
 
 export interface CapacityRun {
@@ -169,6 +172,7 @@ export async function runCapacity(options: CapacityOptions): Promise<CapacityRun
         `bootstrapping with ${options.connections} connections${options.rate ? ` at ${options.rate}/s` : ''}`,
     );
     const load = await runBootstrapLoad({
+      observer: options.observer,
       kryptonUrl,
       keys: sessions.keys,
       connections: options.connections,

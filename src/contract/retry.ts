@@ -23,6 +23,8 @@ export interface AttemptObserver {
   attempt(attempt: number): void;
   /** Called when an attempt failed and another one will follow after `delayMs`. */
   retry(errorClass: ErrorClass, delayMs: number, error: unknown): void;
+  /** Called when an attempt failed and none follows: the error is rethrown. */
+  gaveUp?(errorClass: ErrorClass, error: unknown): void;
 }
 
 export interface RetryOptions {
@@ -64,7 +66,10 @@ export async function withRetries<T>(fn: (attempt: number) => Promise<T>, option
       return await fn(attempt);
     } catch (error) {
       const errorClass = classifyError(error);
-      if (attempt >= maxAttempts || !isRetryable(errorClass) || options.signal?.aborted) throw error;
+      if (attempt >= maxAttempts || !isRetryable(errorClass) || options.signal?.aborted) {
+        options.observer?.gaveUp?.(errorClass, error);
+        throw error;
+      }
       const delayMs = backoffDelayMs(attempt, options.policy);
       options.observer?.retry(errorClass, delayMs, error);
       await sleep(delayMs, options.signal);

@@ -9,6 +9,8 @@ import type { ApiCallTally } from '../metrics/tallies.js';
  */
 export class ApiCallCounter {
   private readonly tallies = new Map<string, ApiCallTally>();
+  /** Per API: the last attempt's error of calls that failed, by error class (live metrics). */
+  private readonly lastErrors = new Map<string, Record<string, number>>();
 
   observer(api: string): AttemptObserver {
     const tally = this.tally(api);
@@ -20,7 +22,22 @@ export class ApiCallCounter {
       retry: (errorClass: ErrorClass) => {
         tally.retries[errorClass] = (tally.retries[errorClass] ?? 0) + 1;
       },
+      gaveUp: (errorClass: ErrorClass) => {
+        const errors = this.lastErrors.get(api) ?? {};
+        this.lastErrors.set(api, errors);
+        errors[errorClass] = (errors[errorClass] ?? 0) + 1;
+      },
     };
+  }
+
+  /** Throttled answers per API: those retried and those that ended their call. */
+  throttledAnswers(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [api, tally] of this.tallies) {
+      const count = (tally.retries.throttled ?? 0) + (this.lastErrors.get(api)?.throttled ?? 0);
+      if (count > 0) out[api] = count;
+    }
+    return out;
   }
 
   private tally(api: string): ApiCallTally {

@@ -3,6 +3,7 @@ import { BUILTIN_PROFILES } from '../network/builtin-profiles.js';
 import type { NetworkProfile } from '../network/profile.js';
 import type { QuotaTable } from '../quotas/aws-default-quotas.js';
 import type { StartedTarget } from '../targets/target.js';
+import type { LiveMetrics } from './live-metrics.js';
 import type { LoadModel } from './load-model.js';
 import type { ScenarioRef } from './scenario-loader.js';
 
@@ -52,6 +53,8 @@ export interface RunConfig {
   projectionQuotas?: QuotaTable;
   /** The devices' field link (default `none`: loopback as it is, traffic still counted). */
   network?: NetworkProfile;
+  /** Live Prometheus metrics: workers report to it about once a second (absent: they do not). */
+  live?: LiveMetrics;
 }
 
 /** The run's field link: the configured profile, else `none`. */

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { ScenarioOptions } from '../contract/scenario.js';
 import type { DeviceProgress } from './device-runner.js';
 import { type DeviceShare, shareIndex, shareIndices, shareSize } from './device-share.js';
+import type { LiveReport } from './live-tally.js';
 import { isOpenModel, type LoadModel } from './load-model.js';
 import type { MetricsSnapshot } from './recorder.js';
 import { networkOf, type RunConfig } from './run-config.js';
@@ -32,7 +33,11 @@ class DeviceWorker {
   readonly finished: Promise<WorkerOutcome>;
   private readonly worker: Worker;
 
-  constructor(input: WorkerInput, onProgress: (message: WorkerMessage & { type: 'progress' }) => void) {
+  constructor(
+    input: WorkerInput,
+    onProgress: (message: WorkerMessage & { type: 'progress' }) => void,
+    onLive?: (report: LiveReport) => void,
+  ) {
     // The input is copied into the worker; keep only its number here.
     const { workerIndex } = input;
     this.worker = new Worker(new URL('./worker-entry.mjs', import.meta.url), {
@@ -49,6 +54,7 @@ class DeviceWorker {
       this.worker.on('message', (message: WorkerMessage) => {
         if (message.type === 'ready') markReady();
         else if (message.type === 'progress') onProgress(message);
+        else if (message.type === 'live') onLive?.(message.report);
         else if (message.type === 'done') {
           const { snapshot, interrupted, abandoned, refusedLedgerWrites } = message;
           outcome = { snapshot, interrupted, abandoned, refusedLedgerWrites };
@@ -137,6 +143,10 @@ export interface PoolOutcome {
 export class WorkerPool {
   private readonly workers: DeviceWorker[];
   private readonly progress: DeviceProgress[];
+  private readonly live: RunConfig['live'];
+  /** The scenario label of the live metrics. */
+  private readonly liveScenario: string;
+  private readonly plannedDevices: number;
 
   constructor(config: RunConfig, scenario: PoolScenario, onProgress: (totals: DeviceProgress) => void) {
     const { model, workerCount } = scenario;
@@ -165,6 +175,7 @@ export class WorkerPool {
             stopGraceMs: config.stopGraceMs ?? STOP_GRACE_MS,
             devices: workerShare(config, scenario.scenarioId, arrivalModel, workerIndex, workerCount),
             network: networkOf(config),
+            live: config.live !== undefined,
           },
           (message) => {
             this.progress[workerIndex] = {
@@ -174,8 +185,14 @@ export class WorkerPool {
             };
             onProgress(this.totals());
           },
+          (report) => config.live?.add(this.liveScenario, report),
         ),
     );
+    this.live = config.live;
+    // As --scenario named it: jitp:a and jitp:b in one run stay apart.
+    const variant = config.scenarios[scenario.scenarioNumber]?.variant;
+    this.liveScenario = variant ? `${scenario.scenarioId}:${variant}` : scenario.scenarioId;
+    this.plannedDevices = shareSize(shareIndices(config.devices, config.shard, 0, 1));
   }
 
   private totals(): DeviceProgress {
@@ -202,6 +219,7 @@ export class WorkerPool {
     await Promise.all(this.workers.map((worker) => worker.ready));
     // Every worker counts intended start times from the same instant, a moment from now.
     const originMs = Date.now() + 10;
+    this.live?.scenarioStarted(this.liveScenario, this.plannedDevices);
     for (const worker of this.workers) worker.start(originMs, shared);
     const stopAll = () => {
       for (const worker of this.workers) worker.stop();
@@ -210,6 +228,7 @@ export class WorkerPool {
     signal.addEventListener('abort', stopAll, { once: true });
     const settled = await Promise.allSettled(this.workers.map((worker) => worker.finished));
     signal.removeEventListener('abort', stopAll);
+    this.live?.scenarioEnded(this.liveScenario);
     const outcome: PoolOutcome = {
       snapshots: [],
       interrupted: signal.aborted,

@@ -7,6 +7,7 @@ import { FileLedger } from '../targets/ledger.js';
 import { ApiCallCounter, instrumentIoTClient } from './api-calls.js';
 import { DeviceRunner } from './device-runner.js';
 import { type DeviceShare, deviceList } from './device-share.js';
+import { isEmptyReport, LiveRecorder, type LiveReport } from './live-tally.js';
 import { createLogger } from './logger.js';
 import { MetricsRecorder, type MetricsSnapshot } from './recorder.js';
 import { loadScenario } from './scenario-loader.js';
@@ -32,11 +33,14 @@ export interface WorkerInput {
   devices: DeviceShare;
   /** The devices' field link. */
   network?: NetworkProfile;
+  /** Send a `live` report about every LIVE_INTERVAL_MS (the run serves live metrics). */
+  live?: boolean;
 }
 
 export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'progress'; started: number; succeeded: number; failed: number }
+  | { type: 'live'; report: LiveReport }
   | {
       type: 'done';
       snapshot: MetricsSnapshot;
@@ -54,6 +58,7 @@ export type MainMessage =
   | { type: 'stop' };
 
 const PROGRESS_INTERVAL_MS = 250;
+const LIVE_INTERVAL_MS = 1_000;
 
 async function runWorker(input: WorkerInput): Promise<void> {
   const port = parentPort;
@@ -81,7 +86,12 @@ async function runWorker(input: WorkerInput): Promise<void> {
       port.postMessage({ type: 'ready' } satisfies WorkerMessage);
     },
   );
-  const recorder = new MetricsRecorder(originMs);
+  const live = input.live ? new LiveRecorder(originMs) : null;
+  const recorder = live ?? new MetricsRecorder(originMs);
+  const sendLive = () => {
+    const report = live?.drain({ tallies: counter.snapshot(), throttled: counter.throttledAnswers() });
+    if (report && !isEmptyReport(report)) port.postMessage({ type: 'live', report } satisfies WorkerMessage);
+  };
   const runner = new DeviceRunner(
     scenario,
     {
@@ -112,11 +122,13 @@ async function runWorker(input: WorkerInput): Promise<void> {
     () => port.postMessage({ type: 'progress', ...runner.progress } satisfies WorkerMessage),
     PROGRESS_INTERVAL_MS,
   );
+  const liveTicker = live ? setInterval(sendLive, LIVE_INTERVAL_MS) : undefined;
   let abandoned = 0;
   try {
     await runner.run(deviceList(input.devices));
   } finally {
     clearInterval(ticker);
+    clearInterval(liveTicker);
     // Device code that outlived its device (a stop, a timeout) may still use the ledger and the
     // client: give it the grace period, then close both under whatever is left.
     abandoned = await runner.drain(input.stopGraceMs);
@@ -126,6 +138,7 @@ async function runWorker(input: WorkerInput): Promise<void> {
   // What is left fails fast now; its refused ledger writes are counted before the results go.
   if (abandoned > 0) await runner.drain(input.stopGraceMs);
   port.postMessage({ type: 'progress', ...runner.progress } satisfies WorkerMessage);
+  sendLive();
   port.postMessage({
     type: 'done',
     snapshot: recorder.snapshot(counter.snapshot()),

@@ -61,6 +61,7 @@ describe('instrumented IoTClient', () => {
     expect(counter.snapshot()).toEqual({
       DescribeThing: { calls: 1, attempts: 3, retries: { throttled: 2 } },
     });
+    expect(counter.throttledAnswers()).toEqual({ DescribeThing: 2 });
   });
 
   it('gives up after maxAttempts with the SDK exception, still counted', async () => {
@@ -73,6 +74,8 @@ describe('instrumented IoTClient', () => {
     expect(counter.snapshot()).toEqual({
       DescribeThing: { calls: 1, attempts: 2, retries: { throttled: 1 } },
     });
+    // Both answers were throttled: the retried one and the one that ended the call.
+    expect(counter.throttledAnswers()).toEqual({ DescribeThing: 2 });
   });
 });
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { RESULTS_MOUNT } from '../../src/cli/commands/k8s.js';
+import { DEFAULT_METRICS_PORT, RESULTS_MOUNT } from '../../src/cli/commands/k8s.js';
 import { buildProgram } from '../../src/cli/main.js';
 import { parseRunResult } from '../../src/metrics/result-schema.js';
 
@@ -15,6 +15,7 @@ interface Container {
   image: string;
   command: string[];
   volumeMounts: Array<{ name: string; mountPath: string }>;
+  ports?: Array<{ name: string; containerPort: number; protocol: string }>;
 }
 
 interface PodSpec {
@@ -34,7 +35,9 @@ interface K8sObject {
     parallelism?: number;
     activeDeadlineSeconds?: number;
     accessModes?: string[];
-    template: { spec: PodSpec };
+    template: { metadata: { labels: Record<string, string> }; spec: PodSpec };
+    selector?: { matchLabels: Record<string, string> };
+    podMetricsEndpoints?: Array<{ port: string; path: string; interval: string }>;
   };
 }
 
@@ -53,7 +56,14 @@ function runPodCommand(
   env: Record<string, string> = {},
 ): Promise<string> {
   expect(command.slice(0, 2)).toEqual(['sh', '-c']);
+  // Each pod has its own network namespace; here both shards share this machine's loopback.
   const script = (command[2] ?? '')
+    .replace(/--metrics-port \d+ --metrics-host 0\.0\.0\.0 --metrics-linger \S+/, (flags) => {
+      expect(flags).toBe(
+        `--metrics-port ${DEFAULT_METRICS_PORT} --metrics-host 0.0.0.0 --metrics-linger 60s`,
+      );
+      return '--metrics-port 0 --metrics-host 127.0.0.1 --metrics-linger 0s';
+    })
     .replaceAll(RESULTS_MOUNT, resultsDir)
     .replaceAll('provbench ', `${process.execPath} ${CLI} `);
   return new Promise((resolvePromise, reject) => {
@@ -103,6 +113,8 @@ describe('provbench k8s job', () => {
       'registry.example/provbench:1',
       '--run-id',
       'pb-k8s-test',
+      '--monitor-labels',
+      'release=prometheus,team=iot',
       '--run-args',
       '--quotas none --key-type ec --workers 1',
       '--out',
@@ -140,14 +152,62 @@ describe('provbench k8s job', () => {
     expect(merge.spec.template.spec.volumes[0]?.persistentVolumeClaim.claimName).toBe(pvc.metadata.name);
   });
 
+  it('exposes the shards’ metrics port and a PodMonitor that selects the shard pods only', async () => {
+    const job = await readManifest(join(manifestDir, 'shards-job.yaml'));
+    const merge = await readManifest(join(manifestDir, 'merge-job.yaml'));
+    const monitor = await readManifest(join(manifestDir, 'pod-monitor.yaml'));
+    const [container] = job.spec.template.spec.containers;
+    expect(container?.ports).toEqual([
+      { name: 'metrics', containerPort: DEFAULT_METRICS_PORT, protocol: 'TCP' },
+    ]);
+    expect(container?.command[2]).toContain(`--metrics-port ${DEFAULT_METRICS_PORT} --metrics-host 0.0.0.0`);
+    expect(monitor).toMatchObject({ apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor' });
+    expect(monitor.metadata.labels).toMatchObject({ release: 'prometheus', team: 'iot' });
+    const selected = (labels: Record<string, string>) =>
+      Object.entries(monitor.spec.selector?.matchLabels ?? {}).every(([key, value]) => labels[key] === value);
+    expect(Object.keys(monitor.spec.selector?.matchLabels ?? {})).toContain('provbench/run-id');
+    expect(selected(job.spec.template.metadata.labels)).toBe(true);
+    expect(selected(merge.spec.template.metadata.labels)).toBe(false);
+    expect(monitor.spec.podMetricsEndpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '5s' }]);
+  });
+
+  it('refuses bad --metrics-port and --monitor-labels', async () => {
+    for (const bad of [
+      ['--metrics-port', '0'],
+      ['--metrics-port', '65536'],
+      ['--monitor-labels', 'release'],
+    ]) {
+      const program = await buildProgram();
+      await expect(
+        program.parseAsync([
+          'node',
+          'provbench',
+          'k8s',
+          'job',
+          '--shards',
+          '1',
+          '--devices',
+          '1',
+          '--scenario',
+          'pre-issued',
+          '--out',
+          join(dir, 'refused'),
+          ...bad,
+        ]),
+        bad.join(' '),
+      ).rejects.toThrow();
+    }
+  });
+
   it('runs the pods’ command lines as two local shards and merges them to the requested devices', async () => {
     const job = await readManifest(join(manifestDir, 'shards-job.yaml'));
     const merge = await readManifest(join(manifestDir, 'merge-job.yaml'));
     const shardCommand = job.spec.template.spec.containers[0]!.command;
     // Kubernetes sets JOB_COMPLETION_INDEX (0-based) in each pod of an Indexed Job.
-    await Promise.all(
+    const outputs = await Promise.all(
       [0, 1].map((index) => runPodCommand(shardCommand, resultsDir, { JOB_COMPLETION_INDEX: String(index) })),
     );
+    for (const output of outputs) expect(output).toMatch(/metrics: http:\/\/127\.0\.0\.1:\d+\/metrics/);
     const shards = await Promise.all(
       [1, 2].map(async (shard) =>
         parseRunResult(JSON.parse(await readFile(join(resultsDir, `shard-${shard}`, 'result.json'), 'utf8'))),

@@ -1,11 +1,15 @@
 import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
+import { CAPACITY_SCENARIO_ID } from '../../capacity/capacity-result.js';
 import { runCapacity } from '../../capacity/run-capacity.js';
+import type { NetworkProfile } from '../../network/profile.js';
+import { liveLoadObserver } from '../capacity-live.js';
+import { addMetricsOptions, type MetricsOptions, startLiveMetrics } from '../metrics-options.js';
 import { networkOption } from '../network-option.js';
 import { packageVersion, positiveInteger, positiveNumber, REPO_ROOT, sourceCommit } from '../options.js';
 import { newRunId } from './run.js';
 
-interface CapacityCommandOptions {
+interface CapacityCommandOptions extends MetricsOptions {
   endpoint?: string;
   rate?: number;
   connections: number;
@@ -25,7 +29,7 @@ interface CapacityCommandOptions {
 
 /** `provbench capacity`: autocannon against a Krypton-compatible bootstrap API, one SIM per request. */
 export function capacityCommand(): Command {
-  return new Command('capacity')
+  const command = new Command('capacity')
     .description(
       'HTTP capacity of a Krypton bootstrap API with autocannon: AKA per SIM, then one CK-signed bootstrap per SIM',
     )
@@ -71,28 +75,52 @@ export function capacityCommand(): Command {
       const network = networkOption(options.network);
       const runId = options.runId ?? newRunId();
       const outDir = resolve(options.out ?? join(REPO_ROOT, 'reports', runId));
-      const run = await runCapacity({
-        endpoint: options.endpoint,
-        rate: options.rate,
-        connections: options.connections,
-        durationSeconds: options.duration,
-        devices: options.devices,
-        fleetFile: options.fleet,
-        caFile: options.ca,
-        registerSims: options.registerSims,
-        outDir,
-        seed: options.seed,
-        quotas: options.quotas,
-        keyType: options.keyType,
-        timeoutSeconds: options.timeout,
-        runId,
-        provbenchVersion: packageVersion(),
-        commit: sourceCommit(),
-        network,
-        log: (line) => process.stderr.write(`${line}\n`),
-      });
-      process.stdout.write(`result: ${run.resultFile}\nreport: ${run.htmlFile}\n`);
-      const summary = run.result.scenarios[0]?.summary;
-      if (summary && summary.devices.succeeded < summary.devices.requested) process.exitCode = 1;
+      const log = (line: string) => process.stderr.write(`${line}\n`);
+      const metrics = await startLiveMetrics(options, runId, null, log);
+      const observer = metrics ? liveLoadObserver(metrics.live, CAPACITY_SCENARIO_ID) : undefined;
+      try {
+        await capacityAction(options, runId, outDir, network, log, observer);
+        observer?.close();
+        await metrics?.endpoint.finish();
+      } finally {
+        observer?.close();
+        await metrics?.endpoint.close();
+      }
     });
+  return addMetricsOptions(command);
+}
+
+/** Runs the load, prints where the result went, and sets exit code 1 when a SIM was not provisioned. */
+async function capacityAction(
+  options: CapacityCommandOptions,
+  runId: string,
+  outDir: string,
+  network: NetworkProfile,
+  log: (line: string) => void,
+  observer: ReturnType<typeof liveLoadObserver> | undefined,
+): Promise<void> {
+  const run = await runCapacity({
+    endpoint: options.endpoint,
+    rate: options.rate,
+    connections: options.connections,
+    durationSeconds: options.duration,
+    devices: options.devices,
+    fleetFile: options.fleet,
+    caFile: options.ca,
+    registerSims: options.registerSims,
+    outDir,
+    seed: options.seed,
+    quotas: options.quotas,
+    keyType: options.keyType,
+    timeoutSeconds: options.timeout,
+    runId,
+    provbenchVersion: packageVersion(),
+    commit: sourceCommit(),
+    network,
+    log,
+    observer,
+  });
+  process.stdout.write(`result: ${run.resultFile}\nreport: ${run.htmlFile}\n`);
+  const summary = run.result.scenarios[0]?.summary;
+  if (summary && summary.devices.succeeded < summary.devices.requested) process.exitCode = 1;
 }

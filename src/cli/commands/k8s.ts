@@ -10,6 +10,12 @@ export const RESULTS_MOUNT = '/results';
 export const DEFAULT_IMAGE = 'provbench:local';
 /** deploy/k8s/Dockerfile runs as the node image's `node` user (uid/gid 1000); the volume must be writable for it. */
 const POD_SECURITY = { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 };
+/** Port every shard pod serves its live metrics on (docs/live-metrics.md). */
+export const DEFAULT_METRICS_PORT = 9464;
+/** A pod ends after its run; it serves the final values until a scrape read them, at most this long. */
+const METRICS_LINGER = '60s';
+/** How often the PodMonitor asks Prometheus to scrape each shard. */
+const SCRAPE_INTERVAL = '5s';
 
 export interface ShardedJobOptions {
   shards: number;
@@ -27,6 +33,10 @@ export interface ShardedJobOptions {
   mergeDeadlineSeconds: number;
   cpu: string;
   memory: string;
+  /** Port the shard pods serve live metrics on (all interfaces of the pod). */
+  metricsPort: number;
+  /** Labels the PodMonitor carries, for a Prometheus whose podMonitorSelector wants them. */
+  monitorLabels: Record<string, string>;
 }
 
 export interface ShardedJobManifests {
@@ -34,6 +44,7 @@ export interface ShardedJobManifests {
   'results-pvc.yaml': Record<string, unknown>;
   'shards-job.yaml': Record<string, unknown>;
   'merge-job.yaml': Record<string, unknown>;
+  'pod-monitor.yaml': Record<string, unknown>;
 }
 
 const SHELL_SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
@@ -52,6 +63,7 @@ export function shardCommand(options: ShardedJobOptions): string {
     `--shard ${shard}/${options.shards}`,
     `--run-id ${shellQuote(options.runId)}`,
     `--out ${RESULTS_MOUNT}/shard-${shard}`,
+    `--metrics-port ${options.metricsPort} --metrics-host 0.0.0.0 --metrics-linger ${METRICS_LINGER}`,
     options.runArgs.trim(),
   ]
     .filter((part) => part.length > 0)
@@ -88,6 +100,7 @@ function volumeParts(options: ShardedJobOptions) {
  */
 export function buildShardedJobManifests(options: ShardedJobOptions): ShardedJobManifests {
   const labels = { 'app.kubernetes.io/name': 'provbench', 'provbench/run-id': options.runId };
+  const shardLabels = { ...labels, 'app.kubernetes.io/component': 'shard' };
   const { volumes, volumeMounts } = volumeParts(options);
   const resources = { requests: { cpu: options.cpu, memory: options.memory } };
   return {
@@ -111,7 +124,7 @@ export function buildShardedJobManifests(options: ShardedJobOptions): ShardedJob
         parallelism: options.shards,
         backoffLimit: options.shards,
         template: {
-          metadata: { labels },
+          metadata: { labels: shardLabels },
           spec: {
             restartPolicy: 'Never',
             securityContext: POD_SECURITY,
@@ -120,6 +133,7 @@ export function buildShardedJobManifests(options: ShardedJobOptions): ShardedJob
                 name: 'shard',
                 image: options.image,
                 command: ['sh', '-c', shardCommand(options)],
+                ports: [{ name: 'metrics', containerPort: options.metricsPort, protocol: 'TCP' }],
                 resources,
                 volumeMounts,
               },
@@ -162,6 +176,15 @@ export function buildShardedJobManifests(options: ShardedJobOptions): ShardedJob
         },
       },
     },
+    'pod-monitor.yaml': {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PodMonitor',
+      metadata: { name: `${options.name}-shards`, labels: { ...labels, ...options.monitorLabels } },
+      spec: {
+        selector: { matchLabels: shardLabels },
+        podMetricsEndpoints: [{ port: 'metrics', path: '/metrics', interval: SCRAPE_INTERVAL }],
+      },
+    },
   };
 }
 
@@ -174,6 +197,25 @@ export function writeShardedJob(options: ShardedJobOptions, dir: string): string
     writeFileSync(path, stringify(manifest, { lineWidth: 0, aliasDuplicateObjects: false }));
     return path;
   });
+}
+
+/** `--monitor-labels key=value[,key=value...]`, e.g. release=prometheus. */
+function labelList(value: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const pair of value.split(',')) {
+    const match = /^([A-Za-z0-9][-A-Za-z0-9_./]{0,252})=([-A-Za-z0-9_.]{0,63})$/.exec(pair.trim());
+    if (!match?.[1])
+      throw new InvalidArgumentError('expected key=value[,key=value...], e.g. release=prometheus');
+    labels[match[1]] = match[2] ?? '';
+  }
+  return labels;
+}
+
+function tcpPort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port < 1 || port > 65_535)
+    throw new InvalidArgumentError('expected a TCP port from 1 to 65535');
+  return port;
 }
 
 function dnsLabel(value: string): string {
@@ -196,6 +238,8 @@ interface K8sJobCommandOptions {
   mergeDeadline: number;
   cpu: string;
   memory: string;
+  metricsPort: number;
+  monitorLabels: Record<string, string>;
   out: string;
 }
 
@@ -222,6 +266,18 @@ export function k8sCommand(): Command {
     .option('--merge-deadline <s>', 'seconds the merge Job waits for every shard', positiveInteger, 6 * 3600)
     .option('--cpu <cpu>', 'CPU request per shard pod', '2')
     .option('--memory <bytes>', 'memory request per shard pod', '2Gi')
+    .option(
+      '--metrics-port <port>',
+      'port the shard pods serve live metrics on',
+      tcpPort,
+      DEFAULT_METRICS_PORT,
+    )
+    .option(
+      '--monitor-labels <key=value,...>',
+      "labels on the PodMonitor, e.g. release=prometheus for your Prometheus's podMonitorSelector",
+      labelList,
+      {},
+    )
     .action((options: K8sJobCommandOptions) => {
       const runId = options.runId ?? newRunId();
       const name =
@@ -240,11 +296,13 @@ export function k8sCommand(): Command {
           mergeDeadlineSeconds: options.mergeDeadline,
           cpu: options.cpu,
           memory: options.memory,
+          metricsPort: options.metricsPort,
+          monitorLabels: options.monitorLabels,
         },
         resolve(options.out),
       );
       process.stdout.write(
-        `${files.join('\n')}\napply: kubectl apply -f ${options.out}\n` +
+        `${files.join('\n')}\napply: kubectl apply -f ${options.out} (pod-monitor.yaml needs the Prometheus Operator's CRDs)\n` +
           `merged result: ${RESULTS_MOUNT}/merged/result.json and index.html on volume ${name}-results\n`,
       );
     });

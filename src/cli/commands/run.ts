@@ -23,6 +23,7 @@ import {
   resolveAccountOptions,
 } from '../account-options.js';
 import { keySupplyOf } from '../key-supply-result.js';
+import { addMetricsOptions, type MetricsOptions, startLiveMetrics } from '../metrics-options.js';
 import { networkOption } from '../network-option.js';
 import {
   packageVersion,
@@ -67,7 +68,7 @@ export function newRunId(now = new Date()): string {
   return `pb${stamp}-${randomBytes(2).toString('hex')}`;
 }
 
-interface RunOptions extends AccountOptions {
+interface RunOptions extends AccountOptions, MetricsOptions {
   scenario: string;
   devices: number;
   rate?: number;
@@ -252,6 +253,9 @@ export async function runCommandAction(options: RunOptions, targetGiven = true):
   await writeGeneratedFleetFile(fleetFile, { devices: options.devices, seed: options.seed });
   const bootstrapServiceNeedsSims = await anyUsesSimFleet(refs);
 
+  const metrics = await startLiveMetrics(options, runId, options.shard, (line) =>
+    process.stderr.write(`${line}\n`),
+  );
   const interrupt = new AbortController();
   let stoppedBy: NodeJS.Signals | null = null;
   const onSigint = (signal: NodeJS.Signals) => {
@@ -313,6 +317,7 @@ export async function runCommandAction(options: RunOptions, targetGiven = true):
       provbenchVersion: packageVersion(),
       commit: sourceCommit(),
       network,
+      live: metrics?.live,
     };
     const outcome = await runScenarios(config);
     const keySupply = await keySupplyOf(target, options.quotas === 'aws' ? account.quotas : undefined);
@@ -337,9 +342,11 @@ export async function runCommandAction(options: RunOptions, targetGiven = true):
     const verdict = runVerdict(result, stoppedBy);
     if (verdict.message) process.stderr.write(`provbench: ${verdict.message} (exit ${verdict.exitCode})\n`);
     process.exitCode = verdict.exitCode;
+    await metrics?.endpoint.finish();
     return result;
   } finally {
     progress.stop();
+    await metrics?.endpoint.close();
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
     await target?.close();
@@ -428,5 +435,5 @@ export function runCommand(): Command {
     .action(async (options: RunOptions, command: CommanderCommand) => {
       await runCommandAction(options, command.getOptionValueSource('target') !== 'default');
     });
-  return addAccountOptions(command);
+  return addMetricsOptions(addAccountOptions(command));
 }
