@@ -32,6 +32,22 @@ export class ApiCallCounter {
     return tally;
   }
 
+  /** Counts into this counter and into `also` (a device's own count, for the device journal). */
+  observerWith(api: string, also: ApiCallCounter): AttemptObserver {
+    const mine = this.observer(api);
+    const theirs = also.observer(api);
+    return {
+      attempt: (attempt) => {
+        mine.attempt(attempt);
+        theirs.attempt(attempt);
+      },
+      retry: (errorClass, delayMs, error) => {
+        mine.retry(errorClass, delayMs, error);
+        theirs.retry(errorClass, delayMs, error);
+      },
+    };
+  }
+
   snapshot(): Record<string, ApiCallTally> {
     const out: Record<string, ApiCallTally> = {};
     for (const [api, tally] of [...this.tallies].sort(([a], [b]) => a.localeCompare(b))) {
@@ -39,6 +55,21 @@ export class ApiCallCounter {
     }
     return out;
   }
+}
+
+/** Commands sent through a device's client (deviceClient), with that device's own counter. */
+const deviceCounters = new WeakMap<object, ApiCallCounter>();
+
+/**
+ * A view of `iot` for one device: what it sends is counted as usual and also in `counter`, so
+ * the device's own calls can be recorded with it (the device journal of a resumable run).
+ */
+export function deviceClient(iot: IoTClient, counter: ApiCallCounter): IoTClient {
+  const send = (command: object, ...rest: unknown[]) => {
+    deviceCounters.set(command, counter);
+    return (iot.send as (...args: unknown[]) => unknown)(command, ...rest);
+  };
+  return Object.create(iot, { send: { value: send } }) as IoTClient;
 }
 
 export interface InstrumentOptions {
@@ -70,9 +101,10 @@ export function instrumentIoTClient(client: IoTClient, options: InstrumentOption
       if (options.tags?.length && TAGGABLE_COMMANDS.has(commandName) && input.tags === undefined) {
         input.tags = options.tags.map((tag) => ({ ...tag }));
       }
+      const device = deviceCounters.get(args);
       return withRetries(() => next(args), {
         maxAttempts: options.maxAttempts,
-        observer: options.counter().observer(api),
+        observer: device ? options.counter().observerWith(api, device) : options.counter().observer(api),
       });
     },
     { step: 'initialize', name: 'provbenchCountAndRetry', priority: 'high' },
