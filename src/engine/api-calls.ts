@@ -72,6 +72,13 @@ export function deviceClient(iot: IoTClient, counter: ApiCallCounter): IoTClient
   return Object.create(iot, { send: { value: send } }) as IoTClient;
 }
 
+/** Counts into `counter` and into a device's own `also` (its ctx.call calls). */
+export function teeCounter(counter: ApiCallCounter, also: ApiCallCounter): ApiCallCounter {
+  return Object.create(counter, {
+    observer: { value: (api: string) => counter.observerWith(api, also) },
+  }) as ApiCallCounter;
+}
+
 export interface InstrumentOptions {
   maxAttempts: number;
   /** Which counter a call goes to at the moment it is sent (setup vs device calls). */

@@ -148,15 +148,18 @@ export interface FinishedDevices {
   indices: Set<number>;
   /** Earlier attempts' devices, laid end to end (the time between attempts left out). */
   snapshot: MetricsSnapshot;
-  /** Summed length of the earlier attempts' device spans, ms. */
-  spanMs: number;
+  /**
+   * The earlier attempts' device time in whole seconds: their series fills seconds 0 to this,
+   * and the current attempt's series follows (shiftSeries).
+   */
+  seconds: number;
 }
 
 /**
- * Replays one scenario's journal records into a recorder whose origin is `endAtMs` minus the
- * earlier attempts' spans: each attempt is moved to follow the previous one without the gap,
- * and the last to end at `endAtMs` (where the current attempt's devices start), so the series
- * and the duration cover device time only. A device listed twice counts once (its first line).
+ * Replays one scenario's journal records into a recorder whose origin is `seconds` before
+ * `endAtMs` (where the current attempt's devices start): each attempt is moved to follow the
+ * previous one without the time between them, so the series and the duration cover device
+ * time only. A device listed twice counts once (its first line).
  */
 export function replayFinished(records: readonly DeviceRecord[], endAtMs: number): FinishedDevices {
   const seen = new Map<number, DeviceRecord>();
@@ -174,16 +177,17 @@ export function replayFinished(records: readonly DeviceRecord[], endAtMs: number
     return { from, to };
   });
   const spanMs = spans.reduce((sum, span) => sum + (span.to - span.from), 0);
-  const recorder = new MetricsRecorder(endAtMs - spanMs);
+  const seconds = Math.ceil(spanMs / 1000);
+  const recorder = new MetricsRecorder(endAtMs - seconds * 1000);
   const apiCalls: Record<string, ApiCallTally> = {};
-  let placedAt = endAtMs - spanMs;
+  let placedAt = endAtMs - seconds * 1000;
   attempts.forEach(([, list], position) => {
     const span = spans[position] as { from: number; to: number };
     const shift = placedAt - span.from;
     for (const record of list) replayDevice(recorder, apiCalls, record, shift);
     placedAt += span.to - span.from;
   });
-  return { indices: new Set(seen.keys()), snapshot: recorder.snapshot(apiCalls), spanMs };
+  return { indices: new Set(seen.keys()), snapshot: recorder.snapshot(apiCalls), seconds };
 }
 
 function replayDevice(
@@ -200,4 +204,9 @@ function replayDevice(
   if (record.connected) recorder.deviceSucceeded(record.endedAtMs + shiftMs, record.timeToConnectedMs);
   else recorder.deviceFailed(record.endedAtMs + shiftMs, (record.failure ?? 'protocol_error') as ErrorClass);
   if (record.traffic) recorder.deviceTraffic(record.traffic as DeviceTrafficReport);
+}
+
+/** `snapshot` with its series moved `seconds` later (to follow earlier attempts' devices). */
+export function shiftSeries(snapshot: MetricsSnapshot, seconds: number): MetricsSnapshot {
+  return { ...snapshot, series: snapshot.series.map((point) => ({ ...point, second: point.second + seconds })) };
 }

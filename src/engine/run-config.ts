@@ -4,6 +4,7 @@ import type { NetworkProfile } from '../network/profile.js';
 import type { QuotaTable } from '../quotas/aws-default-quotas.js';
 import type { StartedTarget } from '../targets/target.js';
 import type { LoadModel } from './load-model.js';
+import type { ResumeState } from './resume-state.js';
 import type { ScenarioRef } from './scenario-loader.js';
 
 export interface Shard {
@@ -52,6 +53,11 @@ export interface RunConfig {
   projectionQuotas?: QuotaTable;
   /** The devices' field link (default `none`: loopback as it is, traffic still counted). */
   network?: NetworkProfile;
+  /**
+   * A resumable run's state in its run dir (device journal, prepare's ctx.shared, finished
+   * scenarios): written as the run goes, read back when it is resumed. Absent: not resumable.
+   */
+  resume?: ResumeState;
 }
 
 /** The run's field link: the configured profile, else `none`. */

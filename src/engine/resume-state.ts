@@ -1,0 +1,106 @@
+import { appendFileSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ScenarioResult } from '../metrics/result-schema.js';
+import { type DeviceRecord, type FinishedDevices, readDeviceJournal, replayFinished } from './device-journal.js';
+
+/**
+ * What a resumable run keeps in its run dir as it goes (docs/running.md "Resuming a run"), so
+ * that `provbench run --resume` can continue it: the device journal (devices.jsonl), each
+ * scenario's ctx.shared once prepare succeeded (prepared-<n>.json, mode 0600: it may hold a
+ * CA's private key), each finished scenario's result (scenario-<n>.json), and the devices each
+ * resume ran again (reruns.jsonl).
+ */
+export class ResumeState {
+  private journal: DeviceRecord[] | null = null;
+
+  constructor(
+    readonly dir: string,
+    /** This attempt of the run: 1 for the first, 2 for the first resume, ... */
+    readonly attempt: number,
+  ) {}
+
+  get journalPath(): string {
+    return join(this.dir, 'devices.jsonl');
+  }
+
+  /** Earlier attempts' journal lines of scenario `scenario` (read once, at the first ask). */
+  private records(scenario: number): DeviceRecord[] {
+    this.journal ??= this.attempt > 1 ? readDeviceJournal(this.journalPath) : [];
+    return this.journal.filter((record) => record.scenario === scenario && record.attempt < this.attempt);
+  }
+
+  /** Devices of `scenario` that earlier attempts finished. */
+  finishedIndices(scenario: number): Set<number> {
+    return new Set(this.records(scenario).map((record) => record.index));
+  }
+
+  /** Earlier attempts' devices of `scenario`, replayed to end at `endAtMs`; null when none. */
+  finished(scenario: number, endAtMs: number): FinishedDevices | null {
+    const records = this.records(scenario);
+    return records.length > 0 ? replayFinished(records, endAtMs) : null;
+  }
+
+  /** The result of `scenario` when an earlier attempt finished it, else null. */
+  finishedScenario(scenario: number): ScenarioResult | null {
+    const text = readIfExists(this.file(`scenario-${scenario}.json`));
+    return text === null ? null : ScenarioResult.parse(JSON.parse(text));
+  }
+
+  saveScenario(scenario: number, result: ScenarioResult): void {
+    writeAtomically(this.file(`scenario-${scenario}.json`), JSON.stringify(result));
+  }
+
+  /** ctx.shared as prepare left it in an earlier attempt, when its resources may still exist. */
+  prepared(scenario: number): Record<string, unknown> | null {
+    const text = readIfExists(this.file(`prepared-${scenario}.json`));
+    return text === null ? null : (JSON.parse(text) as Record<string, unknown>);
+  }
+
+  savePrepared(scenario: number, shared: Record<string, unknown>): void {
+    writeAtomically(this.file(`prepared-${scenario}.json`), JSON.stringify(shared));
+  }
+
+  /** prepare's resources are about to be deleted (cleanup): a resume must prepare again. */
+  forgetPrepared(scenario: number): void {
+    rmSync(this.file(`prepared-${scenario}.json`), { force: true });
+  }
+
+  /** Records that this attempt ran `devices` devices of `scenario` again (cut off earlier). */
+  addReruns(scenario: number, devices: number): void {
+    if (devices === 0) return;
+    appendFileSync(
+      this.file('reruns.jsonl'),
+      `${JSON.stringify({ attempt: this.attempt, scenario, devices })}\n`,
+      { mode: 0o600 },
+    );
+  }
+
+  /** Devices run again over all resumes so far. */
+  reruns(): number {
+    const text = readIfExists(this.file('reruns.jsonl')) ?? '';
+    return text
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .reduce((sum, line) => sum + ((JSON.parse(line) as { devices: number }).devices ?? 0), 0);
+  }
+
+  private file(name: string): string {
+    return join(this.dir, name);
+  }
+}
+
+function readIfExists(path: string): string | null {
+  return existsSync(path) ? readFileSync(path, 'utf8') : null;
+}
+
+/** Writes `text` to `path` via a temporary file and a rename (mode 0600): never half a file. */
+export function writeAtomically(path: string, text: string): void {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, text, { mode: 0o600 });
+  renameSync(temporary, path);
+}
+
+/** A ledger writer's name: keys must not repeat when a resumed run's threads write again. */
+export function ledgerWriter(name: string, attempt = 1): string {
+  return attempt > 1 ? `${name}r${attempt}` : name;
+}
