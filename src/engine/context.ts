@@ -40,7 +40,9 @@ function asError(error: unknown): Error {
  */
 export function countPhaseError(
   recorder: Pick<DeviceRecorder, 'phaseError'>,
-  phase: string, error: unknown): Error {
+  phase: string,
+  error: unknown,
+): Error {
   const value = asError(error);
   if (!counted.has(value)) {
     counted.add(value);

@@ -208,5 +208,8 @@ function replayDevice(
 
 /** `snapshot` with its series moved `seconds` later (to follow earlier attempts' devices). */
 export function shiftSeries(snapshot: MetricsSnapshot, seconds: number): MetricsSnapshot {
-  return { ...snapshot, series: snapshot.series.map((point) => ({ ...point, second: point.second + seconds })) };
+  return {
+    ...snapshot,
+    series: snapshot.series.map((point) => ({ ...point, second: point.second + seconds })),
+  };
 }

@@ -71,7 +71,8 @@ export function shareIndex(share: Pick<DeviceShare, 'first' | 'step'>, position:
 export function deviceList(share: DeviceShare): DeviceList {
   const { remaining } = share;
   const length = remaining ? remaining.indices.length : shareSize(share);
-  const indexAt = (position: number) => (remaining ? (remaining.indices[position] as number) : shareIndex(share, position));
+  const indexAt = (position: number) =>
+    remaining ? (remaining.indices[position] as number) : shareIndex(share, position);
   const arrivalAt = (position: number, index: number) =>
     remaining ? (remaining.arrivals[position] as number) : index;
   const sims = share.sims;

@@ -1,7 +1,12 @@
 import { appendFileSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ScenarioResult } from '../metrics/result-schema.js';
-import { type DeviceRecord, type FinishedDevices, readDeviceJournal, replayFinished } from './device-journal.js';
+import {
+  type DeviceRecord,
+  type FinishedDevices,
+  readDeviceJournal,
+  replayFinished,
+} from './device-journal.js';
 
 /**
  * What a resumable run keeps in its run dir as it goes (docs/running.md "Resuming a run"), so
@@ -17,6 +22,8 @@ export class ResumeState {
     readonly dir: string,
     /** This attempt of the run: 1 for the first, 2 for the first resume, ... */
     readonly attempt: number,
+    /** When the first attempt started (ISO 8601): the run's start. */
+    readonly startedAt?: string,
   ) {}
 
   get journalPath(): string {
