@@ -34,4 +34,9 @@ export interface TargetOptions {
   latencyModelFile?: string;
   /** Embedded: per-operation fault injection (`provbench emulator --faults`). */
   faultsFile?: string;
+  /**
+   * Embedded: keep the emulator's CA and registry here (`provbench emulator --state-dir`), so a
+   * resumed run restarts it on the state it left.
+   */
+  stateDir?: string;
 }

@@ -9,6 +9,8 @@ import { watchParent } from '../exit-with-parent.js';
 
 /** After its parent died, the emulator gets this long to close before it exits anyway. */
 const ORPHAN_CLOSE_MS = 300;
+/** With a state dir, saving the registry comes first and may take longer (a resumed run needs it). */
+const ORPHAN_SAVE_MS = 10_000;
 
 function port(value: string): number {
   const parsed = Number(value);
@@ -128,7 +130,8 @@ export function emulatorCommand(): Command {
       });
       if (orphaned) {
         // Nobody waits for this emulator any more: close what closes quickly, then go.
-        setTimeout(() => process.exit(0), ORPHAN_CLOSE_MS).unref();
+        setTimeout(() => process.exit(0), options.stateDir ? ORPHAN_SAVE_MS : ORPHAN_CLOSE_MS).unref();
+        await emulator.saveState().catch(() => undefined);
         await emulator.close().catch(() => undefined);
         process.exit(0);
       }
