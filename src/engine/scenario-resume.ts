@@ -32,7 +32,10 @@ export async function restoreStage(
  * Deletes what the ledger records for devices of scenario `scenarioNumber` that an earlier
  * attempt started but did not finish (cut off mid-way), so they run again from nothing, and
  * records how many there were. False when something could not be deleted: running them again
- * would then make a second copy (the devices do not run; the cleanup at the end retries).
+ * would then make a second copy (the devices do not run; the cleanup at the end retries). A
+ * certificate whose creation never returned and that cannot be told apart from others' is
+ * deleted only on a target the run has to itself (`dedicated`: the embedded emulator);
+ * elsewhere it is said and left, attached to nothing, for `provbench cleanup` to list.
  */
 export async function cleanupCutOffDevices(
   iot: IoTClient,
@@ -41,6 +44,7 @@ export async function cleanupCutOffDevices(
   scenarioNumber: number,
   finished: ReadonlySet<number>,
   log: Logger,
+  dedicated: boolean,
 ): Promise<boolean> {
   // Keys of this scenario's writers: s<n>m (main thread), s<n>w<i>, s<n>w<i>r<attempt>.
   const ofScenario = new RegExp(`^s${scenarioNumber}[a-z]`);
@@ -48,15 +52,18 @@ export async function cleanupCutOffDevices(
     iot,
     ledgerPath,
     (key, deviceIndex) => ofScenario.test(key) && !finished.has(deviceIndex),
-    { concurrency: 4 },
+    { concurrency: 4, includeUnattributed: dedicated },
   );
-  const left = report.failed.length + report.unattributed.length;
-  if (left > 0) {
-    const first = report.failed[0]?.message ?? report.unattributed[0]?.why;
+  if (report.failed.length > 0) {
     log.warn(
-      `${left} resources of ${report.devices} devices cut off in an earlier attempt could not be deleted (first: ${first}); resume again later`,
+      `${report.failed.length} resources of ${report.devices} devices cut off in an earlier attempt could not be deleted (first: ${report.failed[0]?.message}); resume again later`,
     );
     return false;
+  }
+  if (report.unattributed.length > 0) {
+    log.warn(
+      `${report.unattributed.length} certificates may be of devices cut off in an earlier attempt but cannot be told apart from others' (first: ${report.unattributed[0]?.why}); left alone, attached to nothing: provbench cleanup --ledger ${ledgerPath} lists them`,
+    );
   }
   state.addReruns(scenarioNumber, report.devices);
   if (report.devices > 0)

@@ -257,6 +257,7 @@ export async function runScenario(
         plan.scenarioNumber,
         finished,
         base.log,
+        config.target.name === 'embedded',
       ));
     if (!cutOffCleaned) interrupted = true;
     if (!prepared || runSignal.aborted || !cutOffCleaned) pool.dispose();

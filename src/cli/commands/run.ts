@@ -295,8 +295,9 @@ export async function runCommandAction(
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
     await target?.close();
-    // A finished run is never resumed: the emulator's saved state (its CA keys too) can go.
-    if (complete) rmSync(emulatorStateDir, { recursive: true, force: true });
+    // A finished run is never resumed: the emulator's saved state (its CA keys too) can go,
+    // unless it holds what --keep-resources kept (provbench emulator --state-dir serves it).
+    if (complete && !options.keepResources) rmSync(emulatorStateDir, { recursive: true, force: true });
   }
 }
 
