@@ -15,7 +15,7 @@ import { parseRunResult, type RunResult } from '../../src/metrics/result-schema.
 import { readLedger } from '../../src/targets/ledger.js';
 import { provbench, startProvbench, waitFor } from '../support/provbench-cli.js';
 
-const DEVICES = 120;
+const DEVICES = 80;
 
 /** A small, fast run on the embedded emulator (EC keys, no quotas, no field link). */
 function runArgs(out: string, extra: string[] = []): string[] {
@@ -87,13 +87,15 @@ describe('provbench run --resume', () => {
   it('continues a run killed with SIGKILL: finished devices are not run again, cut-off ones are cleaned up and run again, nothing is left', async () => {
     const out = mkdtempSync(join(tmpdir(), 'pb-resume-kill-'));
     const first = startProvbench(runArgs(out, ['--keep-resources']), {}, 60_000);
-    await waitFor(() => journalLines(out) >= 30, '30 finished devices in the journal', 45_000);
+    await waitFor(() => journalLines(out) >= 20, '20 finished devices in the journal', 45_000);
     first.child.kill('SIGKILL');
     expect((await first.finished).signal).toBe('SIGKILL');
     expect(existsSync(join(out, 'result.json'))).toBe(false);
     const finishedBefore = journaled(out);
     const cutOff = [...startedInLedger(out)].filter((index) => !finishedBefore.has(index));
     expect(finishedBefore.size).toBeLessThan(DEVICES);
+    // Devices were in flight (4 at a time): some have ledger entries but did not finish.
+    expect(cutOff.length).toBeGreaterThan(0);
 
     const resumed = await provbench(['run', '--resume', out, '--progress', 'off'], {}, 60_000);
     expect(resumed.code, resumed.stderr).toBe(0);
@@ -172,7 +174,7 @@ describe('provbench run --resume', () => {
   it('continues a run stopped with Ctrl-C, whose cleanup ran: prepare runs again, the result covers the whole run', async () => {
     const out = mkdtempSync(join(tmpdir(), 'pb-resume-int-'));
     const first = startProvbench(runArgs(out), {}, 60_000);
-    await waitFor(() => journalLines(out) >= 30, '30 finished devices in the journal', 45_000);
+    await waitFor(() => journalLines(out) >= 20, '20 finished devices in the journal', 45_000);
     first.child.kill('SIGINT');
     const stopped = await first.finished;
     expect(stopped.code, stopped.stderr).toBe(130);
