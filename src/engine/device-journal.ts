@@ -177,7 +177,8 @@ export function replayFinished(records: readonly DeviceRecord[], endAtMs: number
     return { from, to };
   });
   const spanMs = spans.reduce((sum, span) => sum + (span.to - span.from), 0);
-  const seconds = Math.ceil(spanMs / 1000);
+  // Whole seconds past the last end, so no second holds devices of two attempts.
+  const seconds = Math.floor(spanMs / 1000) + 1;
   const recorder = new MetricsRecorder(endAtMs - seconds * 1000);
   const apiCalls: Record<string, ApiCallTally> = {};
   let placedAt = endAtMs - seconds * 1000;
