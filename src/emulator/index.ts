@@ -114,7 +114,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     if (store) {
       const snapshot = await store.load();
       if (snapshot) registry.loadSnapshot(snapshot);
-      store.watch(registry);
+      if (options.saveState === 'on-exit') store.saveOnClose(registry);
+      else store.watch(registry);
       closers.push(() => store.close());
     }
     const serveRootCa = (request: IncomingMessage, response: ServerResponse): boolean => {

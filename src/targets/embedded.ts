@@ -154,7 +154,8 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Start
   if (options.latencyModelFile) args.push('--latency-model', options.latencyModelFile);
   if (options.faultsFile) args.push('--faults', options.faultsFile);
   if (options.stateDir) {
-    args.push('--state-dir', options.stateDir);
+    // Saved when the emulator closes (its run ended or is gone), not while it serves the run.
+    args.push('--state-dir', options.stateDir, '--save-state', 'on-exit');
     await waitForPreviousEmulator(options.workDir);
   }
   // A ready file an earlier emulator left would be read as this one's.

@@ -34,6 +34,7 @@ interface EmulatorCommandOptions {
   quotas: 'aws' | 'none';
   quotaFile?: string;
   stateDir?: string;
+  saveState: 'on-change' | 'on-exit';
   readyFile?: string;
   fleet?: string;
   region: string;
@@ -64,6 +65,14 @@ export function emulatorCommand(): Command {
       'JSON overrides of the quota table: {"controlPlaneTps": {...}, "limits": {...}}',
     )
     .option('--state-dir <dir>', 'keep the CA and the registry here across restarts (default: in memory)')
+    .addOption(
+      new Option(
+        '--save-state <when>',
+        'with --state-dir: save the registry shortly after each change, or only on exit',
+      )
+        .choices(['on-change', 'on-exit'])
+        .default('on-change'),
+    )
     .option('--ready-file <file>', 'write the endpoints as JSON here once every listener accepts connections')
     .option('--fleet <fleet.json>', 'SIMs the Krypton service knows')
     .option('--region <region>', 'AWS Region the emulator claims to be', 'us-east-1')
@@ -95,6 +104,7 @@ export function emulatorCommand(): Command {
         quotas: options.quotas,
         quotaFile: options.quotaFile,
         stateDir: options.stateDir,
+        saveState: options.saveState,
         readyFile: options.readyFile,
         fleetFile: options.fleet,
         region: options.region,
