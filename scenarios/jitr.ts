@@ -66,9 +66,12 @@ const jitr: Scenario<CustomerCaDeviceState> = {
   },
 
   async resume(ctx) {
-    // The CA and the policy are still there; the activator's connection went with the last attempt.
+    // The CA and the policies are still there; the activator's connection (and its key, kept
+    // in memory only) went with the last attempt: new credentials under its policy.
     const ca = ctx.shared.ca as SharedCa;
-    activator = await JitrActivator.start(ctx, ca.caCertificateId, ctx.shared.policyName as string);
+    activator = await JitrActivator.start(ctx, ca.caCertificateId, ctx.shared.policyName as string, {
+      policyExists: true,
+    });
   },
 
   manufacture: manufactureWithCustomerCa,

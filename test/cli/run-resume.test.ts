@@ -196,4 +196,49 @@ describe('provbench run --resume', () => {
     expect(readLedger(join(out, 'ledger.jsonl')).filter((entry) => !entry.deleted)).toEqual([]);
     expect(existsSync(join(out, 'emulator-state'))).toBe(false);
   }, 150_000);
+
+  it('resumes twice across scenarios: a finished scenario is kept, JITR restarts its activator, krypton configures its SIM group again', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'pb-resume-two-'));
+    const devices = 40;
+    const args = runArgs(out, ['--keep-resources']).map((arg) =>
+      arg === String(DEVICES) ? String(devices) : arg,
+    );
+    args[args.indexOf('pre-issued')] = 'jitr,krypton';
+    const of = (scenario: number, attempt: number) => () =>
+      existsSync(join(out, 'devices.jsonl')) &&
+      readFileSync(join(out, 'devices.jsonl'), 'utf8')
+        .split('\n')
+        .filter((line) => line.includes(`"scenario":${scenario},`) && line.includes(`"attempt":${attempt},`))
+        .length >= 10;
+
+    const first = startProvbench(args, {}, 60_000);
+    await waitFor(of(0, 1), '10 JITR devices finished', 45_000);
+    first.child.kill('SIGKILL');
+    await first.finished;
+    expect(existsSync(join(out, 'prepared-0.json'))).toBe(true);
+
+    const second = startProvbench(['run', '--resume', out, '--progress', 'off'], {}, 60_000);
+    await waitFor(of(1, 2), '10 krypton devices finished in the first resume', 45_000);
+    second.child.kill('SIGKILL');
+    await second.finished;
+    const jitrResult = JSON.parse(readFileSync(join(out, 'scenario-0.json'), 'utf8')) as unknown;
+
+    const third = await provbench(['run', '--resume', out, '--progress', 'off'], {}, 60_000);
+    expect(third.code, third.stderr).toBe(0);
+    const result = resultOf(out);
+    expect(result.resumed?.times).toBe(2);
+    expect(result.scenarios.map((scenario) => scenario.summary.devices)).toEqual([
+      { requested: devices, succeeded: devices, failed: 0 },
+      { requested: devices, succeeded: devices, failed: 0 },
+    ]);
+    expect(result.scenarios.map((scenario) => scenario.devicesStarted)).toEqual([devices, devices]);
+    // JITR finished in the first resume: its result is the one saved then (priced now).
+    const { cost, ...jitr } = result.scenarios[0] as NonNullable<RunResult['scenarios'][0]>;
+    expect(cost).toBeDefined();
+    expect(jitr).toEqual(jitrResult);
+    // Each scenario was resumed on what prepare left (its resume hook), not prepared again.
+    expect(result.scenarios[0]?.phases['prepare:resume']).toBeDefined();
+    expect(result.scenarios[1]?.phases['prepare:resume']).toBeDefined();
+    expect(result.scenarios[1]?.setupApiCalls?.CreatePolicy).toBeUndefined();
+  }, 150_000);
 });
