@@ -1,4 +1,12 @@
-import { appendFileSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { ScenarioResult } from '../metrics/result-schema.js';
 import {
@@ -26,6 +34,16 @@ export class ResumeState {
     readonly startedAt?: string,
   ) {}
 
+  /**
+   * A new run in this dir (attempt 1): what an earlier run left here (its journal, prepared
+   * state, finished scenarios) must not be taken for this run's.
+   */
+  clearEarlierRun(): void {
+    for (const name of readdirSync(this.dir)) {
+      if (EARLIER_RUN_FILES.test(name)) rmSync(this.file(name), { force: true });
+    }
+  }
+
   get journalPath(): string {
     return join(this.dir, 'devices.jsonl');
   }
@@ -49,6 +67,7 @@ export class ResumeState {
 
   /** The result of `scenario` when an earlier attempt finished it, else null. */
   finishedScenario(scenario: number): ScenarioResult | null {
+    if (this.attempt === 1) return null;
     const text = readIfExists(this.file(`scenario-${scenario}.json`));
     return text === null ? null : ScenarioResult.parse(JSON.parse(text));
   }
@@ -59,6 +78,7 @@ export class ResumeState {
 
   /** ctx.shared as prepare left it in an earlier attempt, when its resources may still exist. */
   prepared(scenario: number): Record<string, unknown> | null {
+    if (this.attempt === 1) return null;
     const text = readIfExists(this.file(`prepared-${scenario}.json`));
     return text === null ? null : (JSON.parse(text) as Record<string, unknown>);
   }
@@ -95,6 +115,9 @@ export class ResumeState {
     return join(this.dir, name);
   }
 }
+
+/** The files a run's resume state is made of (see the class comment). */
+const EARLIER_RUN_FILES = /^(devices\.jsonl|reruns\.jsonl|scenario-\d+\.json|prepared-\d+\.json)$/;
 
 function readIfExists(path: string): string | null {
   return existsSync(path) ? readFileSync(path, 'utf8') : null;

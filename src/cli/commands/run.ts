@@ -196,8 +196,14 @@ export async function runCommandAction(
   const runFile = resumed
     ? { ...resumed.file, attempts: resumed.file.attempts + 1 }
     : newRunFile(runId, options, refs, targetGiven);
-  writeRunFile(outDir, runFile);
+  const resumeState = new ResumeState(outDir, runFile.attempts, runFile.startedAt);
   const emulatorStateDir = join(outDir, 'emulator-state');
+  if (!resumed) {
+    // An earlier run in the same dir: its state is not this run's.
+    resumeState.clearEarlierRun();
+    rmSync(emulatorStateDir, { recursive: true, force: true });
+  }
+  writeRunFile(outDir, runFile);
   if (targetChoice.target === 'embedded') mkdirSync(emulatorStateDir, { recursive: true, mode: 0o700 });
 
   const fleetFile = join(outDir, 'fleet.json');
@@ -266,7 +272,7 @@ export async function runCommandAction(
       provbenchVersion: packageVersion(),
       commit: sourceCommit(),
       network,
-      resume: new ResumeState(outDir, runFile.attempts, runFile.startedAt),
+      resume: resumeState,
     };
     const result = priceRun(
       { ...(await runScenarios(config)), quotaOverrides: account.quotaOverrides },
