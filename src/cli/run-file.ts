@@ -22,6 +22,8 @@ const RunFileSchema = z.object({
   startedAt: z.string(),
   /** Attempts so far: 1 for the first, +1 for each resume. */
   attempts: z.number().int().positive(),
+  /** Process id of the latest attempt: a resume refuses while it still runs. */
+  pid: z.number().int().optional(),
   targetGiven: z.boolean(),
   scenarios: z.array(z.object({ id: z.string(), moduleUrl: z.string(), variant: z.string().nullable() })),
   /** The run's options as given, file paths made absolute. */
@@ -67,6 +69,7 @@ export function newRunFile(
     runId,
     startedAt: new Date().toISOString(),
     attempts: 1,
+    pid: process.pid,
     targetGiven,
     scenarios: scenarios.map(({ id, moduleUrl, variant }) => ({ id, moduleUrl, variant })),
     options: persistedOptions(options),
@@ -101,6 +104,11 @@ export function resumeRun(options: RunOptions, command: Command): ResumedRun {
     );
   }
   const file = readRunFile(dir);
+  if (file.pid !== undefined && file.pid !== process.pid && isRunning(file.pid)) {
+    throw new UsageError(
+      `run ${file.runId} in ${dir} is still running (process ${file.pid}): stop it first (Ctrl-C), then resume`,
+    );
+  }
   const result = join(dir, 'result.json');
   if (existsSync(result) && !isPartial(result)) {
     throw new UsageError(
@@ -130,6 +138,15 @@ function readRunFile(dir: string): RunFile {
     throw new UsageError(`${path} is not a run file (${issue?.path.join('.')}: ${issue?.message})`);
   }
   return parsed.data;
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function isPartial(resultPath: string): boolean {

@@ -174,6 +174,12 @@ describe('provbench run --resume', () => {
   it('continues a run stopped with Ctrl-C, whose cleanup ran: prepare runs again, the result covers the whole run', async () => {
     const out = mkdtempSync(join(tmpdir(), 'pb-resume-int-'));
     const first = startProvbench(runArgs(out), {}, 60_000);
+    // Not while it runs (run.json is written before its emulator starts): two attempts would
+    // run the same devices.
+    await waitFor(() => existsSync(join(out, 'run.json')), 'run.json', 30_000);
+    const early = await provbench(['run', '--resume', out]);
+    expect(early.code).toBe(2);
+    expect(early.stderr).toContain(`is still running (process ${first.child.pid})`);
     await waitFor(() => journalLines(out) >= 20, '20 finished devices in the journal', 45_000);
     first.child.kill('SIGINT');
     const stopped = await first.finished;

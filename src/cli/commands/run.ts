@@ -194,7 +194,7 @@ export async function runCommandAction(
   const ledgerPath = join(outDir, 'ledger.jsonl');
   // Before anything is created: what a resume needs to run this run again.
   const runFile = resumed
-    ? { ...resumed.file, attempts: resumed.file.attempts + 1 }
+    ? { ...resumed.file, attempts: resumed.file.attempts + 1, pid: process.pid }
     : newRunFile(runId, options, refs, targetGiven);
   const resumeState = new ResumeState(outDir, runFile.attempts, runFile.startedAt);
   const emulatorStateDir = join(outDir, 'emulator-state');
