@@ -1,4 +1,5 @@
-import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, writeSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import type { ErrorClass } from '../metrics/result-schema.js';
 import { type ApiCallTally, mergeApiCalls } from '../metrics/tallies.js';
@@ -120,19 +121,27 @@ export class DeviceJournal {
   }
 }
 
-/** The journal's records (none when the file does not exist); a torn last line is ignored. */
-export function readDeviceJournal(path: string): DeviceRecord[] {
-  if (!existsSync(path)) return [];
-  const lines = readFileSync(path, 'utf8').split('\n');
-  const records: DeviceRecord[] = [];
-  lines.forEach((text, position) => {
-    if (text.trim() === '') return;
-    const parsed = DeviceRecordSchema.safeParse(parseOrNull(text));
-    if (parsed.success) records.push(parsed.data);
-    else if (position < lines.length - 2 || (position === lines.length - 2 && lines.at(-1) !== ''))
-      throw new Error(`device journal ${path} line ${position + 1} is not a device record`);
+/**
+ * Streams the journal's records (none when the file does not exist), one line at a time, so
+ * memory does not grow with the fleet. A torn last line (a crash mid-write) is ignored; a bad
+ * line elsewhere is an error naming it.
+ */
+export async function* journalRecords(path: string): AsyncGenerator<DeviceRecord> {
+  if (!existsSync(path)) return;
+  const lines = createInterface({
+    input: createReadStream(path, { encoding: 'utf8' }),
+    crlfDelay: Number.POSITIVE_INFINITY,
   });
-  return records;
+  let lineNumber = 0;
+  let badLine: Error | null = null;
+  for await (const text of lines) {
+    lineNumber++;
+    if (text.trim() === '') continue;
+    if (badLine) throw badLine;
+    const parsed = DeviceRecordSchema.safeParse(parseOrNull(text));
+    if (parsed.success) yield parsed.data;
+    else badLine = new Error(`device journal ${path} line ${lineNumber} is not a device record`);
+  }
 }
 
 function parseOrNull(text: string): unknown {
@@ -143,7 +152,17 @@ function parseOrNull(text: string): unknown {
   }
 }
 
-/** What earlier attempts finished, per scenario: the devices and their merged measurements. */
+/** Records of one scenario, read afresh on each call (the replay reads them twice). */
+export type RecordSource = () => AsyncIterable<DeviceRecord>;
+
+/** First pass: which devices earlier attempts finished, and each attempt's device span. */
+export interface FinishedSurvey {
+  indices: Set<number>;
+  /** Per attempt: first device start and last device end (epoch ms), of first lines only. */
+  spans: Map<number, { from: number; to: number }>;
+}
+
+/** Earlier attempts' devices, replayed: their merged measurements. */
 export interface FinishedDevices {
   indices: Set<number>;
   /** Earlier attempts' devices, laid end to end (the time between attempts left out). */
@@ -155,40 +174,52 @@ export interface FinishedDevices {
   seconds: number;
 }
 
-/**
- * Replays one scenario's journal records into a recorder whose origin is `seconds` before
- * `endAtMs` (where the current attempt's devices start): each attempt is moved to follow the
- * previous one without the time between them, so the series and the duration cover device
- * time only. A device listed twice counts once (its first line).
- */
-export function replayFinished(records: readonly DeviceRecord[], endAtMs: number): FinishedDevices {
-  const seen = new Map<number, DeviceRecord>();
-  for (const record of records) if (!seen.has(record.index)) seen.set(record.index, record);
-  const byAttempt = new Map<number, DeviceRecord[]>();
-  for (const record of seen.values()) {
-    const list = byAttempt.get(record.attempt) ?? [];
-    list.push(record);
-    byAttempt.set(record.attempt, list);
+/** Which devices the records list (a device listed twice counts once: its first line). */
+export async function surveyFinished(records: RecordSource): Promise<FinishedSurvey> {
+  const indices = new Set<number>();
+  const spans = new Map<number, { from: number; to: number }>();
+  for await (const record of records()) {
+    if (indices.has(record.index)) continue;
+    indices.add(record.index);
+    const span = spans.get(record.attempt);
+    if (span) {
+      span.from = Math.min(span.from, record.startedAtMs);
+      span.to = Math.max(span.to, record.endedAtMs);
+    } else spans.set(record.attempt, { from: record.startedAtMs, to: record.endedAtMs });
   }
-  const attempts = [...byAttempt.entries()].sort(([a], [b]) => a - b);
-  const spans = attempts.map(([, list]) => {
-    const from = Math.min(...list.map((record) => record.startedAtMs));
-    const to = Math.max(...list.map((record) => record.endedAtMs));
-    return { from, to };
-  });
-  const spanMs = spans.reduce((sum, span) => sum + (span.to - span.from), 0);
+  return { indices, spans };
+}
+
+/**
+ * Replays the surveyed records into a recorder whose origin is `seconds` before `endAtMs`
+ * (where the current attempt's devices start): each attempt is moved to follow the previous
+ * one without the time between them, so the series and the duration cover device time only.
+ * A device listed twice counts once (its first line).
+ */
+export async function replayFinished(
+  records: RecordSource,
+  survey: FinishedSurvey,
+  endAtMs: number,
+): Promise<FinishedDevices> {
+  const attempts = [...survey.spans.entries()].sort(([a], [b]) => a - b);
+  const spanMs = attempts.reduce((sum, [, span]) => sum + (span.to - span.from), 0);
   // Whole seconds past the last end, so no second holds devices of two attempts.
   const seconds = Math.floor(spanMs / 1000) + 1;
+  const shifts = new Map<number, number>();
+  let placedAt = endAtMs - seconds * 1000;
+  for (const [attempt, span] of attempts) {
+    shifts.set(attempt, placedAt - span.from);
+    placedAt += span.to - span.from;
+  }
   const recorder = new MetricsRecorder(endAtMs - seconds * 1000);
   const apiCalls: Record<string, ApiCallTally> = {};
-  let placedAt = endAtMs - seconds * 1000;
-  attempts.forEach(([, list], position) => {
-    const span = spans[position] as { from: number; to: number };
-    const shift = placedAt - span.from;
-    for (const record of list) replayDevice(recorder, apiCalls, record, shift);
-    placedAt += span.to - span.from;
-  });
-  return { indices: new Set(seen.keys()), snapshot: recorder.snapshot(apiCalls), seconds };
+  const seen = new Set<number>();
+  for await (const record of records()) {
+    if (seen.has(record.index)) continue;
+    seen.add(record.index);
+    replayDevice(recorder, apiCalls, record, shifts.get(record.attempt) ?? 0);
+  }
+  return { indices: survey.indices, snapshot: recorder.snapshot(apiCalls), seconds };
 }
 
 function replayDevice(

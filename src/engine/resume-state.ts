@@ -12,8 +12,10 @@ import { ScenarioResult } from '../metrics/result-schema.js';
 import {
   type DeviceRecord,
   type FinishedDevices,
-  readDeviceJournal,
+  type FinishedSurvey,
+  journalRecords,
   replayFinished,
+  surveyFinished,
 } from './device-journal.js';
 
 /**
@@ -24,7 +26,7 @@ import {
  * resume ran again (reruns.jsonl).
  */
 export class ResumeState {
-  private journal: DeviceRecord[] | null = null;
+  private readonly surveys = new Map<number, FinishedSurvey>();
 
   constructor(
     readonly dir: string,
@@ -48,21 +50,33 @@ export class ResumeState {
     return join(this.dir, 'devices.jsonl');
   }
 
-  /** Earlier attempts' journal lines of scenario `scenario` (read once, at the first ask). */
-  private records(scenario: number): DeviceRecord[] {
-    this.journal ??= this.attempt > 1 ? readDeviceJournal(this.journalPath) : [];
-    return this.journal.filter((record) => record.scenario === scenario && record.attempt < this.attempt);
+  /** Earlier attempts' journal lines of scenario `scenario`, streamed from the file. */
+  private async *records(scenario: number): AsyncGenerator<DeviceRecord> {
+    if (this.attempt === 1) return;
+    for await (const record of journalRecords(this.journalPath)) {
+      if (record.scenario === scenario && record.attempt < this.attempt) yield record;
+    }
+  }
+
+  private async survey(scenario: number): Promise<FinishedSurvey> {
+    let survey = this.surveys.get(scenario);
+    if (!survey) {
+      survey = await surveyFinished(() => this.records(scenario));
+      this.surveys.set(scenario, survey);
+    }
+    return survey;
   }
 
   /** Devices of `scenario` that earlier attempts finished. */
-  finishedIndices(scenario: number): Set<number> {
-    return new Set(this.records(scenario).map((record) => record.index));
+  async finishedIndices(scenario: number): Promise<Set<number>> {
+    return (await this.survey(scenario)).indices;
   }
 
   /** Earlier attempts' devices of `scenario`, replayed to end at `endAtMs`; null when none. */
-  finished(scenario: number, endAtMs: number): FinishedDevices | null {
-    const records = this.records(scenario);
-    return records.length > 0 ? replayFinished(records, endAtMs) : null;
+  async finished(scenario: number, endAtMs: number): Promise<FinishedDevices | null> {
+    const survey = await this.survey(scenario);
+    if (survey.indices.size === 0) return null;
+    return replayFinished(() => this.records(scenario), survey, endAtMs);
   }
 
   /** The result of `scenario` when an earlier attempt finished it, else null. */

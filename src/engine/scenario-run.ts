@@ -181,7 +181,7 @@ export async function runScenario(
     ledgerWriter(`s${plan.scenarioNumber}m`, config.resume?.attempt),
   );
   // A resumed run: devices earlier attempts finished, and prepare's ctx.shared if still valid.
-  const finished = config.resume?.finishedIndices(plan.scenarioNumber) ?? new Set<number>();
+  const finished = (await config.resume?.finishedIndices(plan.scenarioNumber)) ?? new Set<number>();
   const restored = config.resume?.prepared(plan.scenarioNumber) ?? null;
   const originMs = Date.now();
   const recorder = new MetricsRecorder(originMs);
@@ -294,7 +294,7 @@ export async function runScenario(
   if (workerSnapshots.length === 0) workerSnapshots = [emptySnapshot()];
   const mainSnapshot = recorder.snapshot(deviceCounter.snapshot(), setupCounter.snapshot());
   const current = mergeSnapshots([...workerSnapshots, mainSnapshot]);
-  const earlier = config.resume?.finished(plan.scenarioNumber, deviceOriginMs);
+  const earlier = await config.resume?.finished(plan.scenarioNumber, deviceOriginMs);
   const merged = earlier
     ? mergeSnapshots([earlier.snapshot, shiftSeries(current, earlier.seconds)])
     : current;

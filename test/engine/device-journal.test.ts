@@ -6,13 +6,24 @@ import {
   DeviceJournal,
   type DeviceRecord,
   DeviceTape,
-  readDeviceJournal,
+  journalRecords,
   replayFinished,
   shiftSeries,
+  surveyFinished,
 } from '../../src/engine/device-journal.js';
 import { deviceList, remainingShare } from '../../src/engine/device-share.js';
 import { MetricsRecorder } from '../../src/engine/recorder.js';
 import { LatencyHistogram } from '../../src/metrics/histogram.js';
+
+async function collect(path: string): Promise<DeviceRecord[]> {
+  const records: DeviceRecord[] = [];
+  for await (const line of journalRecords(path)) records.push(line);
+  return records;
+}
+
+async function* each(records: readonly DeviceRecord[]): AsyncGenerator<DeviceRecord> {
+  yield* records;
+}
 
 function record(
   index: number,
@@ -54,7 +65,7 @@ describe('device journal', () => {
     expect(LatencyHistogram.decode(snapshot.phases.boot?.histogram as never).count).toBe(1);
   });
 
-  it('is read back whole; a torn last line (a crash mid-write) is ignored, a bad line elsewhere is an error', () => {
+  it('is read back whole; a torn last line (a crash mid-write) is ignored, a bad line elsewhere is an error', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pb-journal-'));
     const path = join(dir, 'devices.jsonl');
     const journal = new DeviceJournal(path);
@@ -62,13 +73,13 @@ describe('device journal', () => {
     journal.append(record(1, 1, 0, 10));
     journal.close();
     appendFileSync(path, '{"scenario":0,"ind');
-    expect(readDeviceJournal(path).map((r) => r.index)).toEqual([0, 1]);
+    expect((await collect(path)).map((r) => r.index)).toEqual([0, 1]);
     writeFileSync(path, `not json\n${JSON.stringify(record(2, 1, 0, 10))}\n`);
-    expect(() => readDeviceJournal(path)).toThrow(/line 1 is not a device record/);
-    expect(readDeviceJournal(join(dir, 'missing.jsonl'))).toEqual([]);
+    await expect(collect(path)).rejects.toThrow(/line 1 is not a device record/);
+    expect(await collect(join(dir, 'missing.jsonl'))).toEqual([]);
   });
 
-  it('replays earlier attempts end to end, without the time between them, each device once', () => {
+  it('replays earlier attempts end to end, without the time between them, each device once', async () => {
     const hour = 3_600_000;
     const records = [
       record(0, 1, 10_000, 500),
@@ -77,7 +88,8 @@ describe('device journal', () => {
       record(1, 2, 10_000 + hour, 900), // listed again: the first line counts
     ];
     const endAtMs = 20_000 + 2 * hour;
-    const replay = replayFinished(records, endAtMs);
+    const source = () => each(records);
+    const replay = await replayFinished(source, await surveyFinished(source), endAtMs);
     expect([...replay.indices].sort()).toEqual([0, 1, 2]);
     expect(replay.seconds).toBe(4);
     const { snapshot } = replay;
