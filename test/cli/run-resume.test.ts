@@ -247,4 +247,54 @@ describe('provbench run --resume', () => {
     expect(result.scenarios[1]?.phases['prepare:resume']).toBeDefined();
     expect(result.scenarios[1]?.setupApiCalls?.CreatePolicy).toBeUndefined();
   }, 150_000);
+
+  it('continues a killed run against a standalone emulator (a remote target) that kept its resources', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'pb-resume-remote-'));
+    const readyPath = join(out, 'standalone-ready.json');
+    const emulator = startProvbench(
+      ['emulator', '--quotas', 'none', '--device-keys', 'ec-p256', '--ready-file', readyPath],
+      {},
+      120_000,
+    );
+    try {
+      await waitFor(() => existsSync(readyPath), 'the standalone emulator', 30_000);
+      const first = startProvbench(runArgs(out, ['--ready-file', readyPath, '--keep-resources']), {}, 60_000);
+      await waitFor(() => journalLines(out) >= 20, '20 finished devices in the journal', 45_000);
+      first.child.kill('SIGKILL');
+      await first.finished;
+      const finishedBefore = journaled(out);
+      const cutOff = [...startedInLedger(out)].filter((index) => !finishedBefore.has(index));
+
+      const resumed = await provbench(['run', '--resume', out, '--progress', 'off'], {}, 60_000);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      const result = resultOf(out);
+      expectWholeRun(result);
+      expect(result.resumed).toEqual({ times: 1, rerunDevices: cutOff.length });
+      expect(result.environment.target).toBe('localstack');
+
+      const ready = JSON.parse(readFileSync(readyPath, 'utf8')) as {
+        controlPlaneUrl: string;
+        region: string;
+      };
+      const iot = new IoTClient({
+        endpoint: ready.controlPlaneUrl,
+        region: ready.region,
+        credentials: { accessKeyId: 'AKIDPROVBENCHTEST', secretAccessKey: 'provbench-test-secret' },
+        maxAttempts: 1,
+      });
+      try {
+        const things = (await iot.send(new ListThingsCommand({ maxResults: 250 }))).things ?? [];
+        expect(things).toHaveLength(DEVICES);
+        for (const thing of things) {
+          const principals = await iot.send(new ListThingPrincipalsCommand({ thingName: thing.thingName }));
+          expect(principals.principals, thing.thingName).toHaveLength(1);
+        }
+      } finally {
+        iot.destroy();
+      }
+    } finally {
+      emulator.child.kill('SIGTERM');
+      await emulator.finished;
+    }
+  }, 150_000);
 });
