@@ -40,7 +40,9 @@ export async function runScenarios(config: RunConfig): Promise<RunResult> {
     }
     const outcome = await runScenario(config, ref, { shardDevices, model, workerCount, scenarioNumber });
     scenarios.push(outcome.result);
-    if (!outcome.interrupted) config.resume?.saveScenario(scenarioNumber, outcome.result);
+    // Finished: not cut short, by a stop during its prepare included.
+    if (!outcome.interrupted && !config.signal?.aborted)
+      config.resume?.saveScenario(scenarioNumber, outcome.result);
     if (outcome.interrupted) {
       partial = true;
       break;

@@ -279,7 +279,8 @@ export async function runScenario(
     report();
     await teardownStage(scenario, base);
     // Once cleanup starts prepare's resources may be gone; a finished scenario needs them no more.
-    if (!config.keepResources || !interrupted) config.resume?.forgetPrepared(plan.scenarioNumber);
+    if (!config.keepResources || !(interrupted || runSignal.aborted))
+      config.resume?.forgetPrepared(plan.scenarioNumber);
     if (!config.keepResources) {
       stage = 'cleanup';
       report();
