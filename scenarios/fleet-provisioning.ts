@@ -25,7 +25,10 @@ type Variant = (typeof VARIANTS)[number];
 interface SharedClaim {
   templateName: string;
   claimCertificatePem: string;
-  /** The claim key every device ships with; kept in memory, never logged. */
+  /**
+   * The claim key every device ships with; never logged, written only while a resumable run
+   * needs it (its run dir's prepared-<n>.json, mode 0600, gone once the scenario ended).
+   */
   claimPrivateKeyPem: string;
 }
 

@@ -7,6 +7,7 @@ import {
   customerCaCredentialsOf,
   manufactureWithCustomerCa,
   registerCustomerCa,
+  type SharedCa,
 } from './lib/customer-ca.js';
 import { devicePolicyDocument } from './lib/device-policy.js';
 import { JitrActivator } from './lib/jitr-activator.js';
@@ -62,6 +63,15 @@ const jitr: Scenario<CustomerCaDeviceState> = {
     );
     ctx.shared.policyName = policyName;
     activator = await JitrActivator.start(ctx, ca.caCertificateId, policyName);
+  },
+
+  async resume(ctx) {
+    // The CA and the policies are still there; the activator's connection (and its key, kept
+    // in memory only) went with the last attempt: new credentials under its policy.
+    const ca = ctx.shared.ca as SharedCa;
+    activator = await JitrActivator.start(ctx, ca.caCertificateId, ctx.shared.policyName as string, {
+      policyExists: true,
+    });
   },
 
   manufacture: manufactureWithCustomerCa,

@@ -79,6 +79,25 @@ async function bootstrap(
  * service creates keys, certificate, thing and policy attachment in AWS IoT with its own
  * credentials and returns them. The device then connects with what it received.
  */
+/** The operator turns Krypton on for the run's SIM group, naming the target's endpoints. */
+async function configureSimGroup(ctx: RunContext, shared: KryptonShared): Promise<void> {
+  await ctx.phase('configure-sim-group', () =>
+    operatorRequest(ctx.endpoint, 'PUT', `/_emulator/groups/${shared.group}/configuration/SoracomKrypton`, [
+      { key: 'enabled', value: true },
+      {
+        key: 'AwsIot',
+        value: {
+          region: ctx.endpoint.region,
+          policyName: shared.policyName,
+          thingNamePattern: shared.thingNamePattern,
+          host: ctx.endpoint.mqttHost ?? '',
+          ...(ctx.endpoint.controlPlaneUrl ? { endpoint: ctx.endpoint.controlPlaneUrl } : {}),
+        },
+      },
+    ]),
+  );
+}
+
 const krypton: Scenario = {
   id: 'krypton',
   title: 'SIM identity with a Krypton-compatible bootstrap service',
@@ -114,22 +133,14 @@ const krypton: Scenario = {
       thingNamePattern: kryptonThingNamePattern(ctx),
       policyName,
     };
-    await ctx.phase('configure-sim-group', () =>
-      operatorRequest(ctx.endpoint, 'PUT', `/_emulator/groups/${shared.group}/configuration/SoracomKrypton`, [
-        { key: 'enabled', value: true },
-        {
-          key: 'AwsIot',
-          value: {
-            region: ctx.endpoint.region,
-            policyName,
-            thingNamePattern: shared.thingNamePattern,
-            host: ctx.endpoint.mqttHost ?? '',
-            ...(ctx.endpoint.controlPlaneUrl ? { endpoint: ctx.endpoint.controlPlaneUrl } : {}),
-          },
-        },
-      ]),
-    );
+    await configureSimGroup(ctx, shared);
     ctx.shared.krypton = shared;
+  },
+
+  async resume(ctx) {
+    // The policy is still there; the operator's group settings name the target's endpoints,
+    // which a restarted emulator serves on new ports: set them again.
+    await configureSimGroup(ctx, sharedOf(ctx));
   },
 
   /** Not a factory step: the operator puts the SIM in the run's Krypton-enabled group. */

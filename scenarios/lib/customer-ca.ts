@@ -12,7 +12,10 @@ import { thingNameOf } from './names.js';
 /** What devices need from the customer CA, kept in `ctx.shared` (structured-cloneable). */
 export interface SharedCa {
   caCertificatePem: string;
-  /** The CA key travels to the factory workers in memory only; never logged or written. */
+  /**
+   * The CA key travels to the factory workers in memory, never logged; written only while a
+   * resumable run needs it (its run dir's prepared-<n>.json, mode 0600, gone once the scenario ended).
+   */
   caPrivateKeyPem: string;
   caCertificateId: string;
 }

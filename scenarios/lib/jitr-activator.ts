@@ -51,13 +51,17 @@ export class JitrActivator {
     ctx: RunContext,
     caCertificateId: string,
     devicePolicyName: string,
+    /** A resumed run: the activator's policy from the first start still exists; only new credentials are made. */
+    resumed: { policyExists?: boolean } = {},
   ): Promise<JitrActivator> {
     const clientId = resourceName(ctx, 'activator');
-    const policyName = await createPolicy(
-      ctx,
-      resourceName(ctx, 'activator'),
-      activatorPolicyDocument(ctx.endpoint, caCertificateId, clientId),
-    );
+    const policyName = resumed.policyExists
+      ? resourceName(ctx, 'activator')
+      : await createPolicy(
+          ctx,
+          resourceName(ctx, 'activator'),
+          activatorPolicyDocument(ctx.endpoint, caCertificateId, clientId),
+        );
     const credentials = await ctx.phase('activator-credentials', () =>
       ctx.ledger.track(
         { kind: 'certificate' },

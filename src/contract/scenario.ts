@@ -76,6 +76,13 @@ export interface Scenario<State extends object = Record<string, unknown>> {
   readonly usesSimFleet?: boolean;
   /** Once per run: CA, policy, templates, activator. Fill `ctx.shared` for the devices. */
   prepare(ctx: RunContext): Promise<void>;
+  /**
+   * Optional: instead of prepare when a resumed run (`provbench run --resume`) continues this
+   * scenario and prepare's resources still exist: `ctx.shared` is as prepare left it (through
+   * JSON). Start again what prepare started that is not a resource (an activator's
+   * connection). Without it, the devices get the restored `ctx.shared` as it is.
+   */
+  resume?(ctx: RunContext): Promise<void>;
   /** Factory step for one device; its phases are timed, but not into time-to-connected. */
   manufacture?(device: Device<State>, ctx: RunContext): Promise<void>;
   /** Field step: power-on to the first QoS 1 publish acknowledged. */

@@ -41,6 +41,8 @@ export interface RunningEmulator extends ReadyFile {
   registry: IotRegistry;
   pki: EmulatorPki;
   quotaTable: QuotaTable | undefined;
+  /** Writes the registry to the state dir now (a no-op without one). */
+  saveState(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -121,7 +123,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     if (store) {
       const snapshot = await store.load();
       if (snapshot) registry.loadSnapshot(snapshot);
-      store.watch(registry);
+      if (options.saveState === 'on-exit') store.saveOnClose(registry);
+      else store.watch(registry);
       closers.push(() => store.close());
     }
     const serveRootCa = (request: IncomingMessage, response: ServerResponse): boolean => {
@@ -185,7 +188,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       await writeFile(temporary, `${JSON.stringify(endpoints, null, 2)}\n`);
       await rename(temporary, options.readyFile);
     }
-    return { ...endpoints, registry, pki, quotaTable, close: closeAll };
+    const saveState = async () => {
+      await store?.close();
+    };
+    return { ...endpoints, registry, pki, quotaTable, saveState, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;

@@ -21,6 +21,11 @@ export interface EmulatorOptions {
   quotaFile?: string;
   /** Where CA keys and the registry persist; absent: in memory only. */
   stateDir?: string;
+  /**
+   * When the registry is written to the state dir: shortly after each change (default), or
+   * only when the emulator closes (no saving while it serves: a resumable run's embedded target).
+   */
+  saveState?: 'on-change' | 'on-exit';
   /** Written (JSON) once every listener accepts connections. */
   readyFile?: string;
   /** SIMs the Krypton service knows (fleet.json). */

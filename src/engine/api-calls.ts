@@ -49,6 +49,22 @@ export class ApiCallCounter {
     return tally;
   }
 
+  /** Counts into this counter and into `also` (a device's own count, for the device journal). */
+  observerWith(api: string, also: ApiCallCounter): AttemptObserver {
+    const mine = this.observer(api);
+    const theirs = also.observer(api);
+    return {
+      attempt: (attempt) => {
+        mine.attempt(attempt);
+        theirs.attempt(attempt);
+      },
+      retry: (errorClass, delayMs, error) => {
+        mine.retry(errorClass, delayMs, error);
+        theirs.retry(errorClass, delayMs, error);
+      },
+    };
+  }
+
   snapshot(): Record<string, ApiCallTally> {
     const out: Record<string, ApiCallTally> = {};
     for (const [api, tally] of [...this.tallies].sort(([a], [b]) => a.localeCompare(b))) {
@@ -56,6 +72,28 @@ export class ApiCallCounter {
     }
     return out;
   }
+}
+
+/** Commands sent through a device's client (deviceClient), with that device's own counter. */
+const deviceCounters = new WeakMap<object, ApiCallCounter>();
+
+/**
+ * A view of `iot` for one device: what it sends is counted as usual and also in `counter`, so
+ * the device's own calls can be recorded with it (the device journal of a resumable run).
+ */
+export function deviceClient(iot: IoTClient, counter: ApiCallCounter): IoTClient {
+  const send = (command: object, ...rest: unknown[]) => {
+    deviceCounters.set(command, counter);
+    return (iot.send as (...args: unknown[]) => unknown)(command, ...rest);
+  };
+  return Object.create(iot, { send: { value: send } }) as IoTClient;
+}
+
+/** Counts into `counter` and into a device's own `also` (its ctx.call calls). */
+export function teeCounter(counter: ApiCallCounter, also: ApiCallCounter): ApiCallCounter {
+  return Object.create(counter, {
+    observer: { value: (api: string) => counter.observerWith(api, also) },
+  }) as ApiCallCounter;
 }
 
 export interface InstrumentOptions {
@@ -87,9 +125,10 @@ export function instrumentIoTClient(client: IoTClient, options: InstrumentOption
       if (options.tags?.length && TAGGABLE_COMMANDS.has(commandName) && input.tags === undefined) {
         input.tags = options.tags.map((tag) => ({ ...tag }));
       }
+      const device = deviceCounters.get(args);
       return withRetries(() => next(args), {
         maxAttempts: options.maxAttempts,
-        observer: options.counter().observer(api),
+        observer: device ? options.counter().observerWith(api, device) : options.counter().observer(api),
       });
     },
     { step: 'initialize', name: 'provbenchCountAndRetry', priority: 'high' },

@@ -6,7 +6,7 @@ import type { CallOptions, IoTEndpoint, Logger, RunContext, ScenarioOptions } fr
 import { type DeviceLink, WIRED_LINK } from '../network/field-link.js';
 import type { NetworkProfile } from '../network/profile.js';
 import type { ApiCallCounter } from './api-calls.js';
-import type { MetricsRecorder } from './recorder.js';
+import type { DeviceRecorder } from './recorder.js';
 
 /** What every context of one scenario run in one thread shares. */
 export interface ContextBase {
@@ -19,7 +19,7 @@ export interface ContextBase {
   log: Logger;
   shared: Record<string, unknown>;
   tags: ReadonlyArray<{ Key: string; Value: string }>;
-  recorder: MetricsRecorder;
+  recorder: DeviceRecorder;
   /** The counter API calls go to right now (setup vs device calls). */
   counter: () => ApiCallCounter;
   /** The devices' field link; absent: devices connect wired and nothing is counted. */
@@ -38,7 +38,11 @@ function asError(error: unknown): Error {
  * Records `error` against `phase` unless an inner phase already did; returns the error (an
  * Error object, so it can be tracked) for rethrowing.
  */
-export function countPhaseError(recorder: MetricsRecorder, phase: string, error: unknown): Error {
+export function countPhaseError(
+  recorder: Pick<DeviceRecorder, 'phaseError'>,
+  phase: string,
+  error: unknown,
+): Error {
   const value = asError(error);
   if (!counted.has(value)) {
     counted.add(value);

@@ -3,7 +3,9 @@ import { ClassifiedError, classifyError, TimeoutError } from '../contract/errors
 import { sleep } from '../contract/retry.js';
 import type { Device, Scenario } from '../contract/scenario.js';
 import { DeviceLink } from '../network/field-link.js';
+import { deviceClient, teeCounter } from './api-calls.js';
 import { type ContextBase, countPhaseError, createContext } from './context.js';
+import { type DeviceJournal, DeviceTape } from './device-journal.js';
 import type { DeviceAssignment, DeviceList } from './device-share.js';
 
 export interface DeviceRunnerOptions {
@@ -14,6 +16,8 @@ export interface DeviceRunnerOptions {
   timeoutMs: number;
   /** Open model safety valve: beyond this many in flight, starts wait (and lag is measured). */
   maxInFlight: number;
+  /** A resumable run: each finished device is journaled with its measurements. */
+  journal?: { journal: DeviceJournal; scenario: number; attempt: number };
 }
 
 export interface DeviceProgress {
@@ -113,8 +117,29 @@ export class DeviceRunner {
     await Promise.all(Array.from({ length: Math.max(1, this.options.concurrency) }, slot));
   }
 
+  /** The device's own context base: journaled devices record through a tape. */
+  private deviceBase(): { base: ContextBase; tape: DeviceTape | null } {
+    if (!this.options.journal) return { base: this.base, tape: null };
+    const tape = new DeviceTape(this.base.recorder);
+    const counter = this.base.counter;
+    const base: ContextBase = {
+      ...this.base,
+      recorder: tape,
+      iot: deviceClient(this.base.iot, tape.apiCalls),
+      counter: () => teeCounter(counter(), tape.apiCalls),
+    };
+    return { base, tape };
+  }
+
+  private journal(tape: DeviceTape | null, index: number, end: Parameters<DeviceTape['record']>[1]): void {
+    const where = this.options.journal;
+    if (!tape || !where) return;
+    where.journal.append(tape.record({ scenario: where.scenario, index, attempt: where.attempt }, end));
+  }
+
   private async lifecycle(assignment: DeviceAssignment, intendedMs: number | null): Promise<void> {
-    const { recorder } = this.base;
+    const { base, tape } = this.deviceBase();
+    const { recorder } = base;
     const startedAt = nowMs();
     const lagMs = intendedMs === null ? 0 : Math.max(0, startedAt - intendedMs);
     this.progress.started++;
@@ -133,10 +158,8 @@ export class DeviceRunner {
         ),
       this.options.timeoutMs,
     );
-    const link = this.base.network
-      ? new DeviceLink(this.base.network, this.base.options.seed, assignment.index)
-      : undefined;
-    const ctx = createContext(this.base, controller.signal, '', link);
+    const link = base.network ? new DeviceLink(base.network, base.options.seed, assignment.index) : undefined;
+    const ctx = createContext(base, controller.signal, '', link);
     const device: Device = { index: assignment.index, name: assignment.name, sim: assignment.sim, state: {} };
     let stage: 'manufacture' | 'boot' = this.scenario.manufacture ? 'manufacture' : 'boot';
     let timeToConnectedMs = 0;
@@ -169,14 +192,19 @@ export class DeviceRunner {
     try {
       await Promise.race([work, aborted]);
       this.progress.succeeded++;
-      recorder.deviceSucceeded(nowMs(), timeToConnectedMs);
+      const endedAtMs = nowMs();
+      recorder.deviceSucceeded(endedAtMs, timeToConnectedMs);
       if (link) recorder.deviceTraffic(link.finish());
+      this.journal(tape, assignment.index, { endedAtMs, timeToConnectedMs });
     } catch (error) {
       if (error instanceof Interrupted) return;
       const counted = countPhaseError(recorder, stage, error);
       this.progress.failed++;
-      recorder.deviceFailed(nowMs(), classifyError(counted));
+      const endedAtMs = nowMs();
+      const failure = classifyError(counted);
+      recorder.deviceFailed(endedAtMs, failure);
       if (link) recorder.deviceTraffic(link.finish());
+      this.journal(tape, assignment.index, { endedAtMs, timeToConnectedMs: 0, failure });
     } finally {
       clearTimeout(timer);
       this.stopController.signal.removeEventListener('abort', onStop);

@@ -19,6 +19,11 @@ export interface DeviceShare {
    * its own SIMs, this share's SIMs in order.
    */
   sims: { seed: number } | { list: DeviceSim[] };
+  /**
+   * A resumed run: this worker's devices (those earlier attempts did not finish), instead of
+   * first/step/end, and the arrival number each one's intended start is computed from.
+   */
+  remaining?: { indices: number[]; arrivals: number[] };
 }
 
 /** One device as a worker receives it. */
@@ -64,7 +69,12 @@ export function shareIndex(share: Pick<DeviceShare, 'first' | 'step'>, position:
 
 /** The assignments of a share, derived on demand: nothing per device is held. */
 export function deviceList(share: DeviceShare): DeviceList {
-  const length = shareSize(share);
+  const { remaining } = share;
+  const length = remaining ? remaining.indices.length : shareSize(share);
+  const indexAt = (position: number) =>
+    remaining ? (remaining.indices[position] as number) : shareIndex(share, position);
+  const arrivalAt = (position: number, index: number) =>
+    remaining ? (remaining.arrivals[position] as number) : index;
   const sims = share.sims;
   const fleet = 'seed' in sims ? new SeededFleet({ seed: sims.seed }) : null;
   const simAt = (position: number, index: number): DeviceSim => {
@@ -77,13 +87,40 @@ export function deviceList(share: DeviceShare): DeviceList {
     length,
     at(position) {
       if (!Number.isInteger(position) || position < 0 || position >= length) return undefined;
-      const index = shareIndex(share, position);
+      const index = indexAt(position);
       return {
         index,
         name: deviceName(share.runId, share.scenarioId, index),
         sim: simAt(position, index),
-        offsetMs: share.arrivalModel ? intendedStartMs(share.arrivalModel, index) : null,
+        offsetMs: share.arrivalModel ? intendedStartMs(share.arrivalModel, arrivalAt(position, index)) : null,
       };
     },
   };
+}
+
+/**
+ * Worker `workerIndex`'s devices of a resumed run: the shard's devices that `finished` lacks,
+ * dealt round-robin. The k-th of them arrives as the shard's k-th device would, so an open
+ * model keeps its rate instead of waiting out the finished devices' start times.
+ */
+export function remainingShare(
+  devices: number,
+  shard: { index: number; count: number } | null,
+  workerIndex: number,
+  workerCount: number,
+  finished: ReadonlySet<number>,
+): { indices: number[]; arrivals: number[] } {
+  const shardShare = shareIndices(devices, shard, 0, 1);
+  const left: number[] = [];
+  for (let position = 0; position < shareSize(shardShare); position++) {
+    const index = shareIndex(shardShare, position);
+    if (!finished.has(index)) left.push(index);
+  }
+  const indices: number[] = [];
+  const arrivals: number[] = [];
+  for (let k = workerIndex; k < left.length; k += workerCount) {
+    indices.push(left[k] as number);
+    arrivals.push(shardShare.first + k * shardShare.step);
+  }
+  return { indices, arrivals };
 }

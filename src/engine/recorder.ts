@@ -31,6 +31,12 @@ export interface MetricsSnapshot {
   traffic?: ScenarioTraffic;
 }
 
+/** What a device's lifecycle and context record into: a thread's recorder, or a device tape over it. */
+export type DeviceRecorder = Pick<
+  MetricsRecorder,
+  'deviceStarted' | 'deviceSucceeded' | 'deviceFailed' | 'deviceTraffic' | 'phaseTime' | 'phaseError'
+>;
+
 interface PhaseTally {
   histogram: LatencyHistogram;
   errors: Record<string, number>;

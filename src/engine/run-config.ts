@@ -5,6 +5,7 @@ import type { QuotaTable } from '../quotas/aws-default-quotas.js';
 import type { StartedTarget } from '../targets/target.js';
 import type { LiveMetrics } from './live-metrics.js';
 import type { LoadModel } from './load-model.js';
+import type { ResumeState } from './resume-state.js';
 import type { ScenarioRef } from './scenario-loader.js';
 
 export interface Shard {
@@ -55,6 +56,11 @@ export interface RunConfig {
   network?: NetworkProfile;
   /** Live Prometheus metrics: workers report to it about once a second (absent: they do not). */
   live?: LiveMetrics;
+  /**
+   * A resumable run's state in its run dir (device journal, prepare's ctx.shared, finished
+   * scenarios): written as the run goes, read back when it is resumed. Absent: not resumable.
+   */
+  resume?: ResumeState;
 }
 
 /** The run's field link: the configured profile, else `none`. */

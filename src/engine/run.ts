@@ -21,7 +21,7 @@ export function shardDeviceIndices(devices: number, shard: Shard | null): number
  * `partial` is true when the signal aborted the run.
  */
 export async function runScenarios(config: RunConfig): Promise<RunResult> {
-  const startedAt = new Date().toISOString();
+  const startedAt = config.resume?.startedAt ?? new Date().toISOString();
   const scenarios: ScenarioResult[] = [];
   const shardDevices = shareSize(shareIndices(config.devices, config.shard, 0, 1));
   const model = shardModel(config.model, config.shard?.count ?? 1);
@@ -33,12 +33,24 @@ export async function runScenarios(config: RunConfig): Promise<RunResult> {
       partial = true;
       break;
     }
+    const done = config.resume?.finishedScenario(scenarioNumber);
+    if (done) {
+      scenarios.push(done);
+      continue;
+    }
     const outcome = await runScenario(config, ref, { shardDevices, model, workerCount, scenarioNumber });
     scenarios.push(outcome.result);
+    // Finished: not cut short, by a stop during its prepare included.
+    if (!outcome.interrupted && !config.signal?.aborted)
+      config.resume?.saveScenario(scenarioNumber, outcome.result);
     if (outcome.interrupted) {
       partial = true;
       break;
     }
   }
-  return buildRunResult(config, { startedAt, partial, workerCount, scenarios });
+  const result = buildRunResult(config, { startedAt, partial, workerCount, scenarios });
+  const attempt = config.resume?.attempt ?? 1;
+  if (config.resume && attempt > 1)
+    result.resumed = { times: attempt - 1, rerunDevices: config.resume.reruns() };
+  return result;
 }

@@ -6,12 +6,15 @@ import { createIoTClient } from '../targets/iot-client.js';
 import { FileLedger } from '../targets/ledger.js';
 import { ApiCallCounter, instrumentIoTClient } from './api-calls.js';
 import { type ContextBase, countPhaseError, createContext } from './context.js';
+import { shiftSeries } from './device-journal.js';
 import type { LoadModel } from './load-model.js';
 import { createLogger } from './logger.js';
 import { MetricsRecorder, type MetricsSnapshot, mergeSnapshots } from './recorder.js';
+import { ledgerWriter } from './resume-state.js';
 import type { RunConfig, RunProgress } from './run-config.js';
 import { buildScenarioResult } from './run-result.js';
 import { loadScenario, type ScenarioRef, selectVariant } from './scenario-loader.js';
+import { cleanupCutOffDevices, restoreStage } from './scenario-resume.js';
 import { WorkerPool } from './worker-pool.js';
 
 const CLEANUP_MAX_ATTEMPTS = 20;
@@ -172,7 +175,14 @@ export async function runScenario(
     counter: () => (stage === 'devices' ? deviceCounter : setupCounter),
     tags: config.target.name === 'aws' ? tags : undefined,
   });
-  const ledger = new FileLedger(config.ledgerPath, config.runId, `s${plan.scenarioNumber}m`);
+  const ledger = new FileLedger(
+    config.ledgerPath,
+    config.runId,
+    ledgerWriter(`s${plan.scenarioNumber}m`, config.resume?.attempt),
+  );
+  // A resumed run: devices earlier attempts finished, and prepare's ctx.shared if still valid.
+  const finished = (await config.resume?.finishedIndices(plan.scenarioNumber)) ?? new Set<number>();
+  const restored = config.resume?.prepared(plan.scenarioNumber) ?? null;
   const originMs = Date.now();
   const recorder = new MetricsRecorder(originMs);
   const options = {
@@ -202,7 +212,7 @@ export async function runScenario(
     scenario: scenarioId,
     scenarioNumber: plan.scenarioNumber + 1,
     scenarioCount: config.scenarios.length,
-    total: plan.shardDevices,
+    total: plan.shardDevices - finished.size,
     started: 0,
     succeeded: 0,
     failed: 0,
@@ -221,6 +231,7 @@ export async function runScenario(
       tags,
       model: plan.model,
       workerCount: plan.workerCount,
+      finished,
     },
     (totals) => {
       Object.assign(progress, totals);
@@ -232,9 +243,25 @@ export async function runScenario(
   let prepared = false;
   let deviceOriginMs = originMs;
   try {
-    prepared = await prepareStage(scenario, base, runSignal, config.timeoutMs);
-    if (!prepared || runSignal.aborted) pool.dispose();
-    if (prepared && !runSignal.aborted) {
+    prepared = restored
+      ? await restoreStage(scenario, base, runSignal, restored)
+      : await prepareStage(scenario, base, runSignal, config.timeoutMs);
+    if (prepared && !restored) config.resume?.savePrepared(plan.scenarioNumber, base.shared);
+    const cutOffCleaned =
+      !prepared ||
+      !config.resume ||
+      (await cleanupCutOffDevices(
+        iot,
+        config.ledgerPath,
+        config.resume,
+        plan.scenarioNumber,
+        finished,
+        base.log,
+        config.target.name === 'embedded',
+      ));
+    if (!cutOffCleaned) interrupted = true;
+    if (!prepared || runSignal.aborted || !cutOffCleaned) pool.dispose();
+    if (prepared && !runSignal.aborted && cutOffCleaned) {
       stage = 'devices';
       report();
       const { originMs: devicesFrom, outcome } = await pool.run(base.shared, runSignal);
@@ -251,6 +278,9 @@ export async function runScenario(
     stage = 'teardown';
     report();
     await teardownStage(scenario, base);
+    // Once cleanup starts prepare's resources may be gone; a finished scenario needs them no more.
+    if (!config.keepResources || !(interrupted || runSignal.aborted))
+      config.resume?.forgetPrepared(plan.scenarioNumber);
     if (!config.keepResources) {
       stage = 'cleanup';
       report();
@@ -264,7 +294,11 @@ export async function runScenario(
 
   if (workerSnapshots.length === 0) workerSnapshots = [emptySnapshot()];
   const mainSnapshot = recorder.snapshot(deviceCounter.snapshot(), setupCounter.snapshot());
-  const merged = mergeSnapshots([...workerSnapshots, mainSnapshot]);
+  const current = mergeSnapshots([...workerSnapshots, mainSnapshot]);
+  const earlier = await config.resume?.finished(plan.scenarioNumber, deviceOriginMs);
+  const merged = earlier
+    ? mergeSnapshots([earlier.snapshot, shiftSeries(current, earlier.seconds)])
+    : current;
   const result = buildScenarioResult(config, scenario, variant, merged, plan.shardDevices, deviceOriginMs);
   // An interrupted prepare did not fail: the user stopped it.
   if (!prepared && !runSignal.aborted) result.prepareFailed = true;

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { ScenarioOptions } from '../contract/scenario.js';
 import type { DeviceProgress } from './device-runner.js';
-import { type DeviceShare, shareIndex, shareIndices, shareSize } from './device-share.js';
+import { type DeviceShare, remainingShare, shareIndex, shareIndices, shareSize } from './device-share.js';
 import type { LiveReport } from './live-tally.js';
 import { isOpenModel, type LoadModel } from './load-model.js';
 import type { MetricsSnapshot } from './recorder.js';
@@ -91,25 +91,26 @@ class DeviceWorker {
 /** What worker `workerIndex` needs to derive its devices: a few numbers, not the fleet. */
 function workerShare(
   config: RunConfig,
-  scenarioId: string,
+  scenario: PoolScenario,
   arrivalModel: LoadModel | null,
   workerIndex: number,
-  workerCount: number,
 ): DeviceShare {
+  const { workerCount, finished } = scenario;
   const indices = shareIndices(config.devices, config.shard, workerIndex, workerCount);
+  const remaining = finished?.size
+    ? remainingShare(config.devices, config.shard, workerIndex, workerCount, finished)
+    : undefined;
+  const ordered = remaining
+    ? remaining.indices
+    : Array.from({ length: shareSize(indices) }, (_, position) => shareIndex(indices, position));
   const { simFor } = config;
   return {
     ...indices,
     runId: config.runId,
-    scenarioId,
+    scenarioId: scenario.scenarioId,
     arrivalModel,
-    sims: simFor
-      ? {
-          list: Array.from({ length: shareSize(indices) }, (_, position) =>
-            simFor(shareIndex(indices, position)),
-          ),
-        }
-      : { seed: config.seed },
+    sims: simFor ? { list: ordered.map((index) => simFor(index)) } : { seed: config.seed },
+    ...(remaining ? { remaining } : {}),
   };
 }
 
@@ -123,6 +124,8 @@ export interface PoolScenario {
   /** This shard's load model. */
   model: LoadModel;
   workerCount: number;
+  /** A resumed run: devices earlier attempts finished, not run again. */
+  finished?: ReadonlySet<number>;
 }
 
 export interface PoolOutcome {
@@ -173,7 +176,10 @@ export class WorkerPool {
             ),
             maxInFlight: MAX_IN_FLIGHT_PER_WORKER,
             stopGraceMs: config.stopGraceMs ?? STOP_GRACE_MS,
-            devices: workerShare(config, scenario.scenarioId, arrivalModel, workerIndex, workerCount),
+            devices: workerShare(config, scenario, arrivalModel, workerIndex),
+            ...(config.resume
+              ? { journal: { path: config.resume.journalPath, attempt: config.resume.attempt } }
+              : {}),
             network: networkOf(config),
             live: config.live !== undefined,
           },

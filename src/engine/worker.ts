@@ -5,11 +5,13 @@ import type { NetworkProfile } from '../network/profile.js';
 import { createIoTClient, type IoTClientConfig } from '../targets/iot-client.js';
 import { FileLedger } from '../targets/ledger.js';
 import { ApiCallCounter, instrumentIoTClient } from './api-calls.js';
+import { DeviceJournal } from './device-journal.js';
 import { DeviceRunner } from './device-runner.js';
 import { type DeviceShare, deviceList } from './device-share.js';
 import { isEmptyReport, LiveRecorder, type LiveReport } from './live-tally.js';
 import { createLogger } from './logger.js';
 import { MetricsRecorder, type MetricsSnapshot } from './recorder.js';
+import { ledgerWriter } from './resume-state.js';
 import { loadScenario } from './scenario-loader.js';
 
 /** What the main thread hands each worker (structured-cloned). */
@@ -35,6 +37,8 @@ export interface WorkerInput {
   network?: NetworkProfile;
   /** Send a `live` report about every LIVE_INTERVAL_MS (the run serves live metrics). */
   live?: boolean;
+  /** A resumable run: where finished devices are journaled, and which attempt of the run this is. */
+  journal?: { path: string; attempt: number };
 }
 
 export type WorkerMessage =
@@ -73,8 +77,9 @@ async function runWorker(input: WorkerInput): Promise<void> {
   const ledger = new FileLedger(
     input.ledgerPath,
     input.runId,
-    `s${input.scenarioNumber}w${input.workerIndex}`,
+    ledgerWriter(`s${input.scenarioNumber}w${input.workerIndex}`, input.journal?.attempt),
   );
+  const journal = input.journal ? new DeviceJournal(input.journal.path) : undefined;
   const { originMs, shared } = await new Promise<{ originMs: number; shared: Record<string, unknown> }>(
     (resolve) => {
       const onStart = (message: MainMessage) => {
@@ -113,6 +118,9 @@ async function runWorker(input: WorkerInput): Promise<void> {
       concurrency: input.concurrency,
       timeoutMs: input.options.timeoutMs,
       maxInFlight: input.maxInFlight,
+      ...(journal && input.journal
+        ? { journal: { journal, scenario: input.scenarioNumber, attempt: input.journal.attempt } }
+        : {}),
     },
   );
   port.on('message', (message: MainMessage) => {
@@ -133,6 +141,7 @@ async function runWorker(input: WorkerInput): Promise<void> {
     // client: give it the grace period, then close both under whatever is left.
     abandoned = await runner.drain(input.stopGraceMs);
     ledger.close();
+    journal?.close();
     iot.destroy();
   }
   // What is left fails fast now; its refused ledger writes are counted before the results go.

@@ -134,6 +134,7 @@ export function mergeRunResults(
         .sort()
         .at(-1) ?? first.finishedAt,
     partial: results.some((result) => result.partial) || (shardCount !== null && !complete),
+    ...mergedResumed(results),
     config: { ...first.config, mergedFrom: results.map((result) => result.shard ?? null) },
     environment: first.environment,
     shard: null,
@@ -147,5 +148,17 @@ export function mergeRunResults(
         quotas,
       ),
     ),
+  };
+}
+
+/** Shards resumed on their own: the merged run was resumed as often as they were, in all. */
+function mergedResumed(results: readonly RunResult[]): Pick<RunResult, 'resumed'> {
+  const resumed = results.flatMap((result) => (result.resumed ? [result.resumed] : []));
+  if (resumed.length === 0) return {};
+  return {
+    resumed: {
+      times: resumed.reduce((sum, r) => sum + r.times, 0),
+      rerunDevices: resumed.reduce((sum, r) => sum + r.rerunDevices, 0),
+    },
   };
 }

@@ -180,6 +180,13 @@ export const RunResult = z.object({
   finishedAt: z.string(),
   /** Whether the run ended early (Ctrl-C, fatal error): the figures are partial. */
   partial: z.boolean(),
+  /**
+   * A run continued with `provbench run --resume` after it was cut off: how many times, and how
+   * many devices cut off mid-way ran again. The figures cover the whole run, device time only.
+   */
+  resumed: z
+    .object({ times: z.number().int().positive(), rerunDevices: z.number().int().nonnegative() })
+    .optional(),
   config: z.record(z.string(), z.unknown()),
   environment: z.object({
     provbenchVersion: z.string(),

@@ -16,7 +16,7 @@ import {
   formatRate,
 } from './format.js';
 import { best, chart, latencyOrDash, patternCell, table } from './html-table.js';
-import type { EntryView, ReportModel } from './model.js';
+import type { EntryView, ReportModel, RunView } from './model.js';
 
 /** The HTML sections of the report: every figure is in a table, so the page reads without JS. */
 
@@ -88,7 +88,11 @@ export function glanceSection(model: ReportModel): string {
     .filter((run) => run.keySupplyNote)
     .map((run) => `<p class="warning">${e(run.keySupplyNote ?? '')}</p>`)
     .join('');
-  return `<section id="glance"><h2>At a glance</h2>${warning}${keyNotes}<ul>${items.map((item) => `<li>${item}</li>`).join('')}</ul></section>`;
+  const resumed = model.runs.filter((run) => run.resumed);
+  const resumedNote = resumed.length
+    ? `<p>Resumed: ${resumed.map((run) => `run ${e(run.runId)} was continued ${describeResumed(run.resumed)}`).join('; ')}. The figures cover every device once, device time only (the time between attempts is left out).</p>`
+    : '';
+  return `<section id="glance"><h2>At a glance</h2>${warning}${keyNotes}${resumedNote}<ul>${items.map((item) => `<li>${item}</li>`).join('')}</ul></section>`;
 }
 
 export function summarySection(model: ReportModel): string {
@@ -329,13 +333,20 @@ ${table(['Pattern', ...model.errorClasses.map((name) => e(name)), 'Total'], clas
 ${table(['Pattern', 'Phase', 'Class', 'Count', 'Example message'], recordRows, 'Errors by phase and class', [1, 2, 4])}</section>`;
 }
 
+/** "once (3 devices run again)" for a run resumed once. */
+function describeResumed(resumed: RunView['resumed']): string {
+  if (!resumed) return '';
+  const times = resumed.times === 1 ? 'once' : `${resumed.times} times`;
+  return `${times} (${resumed.rerunDevices} devices cut off mid-way run again)`;
+}
+
 export function runsSection(model: ReportModel): string {
   const rows = model.runs.map((run) => [
     `<code>${e(run.runId)}</code>`,
     e(run.target),
     e(run.startedAt),
     e(run.finishedAt),
-    run.partial ? '<strong>partial</strong>' : 'complete',
+    `${run.partial ? '<strong>partial</strong>' : 'complete'}${run.resumed ? `, resumed ${describeResumed(run.resumed)}` : ''}`,
     run.shard ? `${run.shard.index}/${run.shard.count}` : '–',
     e(
       `provbench ${run.environment.provbenchVersion}, Node ${run.environment.node}, ${run.environment.platform}, ${run.environment.cpus} CPUs, ${(run.environment.memoryBytes / 1024 ** 3).toFixed(1)} GiB`,

@@ -20,7 +20,7 @@ export function renderMarkdownSummary(result: RunResult, outcomes: readonly Thre
   lines.push(`## provbench run \`${result.runId}\``);
   lines.push('');
   lines.push(
-    `Target **${cell(result.environment.target)}**, network profile **${cell(result.network?.profile ?? 'not recorded')}**, prices: ${cell(result.pricing?.name ?? 'none')}, started ${result.startedAt}, ${result.scenarios.length} scenario(s)${result.partial ? ', **partial: the run ended early**' : ''}.`,
+    `Target **${cell(result.environment.target)}**, network profile **${cell(result.network?.profile ?? 'not recorded')}**, prices: ${cell(result.pricing?.name ?? 'none')}, started ${result.startedAt}, ${result.scenarios.length} scenario(s)${result.partial ? ', **partial: the run ended early**' : ''}${result.resumed ? `, **resumed ${result.resumed.times}x** (${result.resumed.rerunDevices} devices cut off mid-way run again)` : ''}.`,
   );
   if (result.keySupply?.note) lines.push('', `> ${result.keySupply.note}`);
   lines.push('');

@@ -87,6 +87,8 @@ export interface RunView {
   startedAt: string;
   finishedAt: string;
   partial: boolean;
+  /** Continued with --resume after it was cut off (how often, devices run again). */
+  resumed: RunResult['resumed'] | null;
   target: string;
   environment: RunResult['environment'];
   shard: RunResult['shard'];
@@ -260,6 +262,7 @@ export function buildReportModel(given: readonly RunResult[]): ReportModel {
       startedAt: run.startedAt,
       finishedAt: run.finishedAt,
       partial: run.partial,
+      resumed: run.resumed ?? null,
       target: run.environment.target,
       environment: run.environment,
       shard: run.shard,

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, openSync, readFileSync } from 'node:fs';
+import { existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ReadyFile } from '../contract/ready-file.js';
@@ -79,6 +79,40 @@ function waitForReadyFile(path: string, child: ChildProcess, logPath: string): P
   });
 }
 
+/** Pid file of the emulator started on a state dir, so the next start can wait for it. */
+const PID_FILE = 'emulator.pid';
+/** How long a start waits for the previous emulator on the same state dir to save and exit. */
+const PREVIOUS_EXIT_MS = 15_000;
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The emulator of an earlier attempt on this state dir may still be saving it (it saves and
+ * exits once its run is gone): two emulators must never share one state dir.
+ */
+async function waitForPreviousEmulator(workDir: string): Promise<void> {
+  const pidFile = join(workDir, PID_FILE);
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  const started = Date.now();
+  while (Number.isInteger(pid) && pid > 0 && isRunning(pid)) {
+    if (Date.now() - started > PREVIOUS_EXIT_MS) {
+      throw new Error(
+        `the emulator of an earlier attempt (pid ${pid}) still runs on ${workDir}; stop it and try again`,
+      );
+    }
+    await new Promise((resolvePromise) => setTimeout(resolvePromise, 100));
+  }
+  rmSync(pidFile, { force: true });
+}
+
 function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolvePromise) => {
@@ -121,6 +155,13 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Start
   if (options.latencyModelFile) args.push('--latency-model', options.latencyModelFile);
   if (options.faultsFile) args.push('--faults', options.faultsFile);
   if (options.modelSeed !== undefined) args.push('--model-seed', String(options.modelSeed));
+  if (options.stateDir) {
+    // Saved when the emulator closes (its run ended or is gone), not while it serves the run.
+    args.push('--state-dir', options.stateDir, '--save-state', 'on-exit');
+    await waitForPreviousEmulator(options.workDir);
+  }
+  // A ready file an earlier emulator left would be read as this one's.
+  rmSync(readyPath, { force: true });
   const log = openSync(logPath, 'a', 0o600);
   // detached: Ctrl-C in the terminal goes to the harness, which then stops the emulator itself
   // after writing partial results. The IPC channel closes when this process ends, however it
@@ -128,6 +169,7 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Start
   const child = spawn(process.execPath, args, { stdio: ['ignore', log, log, 'ipc'], detached: true });
   child.unref();
   child.channel?.unref();
+  if (options.stateDir && child.pid) writeFileSync(join(options.workDir, PID_FILE), `${child.pid}\n`);
   let ready: ReadyFile;
   try {
     ready = await waitForReadyFile(readyPath, child, logPath);

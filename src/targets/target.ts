@@ -39,4 +39,9 @@ export interface TargetOptions {
   faultsFile?: string;
   /** Embedded: seed of the latency and fault models' draws (the run's `--seed`). */
   modelSeed?: number;
+  /**
+   * Embedded: keep the emulator's CA and registry here (`provbench emulator --state-dir`), so a
+   * resumed run restarts it on the state it left.
+   */
+  stateDir?: string;
 }

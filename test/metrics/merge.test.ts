@@ -64,5 +64,14 @@ describe('sharded runs', () => {
     const [one, two] = shards as [RunResult, RunResult];
     const onNbIot = { ...two, network: { profile: 'nb-iot', link: BUILTIN_PROFILES['nb-iot']! } };
     expect(() => mergeRunResults([one, onNbIot])).toThrow(/different field links \(none, nb-iot\)/);
+    // Shards resumed on their own: the merge says so, in all; none resumed: nothing said.
+    expect(merged.resumed).toBeUndefined();
+    const [, , three] = shards as [RunResult, RunResult, RunResult];
+    const resumed = mergeRunResults([
+      { ...one, resumed: { times: 1, rerunDevices: 3 } },
+      two,
+      { ...three, resumed: { times: 2, rerunDevices: 4 } },
+    ]);
+    expect(resumed.resumed).toEqual({ times: 3, rerunDevices: 7 });
   }, 90_000);
 });

@@ -10,6 +10,8 @@ import { watchParent } from '../exit-with-parent.js';
 
 /** After its parent died, the emulator gets this long to close before it exits anyway. */
 const ORPHAN_CLOSE_MS = 300;
+/** With a state dir, saving the registry comes first and may take longer (a resumed run needs it). */
+const ORPHAN_SAVE_MS = 10_000;
 
 function port(value: string): number {
   const parsed = Number(value);
@@ -33,6 +35,7 @@ interface EmulatorCommandOptions {
   quotas: 'aws' | 'none';
   quotaFile?: string;
   stateDir?: string;
+  saveState: 'on-change' | 'on-exit';
   readyFile?: string;
   fleet?: string;
   region: string;
@@ -67,6 +70,14 @@ export function emulatorCommand(): Command {
       'JSON overrides of the quota table: {"controlPlaneTps": {...}, "limits": {...}}',
     )
     .option('--state-dir <dir>', 'keep the CA and the registry here across restarts (default: in memory)')
+    .addOption(
+      new Option(
+        '--save-state <when>',
+        'with --state-dir: save the registry shortly after each change, or only on exit',
+      )
+        .choices(['on-change', 'on-exit'])
+        .default('on-change'),
+    )
     .option('--ready-file <file>', 'write the endpoints as JSON here once every listener accepts connections')
     .option('--fleet <fleet.json>', 'SIMs the Krypton service knows')
     .option('--region <region>', 'AWS Region the emulator claims to be', 'us-east-1')
@@ -115,6 +126,7 @@ export function emulatorCommand(): Command {
         quotas: options.quotas,
         quotaFile: options.quotaFile,
         stateDir: options.stateDir,
+        saveState: options.saveState,
         readyFile: options.readyFile,
         fleetFile: options.fleet,
         region: options.region,
@@ -154,7 +166,8 @@ export function emulatorCommand(): Command {
       });
       if (orphaned) {
         // Nobody waits for this emulator any more: close what closes quickly, then go.
-        setTimeout(() => process.exit(0), ORPHAN_CLOSE_MS).unref();
+        setTimeout(() => process.exit(0), options.stateDir ? ORPHAN_SAVE_MS : ORPHAN_CLOSE_MS).unref();
+        await emulator.saveState().catch(() => undefined);
         await emulator.close().catch(() => undefined);
         process.exit(0);
       }

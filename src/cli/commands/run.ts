@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Command, type Command as CommanderCommand, InvalidArgumentError, Option } from 'commander';
-import type { KeyType } from '../../contract/scenario.js';
-import { describeModel, type LoadModel, parseDurationMs, parseRamp } from '../../engine/load-model.js';
-import { type RunConfig, runScenarios, type Shard } from '../../engine/run.js';
+import { Command, type Command as CommanderCommand } from 'commander';
+import { describeModel, type LoadModel, parseRamp } from '../../engine/load-model.js';
+import { ResumeState } from '../../engine/resume-state.js';
+import { type RunConfig, runScenarios } from '../../engine/run.js';
 import { loadScenario, resolveScenarios, type ScenarioRef } from '../../engine/scenario-loader.js';
 import { projectFleet } from '../../metrics/projection.js';
 import type { RunResult, ScenarioCost } from '../../metrics/result-schema.js';
@@ -16,7 +16,6 @@ import { readJsonFile } from '../../report/load.js';
 import { writeGeneratedFleetFile } from '../../sim/generate.js';
 import type { StartedTarget } from '../../targets/target.js';
 import {
-  type AccountOptions,
   addAccountOptions,
   describeQuotaOverrides,
   type ResolvedAccount,
@@ -25,78 +24,16 @@ import {
 import { keySupplyOf } from '../key-supply-result.js';
 import { addMetricsOptions, type MetricsOptions, startLiveMetrics } from '../metrics-options.js';
 import { networkOption } from '../network-option.js';
-import {
-  packageVersion,
-  positiveInteger,
-  positiveNumber,
-  REPO_ROOT,
-  sourceCommit,
-  UsageError,
-} from '../options.js';
-import { createProgressDisplay, type ProgressMode } from '../progress.js';
+import { packageVersion, REPO_ROOT, sourceCommit, UsageError } from '../options.js';
+import { createProgressDisplay } from '../progress.js';
 import { runVerdict } from '../run-exit.js';
-import { parseMqttEndpoint, resolveTarget, startTarget, type TargetChoice } from '../run-target.js';
-
-/** `--shard i/n` with 1 <= i <= n (1-based on the command line, 0-based inside). */
-export function parseShard(value: string): Shard {
-  const match = /^(\d+)\/(\d+)$/.exec(value);
-  const index = Number(match?.[1]);
-  const count = Number(match?.[2]);
-  if (!match || count < 1 || index < 1 || index > count) {
-    throw new InvalidArgumentError('expected i/n with 1 <= i <= n, e.g. 2/4');
-  }
-  return { index: index - 1, count };
-}
-
-function duration(value: string): number {
-  try {
-    return parseDurationMs(value);
-  } catch (error) {
-    throw new InvalidArgumentError((error as Error).message);
-  }
-}
-
-function runIdOption(value: string): string {
-  // It prefixes thing names and MQTT client ids, which allow [a-zA-Z0-9:_-] up to 128 characters.
-  if (!/^[A-Za-z0-9_-]{1,48}$/.test(value))
-    throw new InvalidArgumentError('use 1-48 letters, digits, - or _');
-  return value;
-}
+import { newRunFile, type ResumedRun, resumeRun, writeRunFile } from '../run-file.js';
+import { resolveTarget, startTarget, type TargetChoice } from '../run-target.js';
+import { addRunOptions, type RunOptions } from './run-options.js';
 
 export function newRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
   return `pb${stamp}-${randomBytes(2).toString('hex')}`;
-}
-
-interface RunOptions extends AccountOptions, MetricsOptions {
-  scenario: string;
-  devices: number;
-  rate?: number;
-  concurrency?: number;
-  ramp?: string;
-  target: 'embedded' | 'localstack' | 'aws';
-  quotas: 'aws' | 'none';
-  out?: string;
-  seed: number;
-  shard?: Shard;
-  keyType: KeyType;
-  keepResources?: boolean;
-  progress?: ProgressMode;
-  yes?: boolean;
-  maxDevices?: number;
-  dryRun?: boolean;
-  timeout: number;
-  workers?: number;
-  maxAttempts: number;
-  runId?: string;
-  endpointUrl?: string;
-  region?: string;
-  rootCa?: string;
-  kryptonUrl?: string;
-  mqttEndpoint?: { host: string; port: number };
-  readyFile?: string;
-  thresholds?: string;
-  network?: string;
 }
 
 /** `--thresholds <file>`: checked now, so a typo fails before anything is created. */
@@ -211,6 +148,10 @@ async function writeReports(result: RunResult, outDir: string): Promise<string |
 }
 
 function scenariosOf(options: RunOptions): ScenarioRef[] {
+  if (options.scenario === undefined)
+    throw new UsageError(
+      "required option '--scenario <ids>' not specified (or continue a run with --resume <dir>)",
+    );
   try {
     return resolveScenarios(options.scenario);
   } catch (error) {
@@ -220,11 +161,16 @@ function scenariosOf(options: RunOptions): ScenarioRef[] {
 
 /**
  * Runs `provbench run` and sets process.exitCode (docs/running.md "Exit codes"). `targetGiven`:
- * whether --target was on the command line rather than its default.
+ * whether --target was on the command line rather than its default. `resumed`: the run
+ * `--resume` continues (its options are `options`).
  */
-export async function runCommandAction(options: RunOptions, targetGiven = true): Promise<RunResult | null> {
+export async function runCommandAction(
+  options: RunOptions,
+  targetGiven = true,
+  resumed?: ResumedRun,
+): Promise<RunResult | null> {
   const network = networkOption(options.network ?? DEFAULT_PROFILE);
-  const refs = scenariosOf(options);
+  const refs = resumed ? resumed.file.scenarios : scenariosOf(options);
   const model = loadModelFrom(options);
   const thresholds = await thresholdsOf(options);
   const targetChoice: TargetChoice = resolveTarget({
@@ -243,11 +189,24 @@ export async function runCommandAction(options: RunOptions, targetGiven = true):
     await printPlan(refs, options, model, account);
     return null;
   }
-  const runId = options.runId ?? newRunId();
+  const runId = resumed?.file.runId ?? options.runId ?? newRunId();
   const reportsDir = join(REPO_ROOT, 'reports');
-  const outDir = resolve(options.out ?? join(reportsDir, runId));
+  const outDir = resumed?.dir ?? resolve(options.out ?? join(reportsDir, runId));
   mkdirSync(outDir, { recursive: true });
   const ledgerPath = join(outDir, 'ledger.jsonl');
+  // Before anything is created: what a resume needs to run this run again.
+  const runFile = resumed
+    ? { ...resumed.file, attempts: resumed.file.attempts + 1, pid: process.pid }
+    : newRunFile(runId, options, refs, targetGiven);
+  const resumeState = new ResumeState(outDir, runFile.attempts, runFile.startedAt);
+  const emulatorStateDir = join(outDir, 'emulator-state');
+  if (!resumed) {
+    // An earlier run in the same dir: its state is not this run's.
+    resumeState.clearEarlierRun();
+    rmSync(emulatorStateDir, { recursive: true, force: true });
+  }
+  writeRunFile(outDir, runFile);
+  if (targetChoice.target === 'embedded') mkdirSync(emulatorStateDir, { recursive: true, mode: 0o700 });
 
   const fleetFile = join(outDir, 'fleet.json');
   await writeGeneratedFleetFile(fleetFile, { devices: options.devices, seed: options.seed });
@@ -274,6 +233,7 @@ export async function runCommandAction(options: RunOptions, targetGiven = true):
 
   const progress = createProgressDisplay(process.stderr, { mode: options.progress });
   let target: StartedTarget | null = null;
+  let complete = false;
   try {
     target = await startTarget(targetChoice, {
       quotas: options.quotas,
@@ -285,6 +245,7 @@ export async function runCommandAction(options: RunOptions, targetGiven = true):
       latencyModelFile: account.latencyModelFile,
       faultsFile: account.faultsFile,
       modelSeed: options.seed,
+      ...(targetChoice.target === 'embedded' ? { stateDir: emulatorStateDir } : {}),
     });
     const config: RunConfig = {
       runId,
@@ -318,6 +279,7 @@ export async function runCommandAction(options: RunOptions, targetGiven = true):
       commit: sourceCommit(),
       network,
       live: metrics?.live,
+      resume: resumeState,
     };
     const outcome = await runScenarios(config);
     const keySupply = await keySupplyOf(target, options.quotas === 'aws' ? account.quotas : undefined);
@@ -337,8 +299,9 @@ export async function runCommandAction(options: RunOptions, targetGiven = true):
     }
     if (keySupply?.note) process.stdout.write(`${keySupply.note}\n`);
     process.stdout.write(
-      `result: ${join(outDir, 'result.json')}${html ? `\nreport: ${html}` : ''}\nledger: ${ledgerPath}${result.partial ? '\n(partial: the run was interrupted)' : ''}\n`,
+      `result: ${join(outDir, 'result.json')}${html ? `\nreport: ${html}` : ''}\nledger: ${ledgerPath}${result.partial ? `\n(partial: the run was interrupted; continue it with provbench run --resume ${outDir})` : ''}${describeResumed(result)}\n`,
     );
+    complete = !result.partial;
     const verdict = runVerdict(result, stoppedBy);
     if (verdict.message) process.stderr.write(`provbench: ${verdict.message} (exit ${verdict.exitCode})\n`);
     process.exitCode = verdict.exitCode;
@@ -350,90 +313,29 @@ export async function runCommandAction(options: RunOptions, targetGiven = true):
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
     await target?.close();
+    // A finished run is never resumed: the emulator's saved state (its CA keys too) can go,
+    // unless it holds what --keep-resources kept (provbench emulator --state-dir serves it).
+    if (complete && !options.keepResources) rmSync(emulatorStateDir, { recursive: true, force: true });
   }
+}
+
+function describeResumed(result: RunResult): string {
+  if (!result.resumed) return '';
+  const { times, rerunDevices } = result.resumed;
+  return `\n(resumed ${times === 1 ? 'once' : `${times} times`}: ${rerunDevices} devices cut off mid-way ran again)`;
 }
 
 /** `provbench run`: runs scenarios against a target and writes result.json and index.html. */
 export function runCommand(): Command {
-  const command = new Command('run')
-    .description('provision simulated devices with one or more patterns and measure it')
-    .requiredOption('--scenario <ids>', 'id[:variant][,id...], "all", or ./path/to/scenario.ts')
-    .option('--devices <n>', 'devices per scenario (whole run, all shards)', positiveInteger, 200)
-    .option('--rate <per-second>', 'open model: devices arriving per second', positiveNumber)
-    .option('--concurrency <n>', 'closed model: devices in flight (default 32)', positiveInteger)
-    .option('--ramp <stages>', 'open model, ramping rate: START,TARGET:DURATION[,...] e.g. 1,50:30s,50:1m')
-    .addOption(
-      new Option('--target <name>', 'where AWS IoT is')
-        .choices(['embedded', 'localstack', 'aws'])
-        .default('embedded'),
-    )
-    .addOption(
-      new Option('--quotas <table>', "AWS's default quotas or none").choices(['aws', 'none']).default('aws'),
-    )
-    .option('--out <dir>', 'write result.json and index.html here (default reports/<run-id>/)')
-    .option(
-      '--seed <n>',
-      'fleet seed: the same seed gives the same SIMs',
-      (value) => Number.parseInt(value, 10),
-      1,
-    )
-    .option('--shard <i/n>', 'run the i-th of n parts (merge with provbench merge)', parseShard)
-    .addOption(
-      new Option('--key-type <type>', 'device keys: rsa (what AWS issues) or ec (faster)')
-        .choices(['rsa', 'ec'])
-        .default('rsa'),
-    )
-    .option(
-      '--thresholds <file>',
-      'k6-style thresholds JSON the run must meet, else it exits 99 (default: every device provisioned, {"device_failures": ["rate==0"]})',
-    )
-    .option('--keep-resources', 'do not delete what the run created (the ledger lists it)')
-    .option('--yes', 'allow creating resources on a real AWS account')
-    .option('--max-devices <n>', 'upper bound on devices for --target aws', positiveInteger)
-    .option('--dry-run', 'print the plan (API calls, projected time under quotas) and create nothing')
-    .option('--timeout <duration>', 'per device budget, e.g. 60s', duration, 60_000)
-    .option('--workers <n>', 'worker threads (default: CPU cores)', positiveInteger)
-    .option(
-      '--max-attempts <n>',
-      'attempts per API call including retries (the per-device --timeout bounds them too)',
-      positiveInteger,
-      16,
-    )
-    .option('--run-id <id>', 'run id (give shards the same one): letters, digits, - and _', runIdOption)
-    .option(
-      '--endpoint-url <url>',
-      'localstack: control-plane URL (default LOCALSTACK_ENDPOINT or http://localhost.localstack.cloud:4566)',
-    )
-    .option('--region <region>', 'AWS region (default AWS_REGION)')
-    .option(
-      '--root-ca <file>',
-      "localstack: the CA bundle devices trust (default: LocalStack's served root CA)",
-    )
-    .option('--krypton-url <url>', 'bootstrap API for non-embedded targets')
-    .option(
-      '--mqtt-endpoint <host[:port]>',
-      "remote targets: where devices connect for MQTT (port 8883 unless given), instead of DescribeEndpoint's answer",
-      parseMqttEndpoint,
-    )
-    .option(
-      '--ready-file <file>',
-      'run against a standalone provbench emulator: control plane, MQTT, Krypton and root CA from the ready file it wrote',
-    )
-    .option(
-      '--network <name|file.json>',
-      "devices' field link: none, wifi, lte, lte-m, nb-iot, or a profile file (docs/field-conditions.md)",
-      DEFAULT_PROFILE,
-    )
-    .addOption(
-      new Option(
-        '--progress <mode>',
-        'bar (terminal), lines (a line every 10 s), off; auto: bar on a TTY, else lines',
-      )
-        .choices(['auto', 'bar', 'lines', 'off'])
-        .default('auto'),
-    )
-    .action(async (options: RunOptions, command: CommanderCommand) => {
+  const command = addRunOptions(
+    new Command('run').description('provision simulated devices with one or more patterns and measure it'),
+  ).action(async (options: RunOptions, command: CommanderCommand) => {
+    if (options.resume) {
+      const resumed = resumeRun(options, command);
+      await runCommandAction(resumed.options, resumed.file.targetGiven, resumed);
+    } else {
       await runCommandAction(options, command.getOptionValueSource('target') !== 'default');
-    });
+    }
+  });
   return addMetricsOptions(addAccountOptions(command));
 }

@@ -72,6 +72,12 @@ export class RegistryStore {
 
   private registry: IotRegistry | undefined;
 
+  /** Saves `registry` only at close (or saveState), never while it changes. */
+  saveOnClose(registry: IotRegistry): void {
+    this.registry = registry;
+    this.dirty = true;
+  }
+
   async save(registry: IotRegistry): Promise<void> {
     if (!this.dirty) return;
     this.dirty = false;

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -245,6 +246,27 @@ describe('startEmulator', () => {
       await second.iot.send(new CreateThingCommand({ thingName: 'after-restart' }));
       const listed = await second.iot.send(new ListThingsCommand({}));
       expect(listed.things?.map((thing) => thing.thingName)).toEqual(['survivor', 'after-restart']);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('--save-state on-exit writes the registry when the emulator closes, not while it serves', async () => {
+    const stateDir = join(workDir, 'state-on-exit');
+    const first = await startTestEmulator({ listeners: [], stateDir, saveState: 'on-exit' });
+    try {
+      await first.iot.send(new CreateThingCommand({ thingName: 'kept-at-exit' }));
+      // The default saves 200 ms after a change; on-exit must not have saved after twice that.
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(existsSync(join(stateDir, 'registry.json'))).toBe(false);
+    } finally {
+      await first.close();
+    }
+    expect(existsSync(join(stateDir, 'registry.json'))).toBe(true);
+    const second = await startTestEmulator({ listeners: [], stateDir });
+    try {
+      const listed = await second.iot.send(new ListThingsCommand({}));
+      expect(listed.things?.map((thing) => thing.thingName)).toEqual(['kept-at-exit']);
     } finally {
       await second.close();
     }
