@@ -9,6 +9,8 @@ import {
   describeFaultIssue,
   FaultInjector,
   faultModelSchema,
+  IamGate,
+  iamFileSchema,
   LatencyModel,
   latencyModelSchema,
   ModelFileError,
@@ -21,7 +23,7 @@ import type { EmulatorListenerContext, EmulatorListenerFactory, EmulatorOptions 
 import { IotRegistry } from './registry/index.js';
 import { RegistryStore } from './state/registry-store.js';
 
-export { type FaultModelConfig, ModelFileError } from './control-plane/index.js';
+export { type FaultModelConfig, type IamFile, ModelFileError } from './control-plane/index.js';
 export type {
   EmulatorListener,
   EmulatorListenerContext,
@@ -88,6 +90,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const latencyConfig = await jsonOption(options.latencyModel, latencyModelSchema, 'latency model');
   const faultConfig = await jsonOption(options.faults, faultModelSchema, 'fault model', describeFaultIssue);
   const quotaGate = quotaTable ? new QuotaGate(quotaTable) : undefined;
+  const iamFile = await jsonOption(options.iam, iamFileSchema, 'IAM');
+  const iam = iamFile ? new IamGate(iamFile, { region, accountId }) : undefined;
 
   const pki = await EmulatorPki.open({
     stateDir: options.stateDir,
@@ -133,6 +137,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         quotas: quotaGate,
         latency: latencyConfig ? new LatencyModel(latencyConfig) : undefined,
         faults: faultConfig ? new FaultInjector(faultConfig) : undefined,
+        iam,
       },
       serveRootCa,
     );
@@ -157,6 +162,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       quotaTable,
       quotaGate,
       controlPlaneUrl,
+      iam,
       options,
     };
     for (const start of options.listeners ?? EMULATOR_LISTENERS) {

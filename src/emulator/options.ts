@@ -1,6 +1,12 @@
 import type { EmulatorPki, KeyAlgorithm } from '../pki/index.js';
 import type { QuotaTable } from '../quotas/aws-default-quotas.js';
-import type { FaultModelConfig, LatencyModelConfig, QuotaGate } from './control-plane/index.js';
+import type {
+  FaultModelConfig,
+  IamFile,
+  IamGate,
+  LatencyModelConfig,
+  QuotaGate,
+} from './control-plane/index.js';
 import type { IotRegistry } from './registry/index.js';
 
 export interface EmulatorOptions {
@@ -29,6 +35,11 @@ export interface EmulatorOptions {
   latencyModel?: LatencyModelConfig | string;
   /** Per-operation fault injection (object or JSON file path); off by default. */
   faults?: FaultModelConfig | string;
+  /**
+   * IAM users (object or JSON file path): requests must be SigV4-signed by one of them and are
+   * allowed as its policies say. Absent: any credentials are accepted.
+   */
+  iam?: IamFile | string;
   /** Key type CreateKeysAndCertificate returns (default AWS's rsa-2048). */
   deviceKeyAlgorithm?: KeyAlgorithm;
   /** Device key pairs kept ready by the key-pool worker (default 32). */
@@ -53,6 +64,8 @@ export interface EmulatorListenerContext {
   /** Shared token buckets (e.g. deviceCertificateRegistrations for JITR), undefined with `--quotas none`. */
   quotaGate: QuotaGate | undefined;
   controlPlaneUrl: string;
+  /** SigV4 and IAM in force (`--iam`), or undefined. */
+  iam: IamGate | undefined;
   options: EmulatorOptions;
 }
 

@@ -38,6 +38,7 @@ interface EmulatorCommandOptions {
   accountId: string;
   latencyModel?: string;
   faults?: string;
+  iam?: string;
   deviceKeys: 'rsa-2048' | 'ec-p256';
   keyPool: number;
   keyWorkers: number;
@@ -71,6 +72,10 @@ export function emulatorCommand(): Command {
       '--faults <file>',
       'JSON per-operation faults: rates and AWS errors, on top of "*" (off by default; docs/emulator.md)',
     )
+    .option(
+      '--iam <file>',
+      'JSON IAM users (access key, secret, identity policies): verify SigV4 and enforce their policies (default: any credentials; docs/emulator.md)',
+    )
     .addOption(
       new Option('--device-keys <type>', 'key type CreateKeysAndCertificate returns (ec-p256 for speed runs)')
         .choices(['rsa-2048', 'ec-p256'])
@@ -99,6 +104,7 @@ export function emulatorCommand(): Command {
         accountId: options.accountId,
         latencyModel: options.latencyModel,
         faults: options.faults,
+        iam: options.iam,
         deviceKeyAlgorithm: options.deviceKeys,
         keyPoolSize: options.keyPool,
         keyPoolWorkers: Math.max(1, options.keyWorkers),
@@ -108,7 +114,7 @@ export function emulatorCommand(): Command {
         emulator = await startEmulator(emulatorOptions);
       } catch (error) {
         if (!(error instanceof ModelFileError)) throw error;
-        // A fault or latency file that does not fit its format is bad input.
+        // A fault, latency or IAM file that does not fit its format is bad input.
         console.error(`provbench emulator: ${error.message}`);
         process.exitCode = 2;
         return;
@@ -121,6 +127,7 @@ export function emulatorCommand(): Command {
         `  root CA        ${emulator.rootCaFile} (also GET ${emulator.controlPlaneUrl}/_emulator/root-ca.pem)`,
       );
       console.log(`  quotas         ${options.quotas}${options.quotaFile ? ` + ${options.quotaFile}` : ''}`);
+      console.log(`  IAM            ${options.iam ? `SigV4 and identity policies from ${options.iam}` : 'off (any credentials)'}`);
       const orphaned = await new Promise<boolean>((resolve) => {
         process.once('SIGINT', () => resolve(false));
         process.once('SIGTERM', () => resolve(false));

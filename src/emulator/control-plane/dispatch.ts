@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { IotError, invalidRequest } from '../registry/index.js';
 import type { ControlPlaneContext, OperationHandler, OperationHandlers } from './context.js';
 import type { FaultInjector } from './fault-model.js';
+import type { IamGate } from './iam/iam-gate.js';
 import type { OperationInput } from './input.js';
 import { accountOperations } from './operations/account.js';
 import { caCertificateOperations } from './operations/ca-certificates.js';
@@ -30,6 +31,8 @@ export interface ControlPlaneServerOptions extends ControlPlaneContext {
   quotas?: QuotaGate;
   latency?: LatencyModel;
   faults?: FaultInjector;
+  /** SigV4 and IAM (`--iam`); absent: any credentials are accepted. */
+  iam?: IamGate;
   /** Called once per completed operation (metrics, logging). */
   onOperation?: (operation: OperationName, status: number) => void;
 }
@@ -47,6 +50,8 @@ export interface ControlPlaneRequest {
   headers: Record<string, string | string[] | undefined>;
   /** Read only once the path names an operation; rejects with RequestBodyError past the limit. */
   body(): Promise<Uint8Array>;
+  /** The caller's address (`aws:SourceIp`), when a socket carried the request. */
+  sourceIp?: string;
 }
 
 export interface ControlPlaneResponse {
@@ -124,6 +129,21 @@ export class ControlPlaneDispatcher {
         if (error instanceof RequestBodyError) throw invalidRequest(error.message);
         throw error;
       }
+      const principal = await this.options.iam?.authenticate({
+        method,
+        path,
+        query: request.query,
+        headers: request.headers,
+        body: raw,
+      });
+      const body = parseJsonBody(raw);
+      const input: OperationInput = {
+        labels: match.labels,
+        query: request.query,
+        headers: request.headers,
+        body,
+      };
+      if (principal) this.options.iam?.authorize(principal, operation, input, request.sourceIp);
       if (this.options.quotas && !this.options.quotas.admit(operation)) {
         throw new IotError('ThrottlingException', 'Rate exceeded');
       }
@@ -134,12 +154,6 @@ export class ControlPlaneDispatcher {
           fault.message ?? `Injected fault (${fault.error}) for ${operation}: fault injection is on`,
         );
       }
-      const input: OperationInput = {
-        labels: match.labels,
-        query: request.query,
-        headers: request.headers,
-        body: parseJsonBody(raw),
-      };
       const handler = OPERATION_HANDLERS[operation] as OperationHandler;
       const result = await handler(input, this.options);
       await this.delay(operation);
