@@ -127,7 +127,9 @@ export function emulatorCommand(): Command {
         `  root CA        ${emulator.rootCaFile} (also GET ${emulator.controlPlaneUrl}/_emulator/root-ca.pem)`,
       );
       console.log(`  quotas         ${options.quotas}${options.quotaFile ? ` + ${options.quotaFile}` : ''}`);
-      console.log(`  IAM            ${options.iam ? `SigV4 and identity policies from ${options.iam}` : 'off (any credentials)'}`);
+      console.log(
+        `  IAM            ${options.iam ? `SigV4 and identity policies from ${options.iam}` : 'off (any credentials)'}`,
+      );
       const orphaned = await new Promise<boolean>((resolve) => {
         process.once('SIGINT', () => resolve(false));
         process.once('SIGTERM', () => resolve(false));

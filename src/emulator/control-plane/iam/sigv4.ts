@@ -26,6 +26,11 @@ export interface SigningKey {
 export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 const SERVICE = 'iot';
+/**
+ * Signing names AWS IoT accepts: `iot` (botocore's model today, the SDK v3) and `execute-api`
+ * (the model's earlier signingName, still what the Debian AWS CLI v2.9 signs with).
+ */
+const SERVICES = new Set([SERVICE, 'execute-api']);
 
 const SIGNATURE_MISMATCH =
   'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
@@ -168,7 +173,7 @@ export class SigV4Verifier {
       );
     }
     checkClock(signedAt, dateText, (this.options.now ?? Date.now)());
-    if (auth.service !== SERVICE)
+    if (!SERVICES.has(auth.service))
       throw new IotError(
         'InvalidSignatureException',
         `Credential should be scoped to correct service: '${SERVICE}'. `,
@@ -200,7 +205,7 @@ export class SigV4Verifier {
       if (value !== undefined) headers[name] = value;
     }
     const signer = new SignatureV4({
-      service: SERVICE,
+      service: auth.service,
       region: auth.region,
       credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey },
       sha256: Sha256,

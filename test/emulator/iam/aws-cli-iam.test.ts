@@ -1,0 +1,130 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startTestEmulator, type TestEmulator } from '../../support/emulator.js';
+import { ACCOUNT, TEST_IAM } from '../../support/iam.js';
+import { provbench } from '../../support/provbench-cli.js';
+import { describeWithTool } from '../../support/tools.js';
+
+/** The Debian AWS CLI v2 (an `aws` earlier on PATH may be another version). */
+const AWS_CLI = '/usr/bin/aws';
+const execFileAsync = promisify(execFile);
+
+let test: TestEmulator;
+
+async function aws(
+  accessKeyId: string,
+  secret: string,
+  ...args: string[]
+): Promise<{ status: number; stdout: string; stderr: string }> {
+  const argv = ['--endpoint-url', test.emulator.controlPlaneUrl, '--region', test.emulator.region];
+  const env = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: accessKeyId,
+    AWS_SECRET_ACCESS_KEY: secret,
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    AWS_MAX_ATTEMPTS: '1',
+  };
+  try {
+    const { stdout, stderr } = await execFileAsync(
+      AWS_CLI,
+      [...argv, '--no-cli-pager', '--output', 'json', 'iot', ...args],
+      { encoding: 'utf8', timeout: 60_000, env },
+    );
+    return { status: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { status: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
+}
+
+describeWithTool(AWS_CLI, 'AWS CLI v2 (botocore SigV4) against the emulator with --iam', () => {
+  beforeAll(async () => {
+    test = await startTestEmulator({ listeners: [], keyPoolSize: 0, iam: TEST_IAM });
+  });
+
+  afterAll(async () => {
+    await test?.close();
+  });
+
+  it('verifies botocore signatures: paths with encoded labels, query strings and JSON bodies', async () => {
+    const created = await aws(
+      'AKIABUILDER000000001',
+      'builder-secret',
+      'create-thing',
+      '--thing-name',
+      'allowed-cli:1',
+      '--attribute-payload',
+      '{"attributes":{"site":"a/b"}}',
+    );
+    expect(created.stderr).toBe('');
+    expect(JSON.parse(created.stdout).thingArn).toBe(`arn:aws:iot:us-east-1:${ACCOUNT}:thing/allowed-cli:1`);
+    const listed = await aws(
+      'AKIABUILDER000000001',
+      'builder-secret',
+      'list-things',
+      '--attribute-name',
+      'site',
+      '--attribute-value',
+      'a/b',
+    );
+    expect(listed.status).toBe(0);
+    expect(JSON.parse(listed.stdout).things.map((thing: { thingName: string }) => thing.thingName)).toEqual([
+      'allowed-cli:1',
+    ]);
+  });
+
+  it('answers the CLI with AWS error codes for a bad secret, an unknown key and a denied action', async () => {
+    const badSecret = await aws('AKIABUILDER000000001', 'nope', 'list-things');
+    expect(badSecret.status).not.toBe(0);
+    expect(badSecret.stderr).toContain('(InvalidSignatureException)');
+    const unknown = await aws('AKIAUNKNOWN000000001', 'nope', 'list-things');
+    expect(unknown.stderr).toContain(
+      '(UnrecognizedClientException) when calling the ListThings operation (reached max retries: 0): The security token included in the request is invalid.',
+    );
+    const denied = await aws(
+      'AKIABUILDER000000001',
+      'builder-secret',
+      'delete-thing',
+      '--thing-name',
+      'allowed-cli:1',
+    );
+    expect(denied.stderr).toContain(
+      `(AccessDeniedException) when calling the DeleteThing operation (reached max retries: 0): User: arn:aws:iam::${ACCOUNT}:user/builder is not authorized to perform: iot:DeleteThing on resource: arn:aws:iot:us-east-1:${ACCOUNT}:thing/allowed-cli:1 because no identity-based policy allows the iot:DeleteThing action`,
+    );
+  });
+});
+
+describeWithTool(AWS_CLI, 'provbench emulator --iam', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'provbench-iam-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('refuses an IAM file that does not fit the format: a clear error and exit 2', async () => {
+    const file = join(dir, 'bad-iam.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        principals: [{ name: 'factory', accessKeyId: 'short', secretAccessKey: 's', policies: [] }],
+      }),
+    );
+    const result = await provbench(
+      ['emulator', '--iam', file, '--port', '0', '--mqtt-port', '0'],
+      {},
+      60_000,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('principals.0.accessKeyId: accessKeyId must be 16..128 letters');
+    const missing = await provbench(['emulator', '--iam', join(dir, 'absent.json')], {}, 60_000);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('cannot read the IAM file');
+  });
+});
