@@ -167,11 +167,20 @@ export async function runScenario(
     { Key: 'provbench:run-id', Value: config.runId },
     { Key: 'provbench:scenario', Value: scenarioId },
   ];
-  const iot = instrumentIoTClient(createIoTClient(config.target.iotConfig), {
+  const clientOptions = {
     maxAttempts: config.maxAttempts,
     counter: () => (stage === 'devices' ? deviceCounter : setupCounter),
     tags: config.target.name === 'aws' ? tags : undefined,
-  });
+  };
+  // prepare and teardown are the operator's; the activator (if any) has its own client.
+  const actorConfigs = config.target.actorIotConfigs?.[scenarioId] ?? {};
+  const iot = instrumentIoTClient(
+    createIoTClient(actorConfigs.operator ?? config.target.iotConfig),
+    clientOptions,
+  );
+  const actorClients = actorConfigs.activator
+    ? { activator: instrumentIoTClient(createIoTClient(actorConfigs.activator), clientOptions) }
+    : {};
   const ledger = new FileLedger(config.ledgerPath, config.runId, `s${plan.scenarioNumber}m`);
   const originMs = Date.now();
   const recorder = new MetricsRecorder(originMs);
@@ -192,6 +201,7 @@ export async function runScenario(
     ledger,
     options,
     log: createLogger(scenarioId),
+    actorClients,
     shared: {},
     tags,
     recorder,
@@ -260,6 +270,7 @@ export async function runScenario(
     }
     ledger.close();
     iot.destroy();
+    for (const client of Object.values(actorClients)) client.destroy();
   }
 
   if (workerSnapshots.length === 0) workerSnapshots = [emptySnapshot()];

@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, openSync, readFileSync } from 'node:fs';
+import { existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ReadyFile } from '../contract/ready-file.js';
-import { LOCAL_CREDENTIALS } from './iot-client.js';
+import { runIam } from './iam-principals.js';
+import { type IoTClientConfig, LOCAL_CREDENTIALS } from './iot-client.js';
 import type { StartedTarget, TargetOptions } from './target.js';
 
 const CLI_ENTRY = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/provbench.js');
@@ -119,6 +120,13 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Start
   if (options.quotaFile) args.push('--quota-file', options.quotaFile);
   if (options.latencyModelFile) args.push('--latency-model', options.latencyModelFile);
   if (options.faultsFile) args.push('--faults', options.faultsFile);
+  const iam = options.iamPolicies ? runIam(options.iamPolicies) : undefined;
+  if (iam) {
+    // Secrets: readable by this user only.
+    const iamPath = join(options.workDir, 'emulator-iam.json');
+    writeFileSync(iamPath, `${JSON.stringify(iam.file, null, 2)}\n`, { mode: 0o600 });
+    args.push('--iam', iamPath);
+  }
   const log = openSync(logPath, 'a', 0o600);
   // detached: Ctrl-C in the terminal goes to the harness, which then stops the emulator itself
   // after writing partial results. The IPC channel closes when this process ends, however it
@@ -135,6 +143,22 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Start
   }
   const stopOnExit = () => child.kill('SIGKILL');
   process.once('exit', stopOnExit);
+  const iotConfig: IoTClientConfig = {
+    region: ready.region,
+    endpoint: ready.controlPlaneUrl,
+    credentials: { ...(iam?.harness ?? LOCAL_CREDENTIALS) },
+    requestTimeoutMs: options.requestTimeoutMs,
+  };
+  const actorIotConfigs = iam
+    ? Object.fromEntries(
+        Object.entries(iam.actors).map(([scenarioId, keys]) => [
+          scenarioId,
+          Object.fromEntries(
+            Object.entries(keys).map(([actor, key]) => [actor, { ...iotConfig, credentials: { ...key } }]),
+          ),
+        ]),
+      )
+    : undefined;
   return {
     name: 'embedded',
     endpoint: {
@@ -147,12 +171,8 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Start
       rootCaPem: readFileSync(ready.rootCaFile, 'utf8'),
       kryptonUrl: ready.kryptonUrl ?? null,
     },
-    iotConfig: {
-      region: ready.region,
-      endpoint: ready.controlPlaneUrl,
-      credentials: { ...LOCAL_CREDENTIALS },
-      requestTimeoutMs: options.requestTimeoutMs,
-    },
+    iotConfig,
+    ...(actorIotConfigs ? { actorIotConfigs } : {}),
     close: async () => {
       process.off('exit', stopOnExit);
       await stopChild(child);
