@@ -13,7 +13,7 @@ export interface RunIam {
     principals: Array<AccessKey & { name: string; policies: IamPolicyDocument[] }>;
     services?: { krypton: string };
   };
-  /** The harness itself (cleanup, actors a scenario does not declare): `iot:*`. */
+  /** The harness itself (cleanup, actors no scenario declares): `iot:*`. */
   harness: AccessKey;
   /** Each scenario's actors' keys, by scenario id. */
   actors: Record<string, Partial<Record<IamActor, AccessKey>>>;
@@ -64,6 +64,9 @@ export function runIam(policiesByScenario: Record<string, IamPolicies>): RunIam 
   if (bootstrapPolicies.length > 0) {
     file.principals.push({ name: 'provbench-bootstrap', ...bootstrapKey, policies: bootstrapPolicies });
     file.services = { krypton: 'provbench-bootstrap' };
+  } else {
+    // No pattern declares the bootstrap service's policy: it acts with the run's credentials.
+    file.services = { krypton: 'provbench-harness' };
   }
   return { file, harness, actors };
 }
