@@ -9,12 +9,12 @@ describe('provbench run on the embedded target with each actor holding only its 
   const out = mkdtempSync(join(tmpdir(), 'provbench-iam-run-'));
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-  it('the declared policies suffice; one action short, every device is denied (auth_rejected)', async () => {
+  it('the declared policies suffice (pre-issued, jitr, krypton); one action short, every device is denied (auth_rejected)', async () => {
     const run = await provbench(
       [
         'run',
         '--scenario',
-        'pre-issued,jitr,./test/support/scenarios/pre-issued-narrowed.ts',
+        'pre-issued,jitr,krypton,./test/support/scenarios/pre-issued-narrowed.ts',
         '--devices',
         '2',
         '--key-type',
@@ -34,7 +34,7 @@ describe('provbench run on the embedded target with each actor holding only its 
     const byId = Object.fromEntries(
       result.scenarios.map((scenario) => [scenario.summary.scenario, scenario]),
     );
-    for (const id of ['pre-issued', 'jitr']) {
+    for (const id of ['pre-issued', 'jitr', 'krypton']) {
       const scenario = byId[id];
       expect(
         scenario?.errors.map((error) => error.sample),
@@ -44,6 +44,10 @@ describe('provbench run on the embedded target with each actor holding only its 
     }
     expect(Object.keys(byId['pre-issued']?.iamPolicies ?? {})).toEqual(['operator', 'factory']);
     expect(Object.keys(byId.jitr?.iamPolicies ?? {})).toEqual(['operator', 'activator']);
+    // The Krypton service signed as the run's bootstrap user, holding krypton's bootstrap policy.
+    expect(Object.keys(byId.krypton?.iamPolicies ?? {})).toEqual(['operator', 'bootstrap']);
+    const iamFile = JSON.parse(readFileSync(join(out, 'emulator-iam.json'), 'utf8'));
+    expect(iamFile.services).toEqual({ krypton: 'provbench-bootstrap' });
 
     const narrowed = byId['pre-issued-narrowed'];
     expect(narrowed?.summary.devices).toEqual({ requested: 2, succeeded: 0, failed: 2 });
