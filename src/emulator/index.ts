@@ -91,7 +91,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const faultConfig = await jsonOption(options.faults, faultModelSchema, 'fault model', describeFaultIssue);
   const quotaGate = quotaTable ? new QuotaGate(quotaTable) : undefined;
   const iamFile = await jsonOption(options.iam, iamFileSchema, 'IAM');
-  const iam = iamFile ? new IamGate(iamFile, { region, accountId }) : undefined;
+  const iam = iamFile ? new IamGate(iamFile, { region, accountId, now: options.now }) : undefined;
 
   const pki = await EmulatorPki.open({
     stateDir: options.stateDir,

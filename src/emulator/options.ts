@@ -40,6 +40,8 @@ export interface EmulatorOptions {
    * allowed as its policies say. Absent: any credentials are accepted.
    */
   iam?: IamFile | string;
+  /** The clock SigV4 checks request dates against (default Date.now). */
+  now?: () => number;
   /** Key type CreateKeysAndCertificate returns (default AWS's rsa-2048). */
   deviceKeyAlgorithm?: KeyAlgorithm;
   /** Device key pairs kept ready by the key-pool worker (default 32). */

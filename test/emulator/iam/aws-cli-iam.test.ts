@@ -14,13 +14,24 @@ const AWS_CLI = '/usr/bin/aws';
 const execFileAsync = promisify(execFile);
 
 let test: TestEmulator;
+/** An emulator whose clock is 10 minutes ahead: every request it gets is signed too long ago. */
+let ahead: TestEmulator;
 
 async function aws(
   accessKeyId: string,
   secret: string,
   ...args: string[]
 ): Promise<{ status: number; stdout: string; stderr: string }> {
-  const argv = ['--endpoint-url', test.emulator.controlPlaneUrl, '--region', test.emulator.region];
+  return awsAt(test, accessKeyId, secret, ...args);
+}
+
+async function awsAt(
+  emulator: TestEmulator,
+  accessKeyId: string,
+  secret: string,
+  ...args: string[]
+): Promise<{ status: number; stdout: string; stderr: string }> {
+  const argv = ['--endpoint-url', emulator.emulator.controlPlaneUrl, '--region', emulator.emulator.region];
   const env = {
     ...process.env,
     AWS_ACCESS_KEY_ID: accessKeyId,
@@ -45,10 +56,17 @@ async function aws(
 describeWithTool(AWS_CLI, 'AWS CLI v2 (botocore SigV4) against the emulator with --iam', () => {
   beforeAll(async () => {
     test = await startTestEmulator({ listeners: [], keyPoolSize: 0, iam: TEST_IAM });
+    ahead = await startTestEmulator({
+      listeners: [],
+      keyPoolSize: 0,
+      iam: TEST_IAM,
+      now: () => Date.now() + 10 * 60_000,
+    });
   });
 
   afterAll(async () => {
     await test?.close();
+    await ahead?.close();
   });
 
   it('verifies botocore signatures: paths with encoded labels, query strings and JSON bodies', async () => {
@@ -78,10 +96,14 @@ describeWithTool(AWS_CLI, 'AWS CLI v2 (botocore SigV4) against the emulator with
     ]);
   });
 
-  it('answers the CLI with AWS error codes for a bad secret, an unknown key and a denied action', async () => {
+  it('answers the CLI with AWS error codes for a bad secret, an expired signature, an unknown key and a denied action', async () => {
     const badSecret = await aws('AKIABUILDER000000001', 'nope', 'list-things');
     expect(badSecret.status).not.toBe(0);
     expect(badSecret.stderr).toContain('(InvalidSignatureException)');
+    const expired = await awsAt(ahead, 'AKIABUILDER000000001', 'builder-secret', 'list-things');
+    expect(expired.stderr).toMatch(
+      /\(InvalidSignatureException\) when calling the ListThings operation \(reached max retries: 0\): Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 5 min\.\)/,
+    );
     const unknown = await aws('AKIAUNKNOWN000000001', 'nope', 'list-things');
     expect(unknown.stderr).toContain(
       '(UnrecognizedClientException) when calling the ListThings operation (reached max retries: 0): The security token included in the request is invalid.',
