@@ -97,6 +97,34 @@ describe('SigV4 and IAM on the control plane (--iam), through @aws-sdk/client-io
     );
   });
 
+  it('refuses a request changed after it was signed (body, then query)', async () => {
+    type Request = { body?: unknown; query?: Record<string, unknown> };
+    const tampered = client('AKIABUILDER000000001', 'builder-secret');
+    let change: (request: Request) => void = () => undefined;
+    tampered.middlewareStack.addRelativeTo(
+      ((next: (args: { request: Request }) => Promise<unknown>) => async (args: { request: Request }) => {
+        change(args.request);
+        return next(args);
+      }) as unknown as Parameters<typeof tampered.middlewareStack.addRelativeTo>[0],
+      { relation: 'after', toMiddleware: 'httpSigningMiddleware', name: 'tamperAfterSigning' },
+    );
+    // Same length, so only the signature can tell.
+    change = (request) => {
+      const text = Buffer.from(request.body as Uint8Array).toString('utf8');
+      request.body = Buffer.from(text.replace('"site":"a"', '"site":"b"'), 'utf8');
+    };
+    const input = { thingName: 'allowed-tampered', attributePayload: { attributes: { site: 'a' } } };
+    const body = await failure(tampered.send(new CreateThingCommand(input)));
+    expect(body).toMatchObject({ name: 'InvalidSignatureException', status: 403 });
+    change = (request) => {
+      request.query = { ...request.query, maxResults: '7' };
+    };
+    const query = await failure(tampered.send(new ListThingsCommand({ maxResults: 5 })));
+    expect(query).toMatchObject({ name: 'InvalidSignatureException', status: 403 });
+    change = () => undefined;
+    await tampered.send(new CreateThingCommand(input));
+  });
+
   it('answers MissingAuthenticationTokenException to an unsigned request', async () => {
     const response = await fetch(`${test.emulator.controlPlaneUrl}/things`);
     expect(response.status).toBe(403);

@@ -32,6 +32,8 @@ const SERVICE = 'iot';
  */
 const SERVICES = new Set([SERVICE, 'execute-api']);
 
+const PAYLOAD_HASH_HEADER = 'x-amz-content-sha256';
+
 const SIGNATURE_MISMATCH =
   'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
 
@@ -204,6 +206,10 @@ export class SigV4Verifier {
       const value = header(request, name);
       if (value !== undefined) headers[name] = value;
     }
+    // The signer takes a sent X-Amz-Content-Sha256 as the payload's hash: use the hash of the
+    // body that arrived instead, so a changed body cannot pass with the original's hash.
+    if (headers[PAYLOAD_HASH_HEADER] !== undefined)
+      headers[PAYLOAD_HASH_HEADER] = createHash('sha256').update(request.body).digest('hex');
     const signer = new SignatureV4({
       service: auth.service,
       region: auth.region,
