@@ -151,6 +151,9 @@ export interface SigV4VerifierOptions {
 
 /** Checks requests' SigV4 signatures against the keys it knows; returns the signer's access key id. */
 export class SigV4Verifier {
+  /** One signer per key and scope (it keeps its derived signing keys). */
+  private readonly signers = new Map<string, SignatureV4>();
+
   constructor(private readonly options: SigV4VerifierOptions) {}
 
   async verify(request: SignedRequest): Promise<string> {
@@ -210,13 +213,18 @@ export class SigV4Verifier {
     // body that arrived instead, so a changed body cannot pass with the original's hash.
     if (headers[PAYLOAD_HASH_HEADER] !== undefined)
       headers[PAYLOAD_HASH_HEADER] = createHash('sha256').update(request.body).digest('hex');
-    const signer = new SignatureV4({
-      service: auth.service,
-      region: auth.region,
-      credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey },
-      sha256: Sha256,
-      applyChecksum: false,
-    });
+    const signerKey = `${key.accessKeyId}/${auth.region}/${auth.service}`;
+    let signer = this.signers.get(signerKey);
+    if (!signer) {
+      signer = new SignatureV4({
+        service: auth.service,
+        region: auth.region,
+        credentials: { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey },
+        sha256: Sha256,
+        applyChecksum: false,
+      });
+      this.signers.set(signerKey, signer);
+    }
     const signed = await signer.sign(
       {
         method: request.method,
