@@ -125,6 +125,20 @@ describe('SigV4 and IAM on the control plane (--iam), through @aws-sdk/client-io
     await tampered.send(new CreateThingCommand(input));
   });
 
+  it('answers IncompleteSignatureException to a malformed Authorization header and checks the scope', async () => {
+    const response = await fetch(`${test.emulator.controlPlaneUrl}/things`, {
+      headers: { authorization: 'AWS4-HMAC-SHA256 Credential=AKIABUILDER000000001' },
+    });
+    expect(response.status).toBe(403);
+    expect(response.headers.get('x-amzn-errortype')).toBe('IncompleteSignatureException:');
+    const otherRegion = client('AKIABUILDER000000001', 'builder-secret', { region: 'eu-west-1' });
+    const error = await failure(otherRegion.send(new ListThingsCommand({})));
+    expect(error).toMatchObject({
+      name: 'InvalidSignatureException',
+      message: "Credential should be scoped to a valid region, not 'eu-west-1'. ",
+    });
+  });
+
   it('answers MissingAuthenticationTokenException to an unsigned request', async () => {
     const response = await fetch(`${test.emulator.controlPlaneUrl}/things`);
     expect(response.status).toBe(403);
