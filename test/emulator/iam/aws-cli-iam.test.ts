@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEmulator, type TestEmulator } from '../../support/emulator.js';
 import { ACCOUNT, TEST_IAM } from '../../support/iam.js';
 import { provbench } from '../../support/provbench-cli.js';
@@ -121,7 +121,7 @@ describeWithTool(AWS_CLI, 'AWS CLI v2 (botocore SigV4) against the emulator with
   });
 });
 
-describeWithTool(AWS_CLI, 'provbench emulator --iam', () => {
+describe('provbench emulator --iam', () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'provbench-iam-'));
