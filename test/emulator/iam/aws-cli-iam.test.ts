@@ -1,12 +1,14 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEmulator, type TestEmulator } from '../../support/emulator.js';
 import { ACCOUNT, TEST_IAM } from '../../support/iam.js';
-import { provbench } from '../../support/provbench-cli.js';
+import { provbench, startProvbench } from '../../support/provbench-cli.js';
 import { describeWithTool } from '../../support/tools.js';
 
 /** The Debian AWS CLI v2 (an `aws` earlier on PATH may be another version). */
@@ -22,16 +24,16 @@ async function aws(
   secret: string,
   ...args: string[]
 ): Promise<{ status: number; stdout: string; stderr: string }> {
-  return awsAt(test, accessKeyId, secret, ...args);
+  return awsAt(test.emulator, accessKeyId, secret, ...args);
 }
 
 async function awsAt(
-  emulator: TestEmulator,
+  emulator: { controlPlaneUrl: string; region: string },
   accessKeyId: string,
   secret: string,
   ...args: string[]
 ): Promise<{ status: number; stdout: string; stderr: string }> {
-  const argv = ['--endpoint-url', emulator.emulator.controlPlaneUrl, '--region', emulator.emulator.region];
+  const argv = ['--endpoint-url', emulator.controlPlaneUrl, '--region', emulator.region];
   const env = {
     ...process.env,
     AWS_ACCESS_KEY_ID: accessKeyId,
@@ -100,7 +102,7 @@ describeWithTool(AWS_CLI, 'AWS CLI v2 (botocore SigV4) against the emulator with
     const badSecret = await aws('AKIABUILDER000000001', 'nope', 'list-things');
     expect(badSecret.status).not.toBe(0);
     expect(badSecret.stderr).toContain('(InvalidSignatureException)');
-    const expired = await awsAt(ahead, 'AKIABUILDER000000001', 'builder-secret', 'list-things');
+    const expired = await awsAt(ahead.emulator, 'AKIABUILDER000000001', 'builder-secret', 'list-things');
     expect(expired.stderr).toMatch(
       /\(InvalidSignatureException\) when calling the ListThings operation \(reached max retries: 0\): Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 5 min\.\)/,
     );
@@ -121,7 +123,7 @@ describeWithTool(AWS_CLI, 'AWS CLI v2 (botocore SigV4) against the emulator with
   });
 });
 
-describe('provbench emulator --iam', () => {
+describeWithTool(AWS_CLI, 'provbench emulator --iam', () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'provbench-iam-'));
@@ -129,6 +131,47 @@ describe('provbench emulator --iam', () => {
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
   });
+
+  it("serves with the file: says so, refuses unsigned requests, accepts the file's keys", async () => {
+    const file = join(dir, 'iam.json');
+    await writeFile(file, JSON.stringify(TEST_IAM), { mode: 0o600 });
+    const ready = join(dir, 'ready.json');
+    const emulator = startProvbench(
+      [
+        'emulator',
+        '--iam',
+        file,
+        '--ready-file',
+        ready,
+        '--mqtt-port',
+        '0',
+        '--krypton-port',
+        '0',
+        '--key-pool',
+        '0',
+      ],
+      {},
+      120_000,
+    );
+    try {
+      for (let waited = 0; !existsSync(ready) && waited < 60_000; waited += 100) await sleep(100);
+      const { controlPlaneUrl } = JSON.parse(await readFile(ready, 'utf8')) as { controlPlaneUrl: string };
+      expect(emulator.stdout).toContain(`IAM            SigV4 and identity policies from ${file}`);
+      const unsigned = await fetch(`${controlPlaneUrl}/things`);
+      expect(unsigned.status).toBe(403);
+      const signed = await awsAt(
+        { controlPlaneUrl, region: 'us-east-1' },
+        'AKIABUILDER000000001',
+        'builder-secret',
+        'list-things',
+      );
+      expect(signed.stderr).toBe('');
+      expect(JSON.parse(signed.stdout)).toEqual({ things: [] });
+    } finally {
+      emulator.child.kill('SIGTERM');
+      await emulator.finished;
+    }
+  }, 120_000);
 
   it('refuses an IAM file that does not fit the format: a clear error and exit 2', async () => {
     const file = join(dir, 'bad-iam.json');
