@@ -14,6 +14,13 @@ import {
   type FactoryCredentials,
   manufactureWithCertificate,
 } from './lib/factory-credentials.js';
+import {
+  allow,
+  createAndAttachThing,
+  createRunPolicies,
+  iamPolicy,
+  registerCaStatement,
+} from './lib/iam-policies.js';
 import { resourceName } from './lib/names.js';
 
 /**
@@ -80,6 +87,10 @@ const byoCa: Scenario<FactoryCredentials> = {
     },
     perRun: { GetRegistrationCode: 1, RegisterCACertificate: 1, CreatePolicy: 1 },
   },
+  iamPolicies: (scope) => ({
+    operator: iamPolicy(registerCaStatement(), createRunPolicies(scope)),
+    factory: iamPolicy(allow(['RegisterCertificate']), ...createAndAttachThing(scope)),
+  }),
   facts: {
     factorySteps: [
       'device generates key and CSR',

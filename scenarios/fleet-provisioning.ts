@@ -15,6 +15,13 @@ import {
   createKeysAndCertificate,
   registerThing,
 } from './lib/fleet-provisioning-client.js';
+import {
+  allow,
+  createRunPolicies,
+  iamPolicy,
+  passProvisioningRole,
+  runResources,
+} from './lib/iam-policies.js';
 import type { DeviceMqttConnection } from './lib/mqtt-device.js';
 import { resourceName, runDescription, templateName, thingNameOf } from './lib/names.js';
 import { provisioningRoleArn } from './lib/provisioning-role.js';
@@ -147,6 +154,16 @@ const fleetProvisioning: Scenario = {
     perDevice: { 'mqtt:Connect': 2, 'mqtt:RegisterThing': 1 },
     perRun: { CreatePolicy: 2, CreateProvisioningTemplate: 1, CreateKeysAndCertificate: 1, AttachPolicy: 1 },
   },
+  // Devices provision themselves over MQTT with the claim; the factory only copies it.
+  iamPolicies: (scope) => ({
+    operator: iamPolicy(
+      createRunPolicies(scope),
+      allow(['CreateProvisioningTemplate', 'TagResource'], runResources(scope).templates),
+      passProvisioningRole(),
+      allow(['CreateKeysAndCertificate']),
+      allow(['AttachPolicy'], runResources(scope).certificates),
+    ),
+  }),
   facts: {
     factorySteps: ['write the shared claim certificate and key into the device image'],
     caToOperate: false,

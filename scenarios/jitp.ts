@@ -9,6 +9,12 @@ import {
   registerCustomerCa,
 } from './lib/customer-ca.js';
 import { devicePolicyDocument } from './lib/device-policy.js';
+import {
+  createRunPolicies,
+  iamPolicy,
+  passProvisioningRole,
+  registerCaStatement,
+} from './lib/iam-policies.js';
 import { bootJustInTime } from './lib/just-in-time.js';
 import { resourceName } from './lib/names.js';
 import { provisioningRoleArn } from './lib/provisioning-role.js';
@@ -49,6 +55,10 @@ const jitp: Scenario<CustomerCaDeviceState> = {
     perDevice: { 'mqtt:Connect': 2, 'iot:DeviceCertificateRegistration': 1 },
     perRun: { CreatePolicy: 1, GetRegistrationCode: 1, RegisterCACertificate: 1 },
   },
+  // The factory only signs with the customer CA; AWS IoT provisions on first connect.
+  iamPolicies: (scope) => ({
+    operator: iamPolicy(registerCaStatement(), createRunPolicies(scope), passProvisioningRole()),
+  }),
   facts: {
     factorySteps: ['device generates key', 'customer CA signs the device certificate'],
     caToOperate: true,

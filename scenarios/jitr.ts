@@ -10,6 +10,14 @@ import {
   type SharedCa,
 } from './lib/customer-ca.js';
 import { devicePolicyDocument } from './lib/device-policy.js';
+import {
+  allow,
+  createAndAttachThing,
+  createRunPolicies,
+  iamPolicy,
+  registerCaStatement,
+  runResources,
+} from './lib/iam-policies.js';
 import { JitrActivator } from './lib/jitr-activator.js';
 import { bootJustInTime } from './lib/just-in-time.js';
 import { resourceName } from './lib/names.js';
@@ -44,6 +52,19 @@ const jitr: Scenario<CustomerCaDeviceState> = {
       AttachPolicy: 1,
     },
   },
+  iamPolicies: (scope) => ({
+    // The operator also sets the activator up: its policy, its MQTT certificate.
+    operator: iamPolicy(
+      registerCaStatement(),
+      createRunPolicies(scope),
+      allow(['CreateKeysAndCertificate']),
+      allow(['AttachPolicy'], runResources(scope).certificates),
+    ),
+    activator: iamPolicy(
+      allow(['DescribeCertificate', 'UpdateCertificate'], runResources(scope).certificates),
+      ...createAndAttachThing(scope),
+    ),
+  }),
   facts: {
     factorySteps: ['device generates key', 'customer CA signs the device certificate'],
     caToOperate: true,

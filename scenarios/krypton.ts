@@ -5,6 +5,13 @@ import { AWS_ISSUED_IDENTITY_CALLS, createPolicy } from './lib/attach.js';
 import { certificateArnOf } from './lib/certificate-arn.js';
 import { devicePolicyDocument } from './lib/device-policy.js';
 import { proveConnected } from './lib/field.js';
+import {
+  allow,
+  createAndAttachThing,
+  createRunPolicies,
+  iamPolicy,
+  runResources,
+} from './lib/iam-policies.js';
 import { type BootstrapResponse, KryptonClient, type SimKey } from './lib/krypton-client.js';
 import { asClassifiedError, kryptonUrlOf, operatorRequest } from './lib/krypton-operator.js';
 import { kryptonThingNamePattern, resourceName } from './lib/names.js';
@@ -111,6 +118,21 @@ const krypton: Scenario = {
     },
     perRun: { CreatePolicy: 1 },
   },
+  // The operator's SIM-group settings are Krypton's own API, not AWS's.
+  iamPolicies: (scope) => ({
+    operator: iamPolicy(createRunPolicies(scope)),
+    // Krypton's service calls AWS IoT with the group's credentials; on a failure part-way it
+    // undoes what it made (detach, deactivate, delete the certificate).
+    bootstrap: iamPolicy(
+      allow(['CreateKeysAndCertificate']),
+      ...createAndAttachThing(scope),
+      allow(['DetachThingPrincipal'], runResources(scope).things),
+      allow(
+        ['DescribeCertificate', 'DetachPolicy', 'UpdateCertificate', 'DeleteCertificate'],
+        runResources(scope).certificates,
+      ),
+    ),
+  }),
   usesSimFleet: true,
   facts: {
     factorySteps: [],

@@ -8,6 +8,7 @@ import {
   type FactoryCredentials,
   manufactureWithCertificate,
 } from './lib/factory-credentials.js';
+import { allow, createAndAttachThing, createRunPolicies, iamPolicy } from './lib/iam-policies.js';
 import { resourceName } from './lib/names.js';
 
 /** CreateKeysAndCertificate for one device, recorded in the ledger before it is made. */
@@ -47,6 +48,10 @@ const preIssued: Scenario<FactoryCredentials> = {
     },
     perRun: { CreatePolicy: 1 },
   },
+  iamPolicies: (scope) => ({
+    operator: iamPolicy(createRunPolicies(scope)),
+    factory: iamPolicy(allow(['CreateKeysAndCertificate']), ...createAndAttachThing(scope)),
+  }),
   facts: {
     factorySteps: [
       'CreateKeysAndCertificate',

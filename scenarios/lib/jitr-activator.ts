@@ -155,8 +155,10 @@ export class JitrActivator {
   }
 
   private async activate(certificateId: string): Promise<void> {
-    // The device recorded its certificate before connecting; the rest is made here.
-    const { iot, ledger } = this.ctx;
+    // The device recorded its certificate before connecting; the rest is made here, with the
+    // activator's own credentials (the Lambda's role on AWS).
+    const iot = this.ctx.iotAs('activator');
+    const { ledger } = this.ctx;
     const described = await iot.send(new DescribeCertificateCommand({ certificateId }));
     const description = described.certificateDescription;
     if (!description?.certificateArn || !description.certificatePem) {

@@ -10,6 +10,11 @@ function safe(text: string): string {
   return text.replace(/[^0-9A-Za-z_-]/g, '_');
 }
 
+/** What every name the run gives a resource starts with (policy, thing, template names). */
+export function runNamePrefix(ctx: Pick<RunContext, 'runId'>): string {
+  return safe(ctx.runId);
+}
+
 /** A short, stable tag for this run and scenario, valid in every AWS IoT resource name. */
 export function runTag(ctx: Pick<RunContext, 'runId' | 'scenarioId'>): string {
   return createHash('sha256').update(`${ctx.runId}/${ctx.scenarioId}`).digest('hex').slice(0, 10);

@@ -7,6 +7,7 @@
  */
 export * from './errors.js';
 export * from './facts.js';
+export * from './iam.js';
 export * from './ledger.js';
 export * from './retry.js';
 export * from './scenario.js';

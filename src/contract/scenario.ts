@@ -1,6 +1,7 @@
 import type { IoTClient } from '@aws-sdk/client-iot';
 import type { ScenarioFacts } from './facts.js';
 import type { FieldLink } from './field-link.js';
+import type { IamActor, IamPolicies, IamScope } from './iam.js';
 import type { Ledger } from './ledger.js';
 
 export type { FieldLink, FieldTlsOptions } from './field-link.js';
@@ -69,6 +70,13 @@ export interface Scenario<State extends object = Record<string, unknown>> {
     perDevice: Readonly<Record<string, number>>;
     perRun?: Readonly<Record<string, number>>;
   };
+  /**
+   * Optional: the IAM identity policy each actor of the pattern needs (./iam.ts), built from the
+   * apiPlan's control-plane calls. On the embedded target every actor declared here runs with
+   * its own credentials holding exactly this policy; undeclared actors use the run's
+   * credentials. The report shows them per pattern.
+   */
+  iamPolicies?(scope: IamScope): IamPolicies;
   /**
    * Optional: the target's bootstrap service (the embedded Krypton) must know the run's SIMs
    * (fleet.json). Only then does the embedded emulator load them: 100,000 SIMs cost it ~150 MiB.
@@ -178,6 +186,11 @@ export interface RunContext {
    * the result, never hidden. Wrap sends in `ctx.phase` to time them.
    */
   readonly iot: IoTClient;
+  /**
+   * The control plane as another actor of the pattern (e.g. the JITR activator in `prepare`):
+   * with that actor's own credentials when the target gives actors their own, else `iot`.
+   */
+  iotAs(actor: IamActor): IoTClient;
   readonly endpoint: IoTEndpoint;
   readonly ledger: Ledger;
   readonly options: ScenarioOptions;

@@ -10,6 +10,8 @@ import {
   describeFaultIssue,
   FaultInjector,
   faultModelSchema,
+  IamGate,
+  iamFileSchema,
   LatencyModel,
   latencyModelSchema,
   ModelFileError,
@@ -22,7 +24,7 @@ import type { EmulatorListenerContext, EmulatorListenerFactory, EmulatorOptions 
 import { IotRegistry } from './registry/index.js';
 import { RegistryStore } from './state/registry-store.js';
 
-export { type FaultModelConfig, ModelFileError } from './control-plane/index.js';
+export { type FaultModelConfig, type IamFile, ModelFileError } from './control-plane/index.js';
 export type {
   EmulatorListener,
   EmulatorListenerContext,
@@ -97,6 +99,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const latencyConfig = await jsonOption(options.latencyModel, latencyModelSchema, 'latency model');
   const faultConfig = await jsonOption(options.faults, faultModelSchema, 'fault model', describeFaultIssue);
   const quotaGate = quotaTable ? new QuotaGate(quotaTable) : undefined;
+  const iamFile = await jsonOption(options.iam, iamFileSchema, 'IAM');
+  const iam = iamFile ? new IamGate(iamFile, { region, accountId, now: options.now }) : undefined;
 
   const pki = await EmulatorPki.open({
     stateDir: options.stateDir,
@@ -148,6 +152,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         quotas: quotaGate,
         latency: latencyConfig ? new LatencyModel(latencyConfig, modelRandom(options, 'latency')) : undefined,
         faults: faultConfig ? new FaultInjector(faultConfig, modelRandom(options, 'faults')) : undefined,
+        iam,
       },
       serveRootCa,
     );
@@ -172,6 +177,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       quotaTable,
       quotaGate,
       controlPlaneUrl,
+      iam,
       options,
     };
     for (const start of options.listeners ?? EMULATOR_LISTENERS) {

@@ -1,6 +1,12 @@
 import type { EmulatorPki, KeyAlgorithm } from '../pki/index.js';
 import type { QuotaTable } from '../quotas/aws-default-quotas.js';
-import type { FaultModelConfig, LatencyModelConfig, QuotaGate } from './control-plane/index.js';
+import type {
+  FaultModelConfig,
+  IamFile,
+  IamGate,
+  LatencyModelConfig,
+  QuotaGate,
+} from './control-plane/index.js';
 import type { IotRegistry } from './registry/index.js';
 
 export interface EmulatorOptions {
@@ -36,6 +42,13 @@ export interface EmulatorOptions {
   faults?: FaultModelConfig | string;
   /** Seed of the latency and fault models' draws; without it they use Math.random(). */
   modelSeed?: number;
+  /**
+   * IAM users (object or JSON file path): requests must be SigV4-signed by one of them and are
+   * allowed as its policies say. Absent: any credentials are accepted.
+   */
+  iam?: IamFile | string;
+  /** The clock SigV4 checks request dates against (default Date.now). */
+  now?: () => number;
   /** Key type CreateKeysAndCertificate returns (default AWS's rsa-2048). */
   deviceKeyAlgorithm?: KeyAlgorithm;
   /** Device key pairs kept ready by the key-pool worker (default 32). */
@@ -64,6 +77,8 @@ export interface EmulatorListenerContext {
   /** Shared token buckets (e.g. deviceCertificateRegistrations for JITR), undefined with `--quotas none`. */
   quotaGate: QuotaGate | undefined;
   controlPlaneUrl: string;
+  /** SigV4 and IAM in force (`--iam`), or undefined. */
+  iam: IamGate | undefined;
   options: EmulatorOptions;
 }
 

@@ -1,5 +1,6 @@
 import type { IoTClient } from '@aws-sdk/client-iot';
 import { classifyError, describeError, ProtocolError } from '../contract/errors.js';
+import type { IamActor } from '../contract/iam.js';
 import type { Ledger } from '../contract/ledger.js';
 import { withRetries } from '../contract/retry.js';
 import type { CallOptions, IoTEndpoint, Logger, RunContext, ScenarioOptions } from '../contract/scenario.js';
@@ -13,6 +14,8 @@ export interface ContextBase {
   runId: string;
   scenarioId: string;
   iot: IoTClient;
+  /** Other actors' clients (own credentials on the embedded target); absent actors use `iot`. */
+  actorClients?: Partial<Record<IamActor, IoTClient>>;
   endpoint: IoTEndpoint;
   ledger: Ledger;
   options: ScenarioOptions;
@@ -65,6 +68,7 @@ export function createContext(
     runId: base.runId,
     scenarioId: base.scenarioId,
     iot: base.iot,
+    iotAs: (actor) => base.actorClients?.[actor] ?? base.iot,
     endpoint: base.endpoint,
     ledger: base.ledger,
     options: base.options,

@@ -49,7 +49,7 @@ export function buildRunResult(
 /** One scenario's result from the merged metrics of its main thread and workers. */
 export function buildScenarioResult(
   config: RunConfig,
-  scenario: Pick<Scenario, 'id' | 'title' | 'facts' | 'apiPlan'>,
+  scenario: Pick<Scenario, 'id' | 'title' | 'facts' | 'apiPlan' | 'iamPolicies'>,
   variant: string | null,
   merged: MetricsSnapshot,
   requested: number,
@@ -97,5 +97,6 @@ export function buildScenarioResult(
       config.projectionQuotas ?? defaultQuotaTable(),
     ),
     ...(merged.traffic ? { traffic: merged.traffic } : {}),
+    ...(scenario.iamPolicies ? { iamPolicies: scenario.iamPolicies({ runId: config.runId }) } : {}),
   };
 }

@@ -170,11 +170,20 @@ export async function runScenario(
     { Key: 'provbench:run-id', Value: config.runId },
     { Key: 'provbench:scenario', Value: scenarioId },
   ];
-  const iot = instrumentIoTClient(createIoTClient(config.target.iotConfig), {
+  const clientOptions = {
     maxAttempts: config.maxAttempts,
     counter: () => (stage === 'devices' ? deviceCounter : setupCounter),
     tags: config.target.name === 'aws' ? tags : undefined,
-  });
+  };
+  // prepare and teardown are the operator's; the activator (if any) has its own client.
+  const actorConfigs = config.target.actorIotConfigs?.[scenarioId] ?? {};
+  const iot = instrumentIoTClient(
+    createIoTClient(actorConfigs.operator ?? config.target.iotConfig),
+    clientOptions,
+  );
+  const actorClients = actorConfigs.activator
+    ? { activator: instrumentIoTClient(createIoTClient(actorConfigs.activator), clientOptions) }
+    : {};
   const ledger = new FileLedger(
     config.ledgerPath,
     config.runId,
@@ -202,6 +211,7 @@ export async function runScenario(
     ledger,
     options,
     log: createLogger(scenarioId),
+    actorClients,
     shared: {},
     tags,
     recorder,
@@ -290,6 +300,7 @@ export async function runScenario(
     }
     ledger.close();
     iot.destroy();
+    for (const client of Object.values(actorClients)) client.destroy();
   }
 
   if (workerSnapshots.length === 0) workerSnapshots = [emptySnapshot()];

@@ -165,7 +165,9 @@ export class WorkerPool {
             runId: config.runId,
             scenarioId: scenario.scenarioId,
             moduleUrl: scenario.moduleUrl,
-            iotConfig: config.target.iotConfig,
+            // Devices run the factory step: the factory's own credentials where the target has them.
+            iotConfig:
+              config.target.actorIotConfigs?.[scenario.scenarioId]?.factory ?? config.target.iotConfig,
             endpoint: config.target.endpoint,
             options: scenario.options,
             tags: scenario.tags,

@@ -86,6 +86,7 @@ function mergeScenario(parts: readonly ScenarioResult[], quotas: QuotaTable): Sc
       quotas,
     ),
     ...(traffic ? { traffic } : {}),
+    ...(first.iamPolicies ? { iamPolicies: first.iamPolicies } : {}),
   };
 }
 

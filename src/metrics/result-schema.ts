@@ -137,6 +137,21 @@ export const QuotaOverride = z.object({
   awsDefault: z.number(),
 });
 
+const IamPolicyDocument = z.object({
+  Version: z.literal('2012-10-17'),
+  Statement: z.array(
+    z.object({
+      Sid: z.string().optional(),
+      Effect: z.enum(['Allow', 'Deny']),
+      Action: z.union([z.string(), z.array(z.string())]),
+      Resource: z.union([z.string(), z.array(z.string())]),
+      Condition: z
+        .record(z.string(), z.record(z.string(), z.union([z.string(), z.array(z.string())])))
+        .optional(),
+    }),
+  ),
+});
+
 export const ScenarioResult = z.object({
   summary: ScenarioSummary,
   title: z.string(),
@@ -170,6 +185,11 @@ export const ScenarioResult = z.object({
   traffic: ScenarioTraffic.optional(),
   /** Provisioning cost per device under the run's price table (`pricing`). */
   cost: ScenarioCost.optional(),
+  /**
+   * The IAM identity policy each actor of the pattern needs (Scenario.iamPolicies), by actor
+   * (`operator`, `factory`, `activator`, `bootstrap`); absent when the scenario declares none.
+   */
+  iamPolicies: z.record(z.string(), IamPolicyDocument).optional(),
 });
 export type ScenarioResult = z.infer<typeof ScenarioResult>;
 

@@ -16,6 +16,7 @@ import {
   summarySection,
   timelineSection,
 } from './html-sections.js';
+import { iamSection } from './iam-section.js';
 import { buildReportModel } from './model.js';
 
 /**
@@ -88,6 +89,7 @@ export function renderHtmlReport(runs: readonly RunResult[], options: HtmlReport
       profilesSection(model),
       runChangesSection(model),
       qualitativeSection(model),
+      iamSection(model),
       projectionSection(model, hasProjection(model)),
       costSection(model),
       latencySection(model),

@@ -13,6 +13,7 @@ import {
   formatRate,
   formatUsd,
 } from './format.js';
+import { iamMarkdown } from './iam-section.js';
 
 /** A markdown summary of one run, for a CI step summary ($GITHUB_STEP_SUMMARY) or a PR comment. */
 export function renderMarkdownSummary(result: RunResult, outcomes: readonly ThresholdOutcome[] = []): string {
@@ -73,6 +74,7 @@ export function renderMarkdownSummary(result: RunResult, outcomes: readonly Thre
     lines.push('|---|---|---|--:|---|');
     lines.push(...errorLines);
   }
+  lines.push(...iamMarkdown(result));
   lines.push('');
   return lines.join('\n');
 }

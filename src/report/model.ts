@@ -69,6 +69,8 @@ export interface EntryView {
   errorsByPhase: Record<string, number>;
   errorRecords: ScenarioResult['errors'];
   facts: ScenarioResult['facts'];
+  /** The IAM policy each actor of the pattern needs, when the scenario declares them. */
+  iamPolicies: ScenarioResult['iamPolicies'];
   projection: ScenarioResult['projection'];
   /** The run's network profile (NETWORK_NOT_RECORDED for runs before profiles). */
   network: string;
@@ -197,6 +199,7 @@ function entryOf(
     errorsByPhase: sumBy(scenario.errors, 'phase'),
     errorRecords: scenario.errors,
     facts: scenario.facts,
+    iamPolicies: scenario.iamPolicies,
     projection: scenario.projection,
     network: run.network?.profile ?? NETWORK_NOT_RECORDED,
     dataPerDeviceBytes: traffic ? traffic.bytesSent.mean + traffic.bytesReceived.mean : null,

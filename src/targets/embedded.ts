@@ -3,7 +3,8 @@ import { existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ReadyFile } from '../contract/ready-file.js';
-import { LOCAL_CREDENTIALS } from './iot-client.js';
+import { runIam } from './iam-principals.js';
+import { type IoTClientConfig, LOCAL_CREDENTIALS } from './iot-client.js';
 import { fetchKeySupply } from './key-supply.js';
 import type { StartedTarget, TargetOptions } from './target.js';
 
@@ -162,6 +163,13 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Start
   }
   // A ready file an earlier emulator left would be read as this one's.
   rmSync(readyPath, { force: true });
+  const iam = options.iamPolicies ? runIam(options.iamPolicies) : undefined;
+  if (iam) {
+    // Secrets: readable by this user only.
+    const iamPath = join(options.workDir, 'emulator-iam.json');
+    writeFileSync(iamPath, `${JSON.stringify(iam.file, null, 2)}\n`, { mode: 0o600 });
+    args.push('--iam', iamPath);
+  }
   const log = openSync(logPath, 'a', 0o600);
   // detached: Ctrl-C in the terminal goes to the harness, which then stops the emulator itself
   // after writing partial results. The IPC channel closes when this process ends, however it
@@ -179,6 +187,22 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Start
   }
   const stopOnExit = () => child.kill('SIGKILL');
   process.once('exit', stopOnExit);
+  const iotConfig: IoTClientConfig = {
+    region: ready.region,
+    endpoint: ready.controlPlaneUrl,
+    credentials: { ...(iam?.harness ?? LOCAL_CREDENTIALS) },
+    requestTimeoutMs: options.requestTimeoutMs,
+  };
+  const actorIotConfigs = iam
+    ? Object.fromEntries(
+        Object.entries(iam.actors).map(([scenarioId, keys]) => [
+          scenarioId,
+          Object.fromEntries(
+            Object.entries(keys).map(([actor, key]) => [actor, { ...iotConfig, credentials: { ...key } }]),
+          ),
+        ]),
+      )
+    : undefined;
   return {
     name: 'embedded',
     endpoint: {
@@ -191,12 +215,8 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Start
       rootCaPem: readFileSync(ready.rootCaFile, 'utf8'),
       kryptonUrl: ready.kryptonUrl ?? null,
     },
-    iotConfig: {
-      region: ready.region,
-      endpoint: ready.controlPlaneUrl,
-      credentials: { ...LOCAL_CREDENTIALS },
-      requestTimeoutMs: options.requestTimeoutMs,
-    },
+    iotConfig,
+    ...(actorIotConfigs ? { actorIotConfigs } : {}),
     close: async () => {
       process.off('exit', stopOnExit);
       await stopChild(child);

@@ -1,3 +1,4 @@
+import type { IamActor, IamPolicies } from '../contract/iam.js';
 import type { KeySupply } from '../contract/key-supply.js';
 import type { IoTEndpoint } from '../contract/scenario.js';
 import type { IoTClientConfig } from './iot-client.js';
@@ -7,6 +8,11 @@ export interface StartedTarget {
   readonly name: 'embedded' | 'localstack' | 'aws';
   readonly endpoint: IoTEndpoint;
   readonly iotConfig: IoTClientConfig;
+  /**
+   * Embedded: each scenario's actors' own control-plane access (by scenario id), holding exactly
+   * their declared IAM policies. Absent (remote targets): every actor uses `iotConfig`.
+   */
+  readonly actorIotConfigs?: Readonly<Record<string, Partial<Record<IamActor, IoTClientConfig>>>>;
   /** Stops what the target started (the embedded emulator); a no-op for remote targets. */
   close(): Promise<void>;
   /** Embedded: where the emulator's device keys came from so far (null if it cannot tell). */
@@ -44,4 +50,9 @@ export interface TargetOptions {
    * resumed run restarts it on the state it left.
    */
   stateDir?: string;
+  /**
+   * Embedded: the IAM policies of the run's scenarios' actors, by scenario id. The emulator then
+   * verifies SigV4 and gives each actor its own credentials holding exactly its policy.
+   */
+  iamPolicies?: Record<string, IamPolicies>;
 }

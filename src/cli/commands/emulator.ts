@@ -43,6 +43,7 @@ interface EmulatorCommandOptions {
   latencyModel?: string;
   faults?: string;
   modelSeed?: number;
+  iam?: string;
   deviceKeys: 'rsa-2048' | 'ec-p256';
   keyPool: number;
   keyWorkers: number;
@@ -92,6 +93,10 @@ export function emulatorCommand(): Command {
       "seed the latency and fault models' draws (same seed, same sequence of draws; default: unseeded)",
       count,
     )
+    .option(
+      '--iam <file>',
+      'JSON IAM users (access key, secret, identity policies): verify SigV4 and enforce their policies (default: any credentials; docs/emulator.md)',
+    )
     .addOption(
       new Option('--device-keys <type>', 'key type CreateKeysAndCertificate returns (ec-p256 for speed runs)')
         .choices(['rsa-2048', 'ec-p256'])
@@ -134,6 +139,7 @@ export function emulatorCommand(): Command {
         latencyModel: options.latencyModel,
         faults: options.faults,
         modelSeed: options.modelSeed,
+        iam: options.iam,
         deviceKeyAlgorithm: options.deviceKeys,
         keyPoolSize: options.keyPool,
         keyPoolWorkers: Math.max(1, options.keyWorkers),
@@ -145,7 +151,7 @@ export function emulatorCommand(): Command {
         emulator = await startEmulator(emulatorOptions);
       } catch (error) {
         if (!(error instanceof ModelFileError)) throw error;
-        // A fault or latency file that does not fit its format is bad input.
+        // A fault, latency or IAM file that does not fit its format is bad input.
         console.error(`provbench emulator: ${error.message}`);
         process.exitCode = 2;
         return;
@@ -159,6 +165,9 @@ export function emulatorCommand(): Command {
       );
       console.log(`  quotas         ${options.quotas}${options.quotaFile ? ` + ${options.quotaFile}` : ''}`);
       if (options.keyStock !== false) console.log(`  key stock      ${options.keyStock}`);
+      console.log(
+        `  IAM            ${options.iam ? `SigV4 and identity policies from ${options.iam}` : 'off (any credentials)'}`,
+      );
       const orphaned = await new Promise<boolean>((resolve) => {
         process.once('SIGINT', () => resolve(false));
         process.once('SIGTERM', () => resolve(false));

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, type Command as CommanderCommand } from 'commander';
+import type { IamPolicies } from '../../contract/iam.js';
 import { describeModel, type LoadModel, parseRamp } from '../../engine/load-model.js';
 import { ResumeState } from '../../engine/resume-state.js';
 import { type RunConfig, runScenarios } from '../../engine/run.js';
@@ -77,6 +78,19 @@ export async function anyUsesSimFleet(refs: ScenarioRef[]): Promise<boolean> {
     if ((await loadScenario(ref.moduleUrl)).usesSimFleet) return true;
   }
   return false;
+}
+
+/** The IAM policies the run's scenarios declare per actor, by scenario id (embedded target). */
+export async function declaredIamPolicies(
+  refs: ScenarioRef[],
+  runId: string,
+): Promise<Record<string, IamPolicies>> {
+  const policies: Record<string, IamPolicies> = {};
+  for (const ref of refs) {
+    const scenario = await loadScenario(ref.moduleUrl);
+    if (scenario.iamPolicies) policies[scenario.id] = scenario.iamPolicies({ runId });
+  }
+  return policies;
 }
 
 function describePlannedCost(cost: ScenarioCost): string {
@@ -246,6 +260,8 @@ export async function runCommandAction(
       faultsFile: account.faultsFile,
       modelSeed: options.seed,
       ...(targetChoice.target === 'embedded' ? { stateDir: emulatorStateDir } : {}),
+      // The embedded emulator verifies SigV4 and gives each actor exactly its declared policy.
+      ...(targetChoice.target === 'embedded' ? { iamPolicies: await declaredIamPolicies(refs, runId) } : {}),
     });
     const config: RunConfig = {
       runId,

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { IotError, invalidRequest } from '../registry/index.js';
 import type { ControlPlaneContext, OperationHandler, OperationHandlers } from './context.js';
 import type { FaultInjector } from './fault-model.js';
+import type { IamGate } from './iam/iam-gate.js';
 import type { OperationInput } from './input.js';
 import { compileValidators, type OperationValidator, serviceModel } from './model/index.js';
 import { accountOperations } from './operations/account.js';
@@ -31,6 +32,8 @@ export interface ControlPlaneServerOptions extends ControlPlaneContext {
   quotas?: QuotaGate;
   latency?: LatencyModel;
   faults?: FaultInjector;
+  /** SigV4 and IAM (`--iam`); absent: any credentials are accepted. */
+  iam?: IamGate;
   /** Called once per completed operation (metrics, logging). */
   onOperation?: (operation: OperationName, status: number) => void;
 }
@@ -62,6 +65,8 @@ export interface ControlPlaneRequest {
   headers: Record<string, string | string[] | undefined>;
   /** Read only once the path names an operation; rejects with RequestBodyError past the limit. */
   body(): Promise<Uint8Array>;
+  /** The caller's address (`aws:SourceIp`), when a socket carried the request. */
+  sourceIp?: string;
 }
 
 export interface ControlPlaneResponse {
@@ -141,6 +146,21 @@ export class ControlPlaneDispatcher {
         if (error instanceof RequestBodyError) throw invalidRequest(error.message);
         throw error;
       }
+      const principal = await this.options.iam?.authenticate({
+        method,
+        path,
+        query: request.query,
+        headers: request.headers,
+        body: raw,
+      });
+      const body = parseJsonBody(raw);
+      const input: OperationInput = {
+        labels: match.labels,
+        query: request.query,
+        headers: request.headers,
+        body,
+      };
+      if (principal) this.options.iam?.authorize(principal, operation, input, request.sourceIp);
       if (this.options.quotas && !this.options.quotas.admit(operation)) {
         throw new IotError('ThrottlingException', 'Rate exceeded');
       }
@@ -151,12 +171,6 @@ export class ControlPlaneDispatcher {
           fault.message ?? `Injected fault (${fault.error}) for ${operation}: fault injection is on`,
         );
       }
-      const input: OperationInput = {
-        labels: match.labels,
-        query: request.query,
-        headers: request.headers,
-        body: parseJsonBody(raw),
-      };
       // AWS's service model first (InvalidRequestException, every constraint it breaks), then
       // the handler's own checks where AWS goes beyond the model.
       this.validators.get(operation)!.validate(input);

@@ -8,6 +8,8 @@ export {
   faultModelSchema,
   type InjectedFault,
 } from './fault-model.js';
+export { type IamFile, iamFileSchema } from './iam/iam-file.js';
+export { IamGate, type IamPrincipal } from './iam/iam-gate.js';
 export type { OperationInput } from './input.js';
 export { registerDeviceCertificate } from './operations/certificates.js';
 export { createProvisioningRegistry } from './provisioning-registry.js';

@@ -117,6 +117,7 @@ export class ControlPlaneServer {
       query: new URLSearchParams(queryAt === -1 ? '' : rawUrl.slice(queryAt + 1)),
       headers: request.headers,
       body: () => readBody(request),
+      sourceIp: request.socket.remoteAddress?.replace(/^::ffff:/, ''),
     });
     send(response, answer);
   }

@@ -13,6 +13,7 @@ export const kryptonListener: EmulatorListenerFactory = async (context) => {
     host: context.host,
     port: context.options.kryptonPort ?? 0,
     sims,
+    credentials: context.iam?.serviceCredentials('krypton'),
   });
   return { name: 'krypton', kryptonUrl: server.url, close: () => server.close() };
 };

@@ -19,6 +19,8 @@ export interface PolicyContext {
   sourceIp?: string;
   region?: string;
   accountId?: string;
+  /** Further keys by lower-case name (IAM's `aws:username`, `aws:PrincipalArn`, ...). */
+  keys?: Readonly<Record<string, string>>;
 }
 
 /** Looks a condition key or variable name up in the context (`iot:ClientId`, `aws:SourceIp`, ...). */
@@ -43,7 +45,7 @@ export function resolveKey(name: string, context: PolicyContext): string | undef
       if (field.toLowerCase() === wanted) return value;
     }
   }
-  return undefined;
+  return context.keys?.[lower];
 }
 
 const variablePattern = /\$\{([^}]+)\}|\$\((\*|\?|\$)\)/g;

@@ -39,6 +39,12 @@ export const IOT_ERROR_STATUS = {
   ResourceRegistrationFailureException: 400,
   SqlParseException: 400,
   UnknownOperationException: 404,
+  // Not in the model: AWS's request layer answers these before any operation runs (SigV4, IAM).
+  AccessDeniedException: 403,
+  UnrecognizedClientException: 403,
+  InvalidSignatureException: 403,
+  IncompleteSignatureException: 403,
+  MissingAuthenticationTokenException: 403,
 } as const;
 
 export type IotErrorCode = keyof typeof IOT_ERROR_STATUS;

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import preIssued from '../../scenarios/pre-issued.js';
+import { parseRunResult, type RunResult } from '../../src/metrics/result-schema.js';
+import { renderHtmlReport } from '../../src/report/html.js';
+import { renderMarkdownSummary } from '../../src/report/markdown.js';
+import { syntheticRun } from '../support/synthetic-run.js';
+
+function withPolicies(run: RunResult): RunResult {
+  const [first, ...rest] = run.scenarios;
+  if (!first) throw new Error('synthetic run without scenarios');
+  const iamPolicies = preIssued.iamPolicies?.({ runId: 'r1' });
+  return parseRunResult(
+    JSON.parse(JSON.stringify({ ...run, scenarios: [{ ...first, iamPolicies }, ...rest] })),
+  );
+}
+
+describe('the report says which IAM policy to grant to whom, per pattern', () => {
+  const plain = syntheticRun({ devices: 50 });
+  const declared = withPolicies(plain);
+
+  it('result.json keeps the declared policies through the schema', () => {
+    expect(Object.keys(declared.scenarios[0]?.iamPolicies ?? {})).toEqual(['operator', 'factory']);
+  });
+
+  it('markdown: one row per actor with its actions', () => {
+    const markdown = renderMarkdownSummary(declared);
+    expect(markdown).toContain('### IAM policies to grant');
+    const pattern = declared.scenarios[0]?.summary.scenario;
+    expect(markdown).toContain(
+      `| ${pattern} | factory line: per device, before shipping | iot:CreateKeysAndCertificate, iot:CreateThing, iot:AttachThingPrincipal, iot:AttachPolicy |`,
+    );
+    expect(renderMarkdownSummary(plain)).not.toContain('IAM policies');
+  });
+
+  it('html: a section with each actor and its full policy document', () => {
+    const html = renderHtmlReport([declared]);
+    expect(html).toContain('<section id="iam"><h2>IAM policies to grant, per pattern</h2>');
+    expect(html).toContain('operator: one-time setup and teardown');
+    // The document with its resources, escaped for HTML.
+    expect(html).toContain('&quot;arn:aws:iot:*:*:thing/r1-*&quot;');
+    expect(renderHtmlReport([plain])).not.toContain('id="iam"');
+  });
+});
