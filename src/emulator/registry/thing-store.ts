@@ -46,7 +46,15 @@ function matches(thing: ThingRecord, filter: ListThingsFilter): boolean {
     : value === filter.attributeValue;
 }
 
-/** Things (no thing types or billing groups: the emulator has none). */
+/** What the thing store asks of the thing types and groups it refers to. */
+export interface ThingLinks {
+  /** Throws unless the type exists and takes new things. */
+  requireThingType(thingTypeName: string, change: 'create' | 'update'): void;
+  /** Drops a deleted thing's group memberships. */
+  forgetThing(thingName: string): void;
+}
+
+/** Things, with their thing type (no billing groups: the emulator has none). */
 export class ThingStore {
   readonly records = new RecordTable<ThingRecord>({
     missing: (thingName) =>
@@ -57,6 +65,7 @@ export class ThingStore {
     private readonly context: StoreContext,
     private readonly tags: TagStore,
     private readonly thingPrincipals: Relation,
+    private readonly links: ThingLinks,
   ) {}
 
   private versionConflict(record: ThingRecord, expectedVersion: number): IotError {
@@ -82,11 +91,7 @@ export class ThingStore {
         existing.thingArn,
       );
     }
-    if (input.thingTypeName !== undefined) {
-      throw notFound(
-        `Thing type ${input.thingTypeName} does not exist: the emulator has no thing types; omit thingTypeName`,
-      );
-    }
+    if (input.thingTypeName !== undefined) this.links.requireThingType(input.thingTypeName, 'create');
     if (input.billingGroupName !== undefined) {
       throw notFound(
         `Billing group ${input.billingGroupName} does not exist: the emulator has no billing groups; omit it`,
@@ -96,6 +101,7 @@ export class ThingStore {
       thingName: input.thingName,
       thingId: randomUuid(),
       thingArn: this.context.arns.thing(input.thingName),
+      ...(input.thingTypeName === undefined ? {} : { thingTypeName: input.thingTypeName }),
       attributes: Object.keys(attributes).length === 0 ? NO_ATTRIBUTES : { ...attributes },
       version: 1,
       creationDate: this.context.now(),
@@ -111,8 +117,11 @@ export class ThingStore {
     if (update.expectedVersion !== undefined && update.expectedVersion !== record.version) {
       throw this.versionConflict(record, update.expectedVersion);
     }
-    if (update.thingTypeName !== undefined) {
-      throw notFound(`Thing type ${update.thingTypeName} does not exist: the emulator has no thing types`);
+    if (update.thingTypeName !== undefined && update.removeThingType) {
+      throw invalidRequest('Pass either thingTypeName or removeThingType, not both');
+    }
+    if (update.thingTypeName !== undefined && update.thingTypeName !== record.thingTypeName) {
+      this.links.requireThingType(update.thingTypeName, 'update');
     }
     const payload = update.attributePayload;
     if (payload?.attributes) {
@@ -123,6 +132,7 @@ export class ThingStore {
       }
       record.attributes = next;
     }
+    if (update.thingTypeName !== undefined) record.thingTypeName = update.thingTypeName;
     if (update.removeThingType) delete record.thingTypeName;
     record.version += 1;
     this.context.changed();
@@ -142,8 +152,15 @@ export class ThingStore {
       );
     }
     this.records.delete(thingName);
+    this.links.forgetThing(thingName);
     this.tags.forget(record.thingArn);
     this.context.changed();
+  }
+
+  /** Whether any thing has this type (DeleteThingType refuses then). */
+  hasType(thingTypeName: string): boolean {
+    for (const thing of this.records.values()) if (thing.thingTypeName === thingTypeName) return true;
+    return false;
   }
 
   list(request: ListThingsFilter & ListRequest): Page<ThingRecord> {
