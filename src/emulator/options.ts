@@ -35,6 +35,8 @@ export interface EmulatorOptions {
   keyPoolSize?: number;
   /** Worker threads filling the key pool (default 1; 2 doubles RSA-2048 supply when a core is free). */
   keyPoolWorkers?: number;
+  /** How long after DeprecateThingType DeleteThingType is refused (default AWS's 5 minutes). */
+  thingTypeDeletionWaitMs?: number;
   /** Local stand-ins for Lambda functions (topic rule actions, pre-provisioning hooks), by ARN or name. */
   localFunctions?: Record<string, (event: unknown) => unknown>;
   /** Listeners to start after the control plane; defaults to EMULATOR_LISTENERS. */

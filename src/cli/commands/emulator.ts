@@ -36,6 +36,7 @@ interface EmulatorCommandOptions {
   fleet?: string;
   region: string;
   accountId: string;
+  thingTypeDeletionWait: number;
   latencyModel?: string;
   faults?: string;
   deviceKeys: 'rsa-2048' | 'ec-p256';
@@ -79,6 +80,12 @@ export function emulatorCommand(): Command {
     .option('--key-pool <n>', 'device key pairs kept ready by a worker thread', count, 32)
     .option('--key-workers <n>', 'worker threads filling the key pool', count, 1)
     .option(
+      '--thing-type-deletion-wait <seconds>',
+      "how long after DeprecateThingType DeleteThingType is refused (AWS's 300; the embedded target uses 0)",
+      count,
+      300,
+    )
+    .option(
       '--exit-with-parent',
       'end when the process that started this one ends, however it ended (what the embedded target uses)',
     )
@@ -102,6 +109,7 @@ export function emulatorCommand(): Command {
         deviceKeyAlgorithm: options.deviceKeys,
         keyPoolSize: options.keyPool,
         keyPoolWorkers: Math.max(1, options.keyWorkers),
+        thingTypeDeletionWaitMs: options.thingTypeDeletionWait * 1000,
       };
       let emulator: RunningEmulator;
       try {
