@@ -1,4 +1,10 @@
-import { alreadyExists, IotError, invalidRequest, notFound } from './errors.js';
+import {
+  type AttributePayload,
+  applyAttributePayload,
+  sameAttributes,
+  versionConflict,
+} from './attribute-payload.js';
+import { alreadyExists, invalidRequest, notFound } from './errors.js';
 import { randomUuid } from './ids.js';
 import { type ListRequest, type Page, pageOptions, paginate, paginateList } from './pagination.js';
 import { RecordTable } from './record-table.js';
@@ -16,8 +22,7 @@ export interface ThingGroupInput {
 
 export interface ThingGroupUpdate {
   description?: string;
-  /** AttributePayload: replaces the attributes unless `merge`; with merge an empty value removes. */
-  attributePayload?: { attributes?: Record<string, string>; merge?: boolean };
+  attributePayload?: AttributePayload;
   expectedVersion?: number;
 }
 
@@ -39,9 +44,6 @@ export const THING_GROUP_LIMITS = {
   /** The maximum number of attributes of a thing group. */
   attributes: 50,
 } as const;
-
-const sameAttributes = (a: Record<string, string>, b: Record<string, string>): boolean =>
-  JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
 
 /** Static thing groups, their hierarchy and the things in them. */
 export class ThingGroupStore {
@@ -141,29 +143,15 @@ export class ThingGroupStore {
     }
   }
 
-  private versionConflict(record: ThingGroupRecord, expectedVersion: number): IotError {
-    return new IotError(
-      'VersionConflictException',
-      `Thing group ${record.thingGroupName} is at version ${record.version}, not ${expectedVersion}: describe it and retry`,
-    );
-  }
-
   /** UpdateThingGroup: description and attributes; returns the new version. */
   update(thingGroupName: string, update: ThingGroupUpdate): ThingGroupRecord {
     const record = this.records.require(thingGroupName);
     if (update.expectedVersion !== undefined && update.expectedVersion !== record.version) {
-      throw this.versionConflict(record, update.expectedVersion);
+      throw versionConflict(`Thing group ${thingGroupName}`, record.version, update.expectedVersion);
     }
-    const payload = update.attributePayload;
-    if (payload?.attributes) {
-      const next: Record<string, string> = payload.merge ? { ...record.attributes } : {};
-      for (const [name, value] of Object.entries(payload.attributes)) {
-        if (payload.merge && value === '') delete next[name];
-        else next[name] = value;
-      }
-      this.checkAttributeCount(next);
-      record.attributes = next;
-    }
+    const attributes = applyAttributePayload(record.attributes, update.attributePayload);
+    this.checkAttributeCount(attributes);
+    record.attributes = attributes;
     if (update.description !== undefined) record.description = update.description;
     record.version += 1;
     this.context.changed();
@@ -175,7 +163,7 @@ export class ThingGroupStore {
     const record = this.records.get(thingGroupName);
     if (!record) return;
     if (expectedVersion !== undefined && expectedVersion !== record.version) {
-      throw this.versionConflict(record, expectedVersion);
+      throw versionConflict(`Thing group ${thingGroupName}`, record.version, expectedVersion);
     }
     if (this.children(thingGroupName).length > 0) {
       throw invalidRequest(

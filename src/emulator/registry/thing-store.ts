@@ -1,4 +1,10 @@
-import { alreadyExists, IotError, invalidRequest, notFound } from './errors.js';
+import {
+  type AttributePayload,
+  applyAttributePayload,
+  sameAttributes,
+  versionConflict,
+} from './attribute-payload.js';
+import { alreadyExists, invalidRequest, notFound } from './errors.js';
 import { randomUuid } from './ids.js';
 import type { ListRequest, Page } from './pagination.js';
 import { RecordTable } from './record-table.js';
@@ -17,8 +23,7 @@ export interface ThingInput {
 export interface ThingUpdate {
   thingTypeName?: string;
   removeThingType?: boolean;
-  /** AttributePayload: replaces all attributes unless `merge`; with merge an empty value removes. */
-  attributePayload?: { attributes?: Record<string, string>; merge?: boolean };
+  attributePayload?: AttributePayload;
   expectedVersion?: number;
 }
 
@@ -31,9 +36,6 @@ export interface ListThingsFilter {
 
 /** Shared by every thing created without attributes (UpdateThing replaces, never mutates, the object). */
 const NO_ATTRIBUTES: Record<string, string> = Object.freeze({});
-
-const sameAttributes = (a: Record<string, string>, b: Record<string, string>): boolean =>
-  JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
 
 function matches(thing: ThingRecord, filter: ListThingsFilter): boolean {
   if (filter.thingTypeName !== undefined && thing.thingTypeName !== filter.thingTypeName) return false;
@@ -67,13 +69,6 @@ export class ThingStore {
     private readonly thingPrincipals: Relation,
     private readonly links: ThingLinks,
   ) {}
-
-  private versionConflict(record: ThingRecord, expectedVersion: number): IotError {
-    return new IotError(
-      'VersionConflictException',
-      `Thing ${record.thingName} is at version ${record.version}, not ${expectedVersion}: describe it and retry`,
-    );
-  }
 
   /** CreateThing: idempotent for an identical request, ResourceAlreadyExists otherwise. */
   create(input: ThingInput): ThingRecord {
@@ -115,7 +110,7 @@ export class ThingStore {
   update(thingName: string, update: ThingUpdate): ThingRecord {
     const record = this.records.require(thingName);
     if (update.expectedVersion !== undefined && update.expectedVersion !== record.version) {
-      throw this.versionConflict(record, update.expectedVersion);
+      throw versionConflict(`Thing ${thingName}`, record.version, update.expectedVersion);
     }
     if (update.thingTypeName !== undefined && update.removeThingType) {
       throw invalidRequest('Pass either thingTypeName or removeThingType, not both');
@@ -123,15 +118,7 @@ export class ThingStore {
     if (update.thingTypeName !== undefined && update.thingTypeName !== record.thingTypeName) {
       this.links.requireThingType(update.thingTypeName, 'update');
     }
-    const payload = update.attributePayload;
-    if (payload?.attributes) {
-      const next: Record<string, string> = payload.merge ? { ...record.attributes } : {};
-      for (const [name, value] of Object.entries(payload.attributes)) {
-        if (payload.merge && value === '') delete next[name];
-        else next[name] = value;
-      }
-      record.attributes = next;
-    }
+    record.attributes = applyAttributePayload(record.attributes, update.attributePayload);
     if (update.thingTypeName !== undefined) record.thingTypeName = update.thingTypeName;
     if (update.removeThingType) delete record.thingTypeName;
     record.version += 1;
@@ -144,7 +131,7 @@ export class ThingStore {
     const record = this.records.get(thingName);
     if (!record) return;
     if (expectedVersion !== undefined && expectedVersion !== record.version) {
-      throw this.versionConflict(record, expectedVersion);
+      throw versionConflict(`Thing ${thingName}`, record.version, expectedVersion);
     }
     if (this.thingPrincipals.hasLeft(thingName)) {
       throw invalidRequest(
