@@ -96,12 +96,13 @@ export class ThingStore {
       thingName: input.thingName,
       thingId: randomUuid(),
       thingArn: this.context.arns.thing(input.thingName),
-      ...(input.thingTypeName === undefined ? {} : { thingTypeName: input.thingTypeName }),
       attributes: Object.keys(attributes).length === 0 ? NO_ATTRIBUTES : { ...attributes },
       version: 1,
       creationDate: this.context.now(),
       sequence: this.context.nextSequence(),
     };
+    // Only typed things carry the property: an untyped thing's record stays as small as before.
+    if (input.thingTypeName !== undefined) record.thingTypeName = input.thingTypeName;
     this.records.set(input.thingName, record);
     this.context.changed();
     return record;
