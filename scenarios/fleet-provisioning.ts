@@ -25,8 +25,14 @@ import {
 import type { DeviceMqttConnection } from './lib/mqtt-device.js';
 import { resourceName, runDescription, templateName, thingNameOf } from './lib/names.js';
 import { provisioningRoleArn } from './lib/provisioning-role.js';
+import {
+  classificationProperties,
+  createThingClassification,
+  type ThingClassification,
+} from './lib/thing-classification.js';
 
-const VARIANTS = ['create-keys', 'create-from-csr'] as const;
+/** `thing-type-and-group`: create-keys with a template that types and groups the thing. */
+const VARIANTS = ['create-keys', 'create-from-csr', 'thing-type-and-group'] as const;
 type Variant = (typeof VARIANTS)[number];
 
 interface SharedClaim {
@@ -39,15 +45,21 @@ interface SharedClaim {
   claimPrivateKeyPem: string;
 }
 
-/** The fleet template: thing named by the SerialNumber parameter, certificate by ID, policy by name. */
-export function fleetTemplateBody(policyName: string): string {
+/**
+ * The fleet template: thing named by the SerialNumber parameter (with a type and a group when
+ * given), certificate by ID, policy by name.
+ */
+export function fleetTemplateBody(policyName: string, classification?: ThingClassification): string {
   return JSON.stringify({
     Parameters: {
       SerialNumber: { Type: 'String' },
       'AWS::IoT::Certificate::Id': { Type: 'String' },
     },
     Resources: {
-      thing: { Type: 'AWS::IoT::Thing', Properties: { ThingName: { Ref: 'SerialNumber' } } },
+      thing: {
+        Type: 'AWS::IoT::Thing',
+        Properties: { ThingName: { Ref: 'SerialNumber' }, ...classificationProperties(classification) },
+      },
       certificate: {
         Type: 'AWS::IoT::Certificate',
         Properties: { CertificateId: { Ref: 'AWS::IoT::Certificate::Id' }, Status: 'ACTIVE' },
@@ -125,7 +137,7 @@ async function obtainCertificate(
   const thingName = thingNameOf(device);
   const templateName = (ctx.shared.claim as SharedClaim).templateName;
   const { created, privateKeyPem, intent } =
-    variantOf(ctx) === 'create-keys'
+    variantOf(ctx) !== 'create-from-csr'
       ? await createKeysOverClaim(ctx, device, claim, thingName, templateName)
       : await createFromDeviceCsr(ctx, device, claim, thingName, templateName);
   ctx.ledger.acknowledge(intent, {
@@ -152,7 +164,15 @@ const fleetProvisioning: Scenario = {
   // The certificate call depends on the variant and is measured; RegisterThing caps both.
   apiPlan: {
     perDevice: { 'mqtt:Connect': 2, 'mqtt:RegisterThing': 1 },
-    perRun: { CreatePolicy: 2, CreateProvisioningTemplate: 1, CreateKeysAndCertificate: 1, AttachPolicy: 1 },
+    // CreateThingType and CreateThingGroup: the thing-type-and-group variant only.
+    perRun: {
+      CreatePolicy: 2,
+      CreateProvisioningTemplate: 1,
+      CreateKeysAndCertificate: 1,
+      AttachPolicy: 1,
+      CreateThingType: 1,
+      CreateThingGroup: 1,
+    },
   },
   // Devices provision themselves over MQTT with the claim; the factory only copies it.
   iamPolicies: (scope) => ({
@@ -180,13 +200,15 @@ const fleetProvisioning: Scenario = {
       resourceName(ctx, 'device'),
       devicePolicyDocument(ctx.endpoint),
     );
+    const classification =
+      variantOf(ctx) === 'thing-type-and-group' ? await createThingClassification(ctx) : undefined;
     const name = templateName(ctx, 'fleet');
     await ctx.phase('create-provisioning-template', () =>
       ctx.ledger.track({ kind: 'provisioning-template', name }, () =>
         ctx.iot.send(
           new CreateProvisioningTemplateCommand({
             templateName: name,
-            templateBody: fleetTemplateBody(policyName),
+            templateBody: fleetTemplateBody(policyName, classification),
             description: runDescription(ctx),
             provisioningRoleArn: provisioningRoleArn(ctx),
             enabled: true,

@@ -18,12 +18,21 @@ import {
 import { bootJustInTime } from './lib/just-in-time.js';
 import { resourceName } from './lib/names.js';
 import { provisioningRoleArn } from './lib/provisioning-role.js';
+import {
+  classificationProperties,
+  createThingClassification,
+  type ThingClassification,
+} from './lib/thing-classification.js';
+
+/** `thing-type-and-group`: the template also gives each thing a thing type and a thing group. */
+const VARIANTS = ['plain', 'thing-type-and-group'] as const;
 
 /**
- * The JITP template on the CA: thing named by the certificate CN, the certificate by its ID
- * (JITP templates must use CertificateId), the run's device policy by name.
+ * The JITP template on the CA: thing named by the certificate CN (with a type and a group when
+ * given), the certificate by its ID (JITP templates must use CertificateId), the run's device
+ * policy by name.
  */
-export function jitpTemplateBody(policyName: string): string {
+export function jitpTemplateBody(policyName: string, classification?: ThingClassification): string {
   return JSON.stringify({
     Parameters: {
       'AWS::IoT::Certificate::CommonName': { Type: 'String' },
@@ -32,7 +41,10 @@ export function jitpTemplateBody(policyName: string): string {
     Resources: {
       thing: {
         Type: 'AWS::IoT::Thing',
-        Properties: { ThingName: { Ref: 'AWS::IoT::Certificate::CommonName' } },
+        Properties: {
+          ThingName: { Ref: 'AWS::IoT::Certificate::CommonName' },
+          ...classificationProperties(classification),
+        },
       },
       certificate: {
         Type: 'AWS::IoT::Certificate',
@@ -50,10 +62,18 @@ export function jitpTemplateBody(policyName: string): string {
 const jitp: Scenario<CustomerCaDeviceState> = {
   id: 'jitp',
   title: 'Just-in-time provisioning (own CA with a provisioning template)',
+  variants: VARIANTS,
   // The template runs inside AWS IoT; what caps it is the device-certificate registration rate.
   apiPlan: {
     perDevice: { 'mqtt:Connect': 2, 'iot:DeviceCertificateRegistration': 1 },
-    perRun: { CreatePolicy: 1, GetRegistrationCode: 1, RegisterCACertificate: 1 },
+    // CreateThingType and CreateThingGroup: the thing-type-and-group variant only.
+    perRun: {
+      CreatePolicy: 1,
+      GetRegistrationCode: 1,
+      RegisterCACertificate: 1,
+      CreateThingType: 1,
+      CreateThingGroup: 1,
+    },
   },
   // The factory only signs with the customer CA; AWS IoT provisions on first connect.
   iamPolicies: (scope) => ({
@@ -75,9 +95,14 @@ const jitp: Scenario<CustomerCaDeviceState> = {
       devicePolicyDocument(ctx.endpoint),
     );
     ctx.shared.policyName = policyName;
+    const classification =
+      ctx.options.variant === 'thing-type-and-group' ? await createThingClassification(ctx) : undefined;
     ctx.shared.ca = await registerCustomerCa(ctx, {
       allowAutoRegistration: true,
-      registrationConfig: { templateBody: jitpTemplateBody(policyName), roleArn: provisioningRoleArn(ctx) },
+      registrationConfig: {
+        templateBody: jitpTemplateBody(policyName, classification),
+        roleArn: provisioningRoleArn(ctx),
+      },
     });
   },
 

@@ -1,7 +1,7 @@
 /** A resource a run creates, as written to the ledger. Only the fields that apply are set. */
 export interface ResourceRef {
   kind: ResourceKind;
-  /** Thing, policy, template or rule name. */
+  /** Thing, policy, template, rule, thing type or thing group name. */
   name?: string;
   /** Certificate or CA certificate id. */
   id?: string;
@@ -10,6 +10,8 @@ export interface ResourceRef {
   thingName?: string;
   /** For `policy-principal`: the policy. */
   policyName?: string;
+  /** For `thing-group-membership`: the group (`thingName` is the thing). */
+  thingGroupName?: string;
   /** For attachments: the certificate ARN (or other principal). */
   principal?: string;
   /**
@@ -30,7 +32,10 @@ export type ResourceKind =
   | 'thing-principal'
   | 'policy-principal'
   | 'provisioning-template'
-  | 'topic-rule';
+  | 'topic-rule'
+  | 'thing-type'
+  | 'thing-group'
+  | 'thing-group-membership';
 
 export interface LedgerHandle {
   /** Unique in the ledger file (several threads append to it). */

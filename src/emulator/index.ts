@@ -113,9 +113,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const registry = new IotRegistry({
     region,
     accountId,
-    limits: quotaTable && {
-      caCertificatesPerSubject: quotaTable.limits.caCertificatesPerSubject,
-      policiesPerPrincipal: quotaTable.limits.policiesPerPrincipal,
+    limits: {
+      ...(quotaTable && {
+        caCertificatesPerSubject: quotaTable.limits.caCertificatesPerSubject,
+        policiesPerPrincipal: quotaTable.limits.policiesPerPrincipal,
+      }),
+      thingTypeDeletionWaitMs: options.thingTypeDeletionWaitMs,
     },
   });
   const store = options.stateDir ? new RegistryStore(options.stateDir) : undefined;

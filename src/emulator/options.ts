@@ -59,6 +59,8 @@ export interface EmulatorOptions {
   keyStockDir?: string;
   /** Top the key stock up to this many keys in idle time, at the lowest CPU priority (default 0: never). */
   keyStockTarget?: number;
+  /** How long after DeprecateThingType DeleteThingType is refused (default AWS's 5 minutes). */
+  thingTypeDeletionWaitMs?: number;
   /** Local stand-ins for Lambda functions (topic rule actions, pre-provisioning hooks), by ARN or name. */
   localFunctions?: Record<string, (event: unknown) => unknown>;
   /** Listeners to start after the control plane; defaults to EMULATOR_LISTENERS. */

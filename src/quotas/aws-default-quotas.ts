@@ -53,6 +53,13 @@ export const CONTROL_PLANE_TPS: Readonly<Record<string, number>> = {
   TagResource: 10,
   UntagResource: 10,
   ListTagsForResource: 10,
+  // Thing groups and types: AddThingToThingGroup from the same table (aws-iot.md section 9);
+  // DescribeThingGroup and DescribeThingType from aws-iot-builder-tools/thingpress
+  // doc/aws-api-limits.md ("last checked 6/13/2025" against the AWS IoT Core quotas page).
+  // The other thing type and group operations have no sourced default here: not throttled.
+  AddThingToThingGroup: 100,
+  DescribeThingGroup: 100,
+  DescribeThingType: 100,
 };
 
 /** Quotas that are not one control-plane API. */

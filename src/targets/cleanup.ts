@@ -8,12 +8,22 @@ import {
 } from './certificate-resolution.js';
 import { FileLedger, type LedgerEntry, ledgerEntryId, ledgerSize } from './ledger.js';
 import { entriesOfKind, surveyLedger } from './ledger-survey.js';
-import { deleteCertificate, deleteResource, isConnectionRefused } from './resource-deletion.js';
+import {
+  deleteCertificate,
+  deleteResource,
+  deprecateThingType,
+  isConnectionRefused,
+} from './resource-deletion.js';
 
 export type { UnattributedResource } from './certificate-resolution.js';
 
-/** Deletion order: attachments first, then what they attached, then the CA and run-wide setup. */
+/**
+ * Deletion order: attachments and memberships first, then what they attached, then the CA and
+ * run-wide setup; thing groups (newest first: children before parents) and thing types (once
+ * no thing has them) last.
+ */
 export const CLEANUP_ORDER: readonly ResourceKind[] = [
+  'thing-group-membership',
   'thing-principal',
   'policy-principal',
   'certificate',
@@ -22,6 +32,8 @@ export const CLEANUP_ORDER: readonly ResourceKind[] = [
   'ca-certificate',
   'provisioning-template',
   'topic-rule',
+  'thing-group',
+  'thing-type',
 ];
 
 export interface CleanupReport {
@@ -46,6 +58,8 @@ export interface CleanupOptions {
    * entry, thing, policy or CA of any run). Only on an account no one else provisions in.
    */
   includeUnattributed?: boolean;
+  /** How long the target refuses DeleteThingType after DeprecateThingType (default AWS's 5 min). */
+  thingTypeDeletionWaitMs?: number;
 }
 
 /** Runs tasks with at most `limit` in flight; `add` waits for a free slot. */
@@ -138,11 +152,18 @@ export async function cleanupFromLedger(
       // unless a window certificate that could be its failed to delete: then it stays open.
       const madeNothing = kind === 'certificate' && !entry.resource.id && !entry.resource.arn;
       if (madeNothing && extraFailed) return;
-      count('certificate', await deleteResource(iot, entry.resource));
+      count('certificate', await deleteResource(iot, entry.resource, options));
       ledger.markDeleted(entry.key, entry.runId);
       if (!madeNothing) count(kind);
     });
   try {
+    // Thing types must be deprecated some minutes before they can be deleted: start the clock
+    // now, while everything else is deleted. A failure here shows again at the deletion.
+    if (survey.intents.get('thing-type')) {
+      for await (const entry of entriesOfKind(ledgerPath, endByte, 'thing-type', survey.deleted)) {
+        if (entry.resource.name) await deprecateThingType(iot, entry.resource.name).catch(() => null);
+      }
+    }
     for (const kind of CLEANUP_ORDER) {
       if (kind === 'certificate') {
         // Certificates found only in the run's window (attached to no thing), before the
@@ -163,6 +184,14 @@ export async function cleanupFromLedger(
         await limit.drain();
       }
       if (!survey.intents.get(kind)) continue;
+      if (kind === 'thing-group') {
+        // A group with child groups cannot be deleted: newest first, one at a time.
+        const groups: LedgerEntry[] = [];
+        for await (const entry of entriesOfKind(ledgerPath, endByte, kind, survey.deleted))
+          groups.push(entry);
+        for (const entry of groups.reverse()) await deleteEntry(kind, entry);
+        continue;
+      }
       for await (const entry of entriesOfKind(ledgerPath, endByte, kind, survey.deleted)) {
         await limit.add(() => deleteEntry(kind, entry));
       }

@@ -149,6 +149,9 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Start
     '--ready-file',
     readyPath,
     '--exit-with-parent',
+    // A run's cleanup deletes the thing types it made; on the emulator it need not wait 5 minutes.
+    '--thing-type-deletion-wait',
+    '0',
   ];
   if (options.fleetFile) args.push('--fleet', options.fleetFile);
   if (options.keyType) args.push('--device-keys', options.keyType === 'ec' ? 'ec-p256' : 'rsa-2048');

@@ -20,6 +20,9 @@ const RESOURCE_KINDS = [
   'policy-principal',
   'provisioning-template',
   'topic-rule',
+  'thing-type',
+  'thing-group',
+  'thing-group-membership',
 ] as const satisfies readonly ResourceKind[];
 
 const ResourceRefSchema = z.object({
@@ -29,6 +32,7 @@ const ResourceRefSchema = z.object({
   arn: z.string().optional(),
   thingName: z.string().optional(),
   policyName: z.string().optional(),
+  thingGroupName: z.string().optional(),
   principal: z.string().optional(),
   publicKey: z.string().optional(),
   templateName: z.string().optional(),

@@ -1,11 +1,16 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DeleteCACertificateCommand,
   DeleteCertificateCommand,
   DeletePolicyCommand,
   DeleteProvisioningTemplateCommand,
   DeleteThingCommand,
+  DeleteThingGroupCommand,
+  DeleteThingTypeCommand,
   DeleteTopicRuleCommand,
+  DeprecateThingTypeCommand,
   DescribeCertificateCommand,
+  DescribeThingTypeCommand,
   DetachPolicyCommand,
   DetachThingPrincipalCommand,
   type IoTClient,
@@ -14,6 +19,7 @@ import {
   ListPrincipalThingsCommand,
   ListTargetsForPolicyCommand,
   ListThingPrincipalsCommand,
+  RemoveThingFromThingGroupCommand,
   UpdateCACertificateCommand,
   UpdateCertificateCommand,
 } from '@aws-sdk/client-iot';
@@ -182,12 +188,57 @@ async function deleteCaCertificate(iot: IoTClient, caCertificateId: string): Pro
   await ignoreNotFound(() => iot.send(new DeleteCACertificateCommand({ certificateId: caCertificateId })));
 }
 
+/** AWS: "Before you can delete a thing type, wait for five minutes after you deprecate it." */
+export const THING_TYPE_DELETION_WAIT_MS = 5 * 60 * 1000;
+
+/** Slack for the clock difference between this host and AWS when waiting out the deprecation. */
+const CLOCK_SLACK_MS = 5_000;
+
+export interface DeletionOptions {
+  /** How long the target refuses DeleteThingType after DeprecateThingType (default AWS's 5 min). */
+  thingTypeDeletionWaitMs?: number;
+}
+
+/** DeprecateThingType unless it already is; returns when it was deprecated, or null when gone. */
+export async function deprecateThingType(iot: IoTClient, thingTypeName: string): Promise<Date | null> {
+  const described = await listOr(() => iot.send(new DescribeThingTypeCommand({ thingTypeName })), null);
+  if (described === null) return null;
+  const metadata = described.thingTypeMetadata;
+  if (metadata?.deprecated && metadata.deprecationDate) return metadata.deprecationDate;
+  const before = new Date();
+  await ignoreNotFound(() => iot.send(new DeprecateThingTypeCommand({ thingTypeName })));
+  return before;
+}
+
+/**
+ * Deletes a thing type: deprecated first (cleanup deprecates every type of the run before it
+ * deletes anything, so the wait runs meanwhile), then DeleteThingType. While the target still
+ * refuses because the deprecation is too recent, it waits out the rest of the wait once.
+ */
+async function deleteThingType(iot: IoTClient, thingTypeName: string, waitMs: number): Promise<void> {
+  const deprecatedAt = await deprecateThingType(iot, thingTypeName);
+  if (deprecatedAt === null) return;
+  try {
+    await ignoreNotFound(() => iot.send(new DeleteThingTypeCommand({ thingTypeName })));
+  } catch (error) {
+    const remaining = deprecatedAt.getTime() + waitMs - Date.now();
+    if ((error as { name?: string }).name !== 'InvalidRequestException' || remaining <= -CLOCK_SLACK_MS)
+      throw error;
+    await sleep(Math.max(0, remaining) + CLOCK_SLACK_MS);
+    await ignoreNotFound(() => iot.send(new DeleteThingTypeCommand({ thingTypeName })));
+  }
+}
+
 /**
  * Deletes what one ledger entry records. A certificate without an id or ARN is one whose
  * creation was never acknowledged and that cleanup's resolution did not find: nothing to do
  * here. Returns the certificates it found and deleted beyond the entry (on a thing).
  */
-export async function deleteResource(iot: IoTClient, r: ResourceRef): Promise<number> {
+export async function deleteResource(
+  iot: IoTClient,
+  r: ResourceRef,
+  options: DeletionOptions = {},
+): Promise<number> {
   switch (r.kind) {
     case 'thing-principal':
       if (r.thingName && r.principal) {
@@ -230,6 +281,26 @@ export async function deleteResource(iot: IoTClient, r: ResourceRef): Promise<nu
         const ruleName = r.name;
         await ignoreNotFound(() => iot.send(new DeleteTopicRuleCommand({ ruleName })));
       }
+      return 0;
+    case 'thing-group-membership':
+      if (r.thingName && r.thingGroupName) {
+        const { thingName, thingGroupName } = r;
+        await ignoreNotFound(() =>
+          iot.send(new RemoveThingFromThingGroupCommand({ thingGroupName, thingName })),
+        );
+      }
+      return 0;
+    case 'thing-group':
+      // AWS deletes a group that still has things; one with child groups is refused, which is
+      // why cleanup deletes a run's groups newest first.
+      if (r.name) {
+        const thingGroupName = r.name;
+        await ignoreNotFound(() => iot.send(new DeleteThingGroupCommand({ thingGroupName })));
+      }
+      return 0;
+    case 'thing-type':
+      if (r.name)
+        await deleteThingType(iot, r.name, options.thingTypeDeletionWaitMs ?? THING_TYPE_DELETION_WAIT_MS);
       return 0;
   }
 }

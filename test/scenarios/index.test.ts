@@ -39,7 +39,12 @@ describe('built-in scenario index', () => {
 
   it('declares the variants the brief asks for, default first', () => {
     expect(builtInScenarios.krypton.variants).toEqual(['cellular', 'sim-auth']);
-    expect(builtInScenarios['fleet-provisioning'].variants).toEqual(['create-keys', 'create-from-csr']);
+    expect(builtInScenarios['fleet-provisioning'].variants).toEqual([
+      'create-keys',
+      'create-from-csr',
+      'thing-type-and-group',
+    ]);
+    expect(builtInScenarios.jitp.variants).toEqual(['plain', 'thing-type-and-group']);
   });
 
   it('builds templates that name the thing from the certificate or a parameter and the policy by name', () => {
@@ -50,5 +55,12 @@ describe('built-in scenario index', () => {
     const fleet = JSON.parse(fleetTemplateBody('pol-2'));
     expect(fleet.Resources.thing.Properties.ThingName).toEqual({ Ref: 'SerialNumber' });
     expect(fleet.Resources.policy.Properties.PolicyName).toBe('pol-2');
+    expect(fleet.Resources.thing.Properties.ThingTypeName).toBeUndefined();
+    const classification = { thingTypeName: 'run-type', thingGroupName: 'run-group' };
+    for (const body of [jitpTemplateBody('p', classification), fleetTemplateBody('p', classification)]) {
+      const thing = JSON.parse(body).Resources.thing.Properties;
+      expect(thing.ThingTypeName).toBe('run-type');
+      expect(thing.ThingGroups).toEqual(['run-group']);
+    }
   });
 });

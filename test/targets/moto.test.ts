@@ -2,13 +2,18 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  AddThingToThingGroupCommand,
   AttachThingPrincipalCommand,
   CreateKeysAndCertificateCommand,
   CreateThingCommand,
+  CreateThingGroupCommand,
+  CreateThingTypeCommand,
   type IoTClient,
   ListCertificatesCommand,
   ListPoliciesCommand,
+  ListThingGroupsCommand,
   ListThingsCommand,
+  ListThingTypesCommand,
 } from '@aws-sdk/client-iot';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ApiCallCounter, instrumentIoTClient } from '../../src/engine/api-calls.js';
@@ -147,6 +152,53 @@ describeWithTool(
       expect(deleteCertificate).toBeLessThan(deleteThing);
       const lines = readFileSync(ledgerPath, 'utf8').trim().split('\n');
       expect(lines.filter((line) => line.includes('"op":"deleted"'))).toHaveLength(3);
+    }, 60_000);
+
+    it('cleans up thing types, nested thing groups and memberships in an order moto accepts', async () => {
+      const ledgerPath = join(mkdtempSync(join(tmpdir(), 'pb-moto-')), 'ledger.jsonl');
+      const ledger = new FileLedger(ledgerPath, 'grouprun', 'test');
+      await ledger.track({ kind: 'thing-type', name: 'grouprun-type' }, () =>
+        iot.send(new CreateThingTypeCommand({ thingTypeName: 'grouprun-type' })),
+      );
+      await ledger.track({ kind: 'thing-group', name: 'grouprun-root' }, () =>
+        iot.send(new CreateThingGroupCommand({ thingGroupName: 'grouprun-root' })),
+      );
+      await ledger.track({ kind: 'thing-group', name: 'grouprun-child' }, () =>
+        iot.send(
+          new CreateThingGroupCommand({ thingGroupName: 'grouprun-child', parentGroupName: 'grouprun-root' }),
+        ),
+      );
+      await ledger.track({ kind: 'thing', name: 'grouprun-thing' }, () =>
+        iot.send(new CreateThingCommand({ thingName: 'grouprun-thing', thingTypeName: 'grouprun-type' })),
+      );
+      await ledger.track(
+        { kind: 'thing-group-membership', thingName: 'grouprun-thing', thingGroupName: 'grouprun-child' },
+        () =>
+          iot.send(
+            new AddThingToThingGroupCommand({
+              thingGroupName: 'grouprun-child',
+              thingName: 'grouprun-thing',
+            }),
+          ),
+      );
+      ledger.close();
+
+      const sent: string[] = [];
+      const cleanupClient = recordingClient(moto.url, sent);
+      const report = await cleanupFromLedger(cleanupClient, ledgerPath);
+      cleanupClient.destroy();
+      expect(report.failed).toEqual([]);
+      expect(report.deleted).toEqual({
+        'thing-group-membership': 1,
+        thing: 1,
+        'thing-group': 2,
+        'thing-type': 1,
+      });
+      expect((await iot.send(new ListThingTypesCommand({}))).thingTypes).toEqual([]);
+      expect((await iot.send(new ListThingGroupsCommand({}))).thingGroups).toEqual([]);
+      // Deprecated first, deleted last; the child group before its parent.
+      expect(sent.indexOf('DeprecateThingType')).toBeLessThan(sent.indexOf('RemoveThingFromThingGroup'));
+      expect(sent.lastIndexOf('DeleteThingType')).toBeGreaterThan(sent.lastIndexOf('DeleteThingGroup'));
     }, 60_000);
   },
   { install: "pip install 'moto[server]==5.2.5'" },

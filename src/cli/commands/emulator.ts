@@ -40,6 +40,7 @@ interface EmulatorCommandOptions {
   fleet?: string;
   region: string;
   accountId: string;
+  thingTypeDeletionWait: number;
   latencyModel?: string;
   faults?: string;
   modelSeed?: number;
@@ -117,6 +118,12 @@ export function emulatorCommand(): Command {
       0,
     )
     .option(
+      '--thing-type-deletion-wait <seconds>',
+      "how long after DeprecateThingType DeleteThingType is refused (AWS's 300; the embedded target uses 0)",
+      count,
+      300,
+    )
+    .option(
       '--exit-with-parent',
       'end when the process that started this one ends, however it ended (what the embedded target uses)',
     )
@@ -145,6 +152,7 @@ export function emulatorCommand(): Command {
         keyPoolWorkers: Math.max(1, options.keyWorkers),
         keyStockDir: options.keyStock === false ? undefined : options.keyStock,
         keyStockTarget: options.keyStockFill,
+        thingTypeDeletionWaitMs: options.thingTypeDeletionWait * 1000,
       };
       let emulator: RunningEmulator;
       try {

@@ -11,6 +11,8 @@ import { caCertificateOperations } from './operations/ca-certificates.js';
 import { certificateOperations } from './operations/certificates.js';
 import { policyOperations } from './operations/policies.js';
 import { provisioningOperations } from './operations/provisioning.js';
+import { thingGroupOperations } from './operations/thing-groups.js';
+import { thingTypeOperations } from './operations/thing-types.js';
 import { thingOperations } from './operations/things.js';
 import type { QuotaGate } from './quota-gate.js';
 import type { LatencyModel } from './resilience.js';
@@ -25,6 +27,8 @@ export const OPERATION_HANDLERS: OperationHandlers = {
   ...policyOperations,
   ...provisioningOperations,
   ...accountOperations,
+  ...thingTypeOperations,
+  ...thingGroupOperations,
 };
 
 export interface ControlPlaneServerOptions extends ControlPlaneContext {

@@ -129,6 +129,11 @@ export function header(input: OperationInput, name: string): string | undefined 
 export const RULES = {
   certificateId: { min: 64, max: 64, pattern: /^(0x)?[a-fA-F0-9]+$/ },
   thingName: { min: 1, max: 128, pattern: /^[a-zA-Z0-9:_-]+$/ },
+  /** ThingTypeName and ThingGroupName share the thing name's constraints. */
+  thingTypeName: { min: 1, max: 128, pattern: /^[a-zA-Z0-9:_-]+$/ },
+  thingGroupName: { min: 1, max: 128, pattern: /^[a-zA-Z0-9:_-]+$/ },
+  /** ThingTypeDescription, ThingGroupDescription. */
+  description: { max: 2028 },
   policyName: { min: 1, max: 128, pattern: /^[\w+=,.@-]+$/ },
   templateName: { min: 1, max: 36, pattern: /^[0-9A-Za-z_-]+$/ },
   ruleName: { min: 1, max: 128, pattern: /^[a-zA-Z0-9_]+$/ },

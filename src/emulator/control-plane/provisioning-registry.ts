@@ -67,5 +67,21 @@ export function createProvisioningRegistry(registry: IotRegistry, pki: EmulatorP
     async attachThingPrincipal(thingName, principalArn) {
       registry.attachThingPrincipal(thingName, principalArn);
     },
+    async describeThingType(thingTypeName) {
+      const type = registry.thingTypes.records.get(thingTypeName);
+      return type && { deprecated: type.deprecated };
+    },
+    async thingGroupExists(thingGroupName) {
+      return registry.thingGroups.records.has(thingGroupName);
+    },
+    async thingGroupsOf(thingName) {
+      return registry.thingGroups.members.rights(thingName);
+    },
+    async addThingToThingGroup(thingGroupName, thingName) {
+      registry.thingGroups.addThing(thingGroupName, thingName);
+    },
+    async removeThingFromThingGroup(thingGroupName, thingName) {
+      registry.thingGroups.removeThing(thingGroupName, thingName);
+    },
   };
 }

@@ -48,6 +48,20 @@ export const ROUTES = [
   ['POST', '/tags', 'TagResource'],
   ['POST', '/untag', 'UntagResource'],
   ['GET', '/tags', 'ListTagsForResource'],
+  ['POST', '/thing-types/{thingTypeName}', 'CreateThingType'],
+  ['GET', '/thing-types/{thingTypeName}', 'DescribeThingType'],
+  ['DELETE', '/thing-types/{thingTypeName}', 'DeleteThingType'],
+  ['GET', '/thing-types', 'ListThingTypes'],
+  ['POST', '/thing-types/{thingTypeName}/deprecate', 'DeprecateThingType'],
+  ['POST', '/thing-groups/{thingGroupName}', 'CreateThingGroup'],
+  ['GET', '/thing-groups/{thingGroupName}', 'DescribeThingGroup'],
+  ['PATCH', '/thing-groups/{thingGroupName}', 'UpdateThingGroup'],
+  ['DELETE', '/thing-groups/{thingGroupName}', 'DeleteThingGroup'],
+  ['GET', '/thing-groups', 'ListThingGroups'],
+  ['PUT', '/thing-groups/addThingToThingGroup', 'AddThingToThingGroup'],
+  ['PUT', '/thing-groups/removeThingFromThingGroup', 'RemoveThingFromThingGroup'],
+  ['GET', '/thing-groups/{thingGroupName}/things', 'ListThingsInThingGroup'],
+  ['GET', '/things/{thingName}/thing-groups', 'ListThingGroupsForThing'],
 ] as const;
 
 export type OperationName = (typeof ROUTES)[number][2];

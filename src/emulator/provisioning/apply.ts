@@ -46,6 +46,14 @@ export interface ProvisioningRegistry {
   createPolicy(policyName: string, policyDocument: string): Promise<{ policyArn: string }>;
   attachPolicy(policyName: string, targetArn: string): Promise<void>;
   attachThingPrincipal(thingName: string, principalArn: string): Promise<void>;
+  /** A thing type, or undefined when it does not exist. */
+  describeThingType(thingTypeName: string): Promise<{ deprecated: boolean } | undefined>;
+  /** Whether a static thing group exists. */
+  thingGroupExists(thingGroupName: string): Promise<boolean>;
+  /** The static thing groups a thing is in. */
+  thingGroupsOf(thingName: string): Promise<string[]>;
+  addThingToThingGroup(thingGroupName: string, thingName: string): Promise<void>;
+  removeThingFromThingGroup(thingGroupName: string, thingName: string): Promise<void>;
 }
 
 export interface ProvisioningResult {
@@ -62,7 +70,75 @@ function setting(plan: ThingPlan | CertificatePlan, property: string): string {
   return plan.overrideSettings[property] ?? 'DO_NOTHING';
 }
 
+/**
+ * What the thing refers to must exist before anything is made: its thing type (not deprecated)
+ * and its thing groups. Billing groups are refused: the emulator has none.
+ */
+async function checkThingReferences(plan: ThingPlan, registry: ProvisioningRegistry): Promise<void> {
+  if (plan.billingGroup !== undefined) {
+    throw new TemplateError(
+      'ResourceNotFound',
+      `billing group ${plan.billingGroup} named by the template does not exist: the emulator has no billing groups; remove BillingGroup`,
+    );
+  }
+  if (plan.thingTypeName !== undefined) {
+    const type = await registry.describeThingType(plan.thingTypeName);
+    if (type === undefined) {
+      throw new TemplateError(
+        'ResourceNotFound',
+        `thing type ${plan.thingTypeName} named by the template does not exist; create it (CreateThingType) first`,
+      );
+    }
+    if (type.deprecated) {
+      throw new TemplateError(
+        'InvalidParameter',
+        `Can not create new thing with depreated thing type:${plan.thingTypeName}`,
+      );
+    }
+  }
+  for (const group of plan.thingGroups ?? []) {
+    if (!(await registry.thingGroupExists(group))) {
+      throw new TemplateError(
+        'ResourceNotFound',
+        `thing group ${group} named by the template does not exist; create it (CreateThingGroup) first`,
+      );
+    }
+  }
+}
+
+/** ThingGroups: a new thing joins them all; an existing one as OverrideSettings.ThingGroups says. */
+async function applyThingGroups(
+  plan: ThingPlan,
+  registry: ProvisioningRegistry,
+  created: boolean,
+): Promise<void> {
+  const wanted = plan.thingGroups;
+  if (wanted === undefined) return;
+  const current = created ? [] : await registry.thingGroupsOf(plan.thingName);
+  const mode = created ? 'MERGE' : setting(plan, 'ThingGroups');
+  if (mode === 'DO_NOTHING') return;
+  if (mode === 'FAIL') {
+    const same = wanted.length === current.length && wanted.every((group) => current.includes(group));
+    if (!same) {
+      throw new TemplateError(
+        'ResourceConflict',
+        `thing ${plan.thingName} is in thing groups [${current.join(', ')}], the template wants [${wanted.join(', ')}], and OverrideSettings.ThingGroups is FAIL`,
+      );
+    }
+    return;
+  }
+  if (mode === 'REPLACE') {
+    for (const group of current) {
+      if (!wanted.includes(group)) await registry.removeThingFromThingGroup(group, plan.thingName);
+    }
+  }
+  for (const group of wanted) {
+    if (!current.includes(group)) await registry.addThingToThingGroup(group, plan.thingName);
+  }
+}
+
 async function applyThing(plan: ThingPlan, registry: ProvisioningRegistry): Promise<string> {
+  await checkThingReferences(plan, registry);
   const existing = await registry.describeThing(plan.thingName);
   if (existing === undefined) {
     const created = await registry.createThing({
@@ -70,6 +146,7 @@ async function applyThing(plan: ThingPlan, registry: ProvisioningRegistry): Prom
       thingTypeName: plan.thingTypeName,
       attributes: plan.attributes,
     });
+    await applyThingGroups(plan, registry, true);
     return created.thingArn;
   }
   const change: { thingTypeName?: string; attributes?: Record<string, string> } = {};
@@ -98,6 +175,7 @@ async function applyThing(plan: ThingPlan, registry: ProvisioningRegistry): Prom
   if (change.attributes !== undefined || change.thingTypeName !== undefined) {
     await registry.updateThing(plan.thingName, change);
   }
+  await applyThingGroups(plan, registry, false);
   return existing.thingArn;
 }
 

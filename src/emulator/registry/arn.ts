@@ -28,6 +28,8 @@ export class IotArns {
   policy = (policyName: string) => this.arn('policy', policyName);
   provisioningTemplate = (templateName: string) => this.arn('provisioningtemplate', templateName);
   topicRule = (ruleName: string) => this.arn('rule', ruleName);
+  thingType = (thingTypeName: string) => this.arn('thingtype', thingTypeName);
+  thingGroup = (thingGroupName: string) => this.arn('thinggroup', thingGroupName);
 
   /** `{kind, id}` of an ARN in this account and Region, or undefined for anything else. */
   parse(arn: string): { kind: string; id: string } | undefined {

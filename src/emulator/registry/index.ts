@@ -26,18 +26,26 @@ export type {
   ProvisioningHook,
   ProvisioningTemplateRecord,
   RegistrationConfig,
+  ThingGroupRecord,
   ThingRecord,
+  ThingTypeRecord,
   TopicRuleRecord,
 } from './records.js';
 export {
   type AddCaCertificateInput,
   type AddCertificateInput,
   IotRegistry,
+  type ListThingGroupsFilter,
   type ListThingsFilter,
   type RegistryOptions,
   type TemplateInput,
   type TemplateUpdate,
+  type ThingGroupInput,
+  type ThingGroupUpdate,
   type ThingInput,
+  type ThingTypeInput,
   type ThingUpdate,
 } from './registry.js';
 export type { RegistrySnapshot } from './snapshot.js';
+export { THING_GROUP_LIMITS } from './thing-group-store.js';
+export { MAX_SEARCHABLE_ATTRIBUTES, THING_TYPE_DELETION_WAIT_MS } from './thing-type-store.js';

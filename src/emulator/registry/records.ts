@@ -110,3 +110,32 @@ export interface TopicRuleRecord {
   errorAction?: unknown;
   createdAt: number;
 }
+
+/** A thing type (CreateThingType). Deprecated types take no new things and may then be deleted. */
+export interface ThingTypeRecord {
+  thingTypeName: string;
+  thingTypeId: string;
+  thingTypeArn: string;
+  description?: string;
+  /** At most 3 attribute names (ThingTypeProperties.searchableAttributes). */
+  searchableAttributes?: string[];
+  /** ThingTypeProperties.mqtt5Configuration, kept as given. */
+  mqtt5Configuration?: unknown;
+  deprecated: boolean;
+  deprecationDate?: number;
+  creationDate: number;
+  sequence: number;
+}
+
+/** A static thing group (CreateThingGroup); the parent is fixed at creation. */
+export interface ThingGroupRecord {
+  thingGroupName: string;
+  thingGroupId: string;
+  thingGroupArn: string;
+  parentGroupName?: string;
+  description?: string;
+  attributes: Record<string, string>;
+  version: number;
+  creationDate: number;
+  sequence: number;
+}

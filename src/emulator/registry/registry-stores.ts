@@ -9,7 +9,9 @@ import type { RegistrySnapshot } from './snapshot.js';
 import { StoreContext } from './store-context.js';
 import { TagStore } from './tag-store.js';
 import { TemplateStore } from './template-store.js';
+import { ThingGroupStore } from './thing-group-store.js';
 import { ThingStore } from './thing-store.js';
+import { THING_TYPE_DELETION_WAIT_MS, ThingTypeStore } from './thing-type-store.js';
 import { TopicRuleStore } from './topic-rule-store.js';
 
 /** Account limits the registry enforces (defaults are AWS's). */
@@ -17,6 +19,8 @@ export interface RegistryLimits {
   caCertificatesPerSubject?: number;
   policiesPerPrincipal?: number;
   provisioningTemplates?: number;
+  /** How long after DeprecateThingType DeleteThingType is refused (AWS: 5 minutes). */
+  thingTypeDeletionWaitMs?: number;
 }
 
 /** One store per resource kind, wired to the others where AWS's rules cross kinds. */
@@ -27,6 +31,8 @@ export class RegistryStores {
   readonly certificates: CertificateStore;
   readonly caCertificates: CaCertificateStore;
   readonly things: ThingStore;
+  readonly thingTypes: ThingTypeStore;
+  readonly thingGroups: ThingGroupStore;
   readonly policies: PolicyStore;
   readonly attachments: AttachmentStore;
   readonly templates: TemplateStore;
@@ -57,7 +63,17 @@ export class RegistryStores {
       limits.provisioningTemplates ?? 256,
       (templateName) => this.caCertificates.usingTemplate(templateName)?.certificateId,
     );
-    this.things = new ThingStore(context, this.tags, this.thingPrincipals);
+    this.things = new ThingStore(context, this.tags, this.thingPrincipals, {
+      requireThingType: (name, change) => this.thingTypes.requireAssignable(name, change),
+      forgetThing: (name) => this.thingGroups.forgetThing(name),
+    });
+    this.thingTypes = new ThingTypeStore(
+      context,
+      this.tags,
+      limits.thingTypeDeletionWaitMs ?? THING_TYPE_DELETION_WAIT_MS,
+      (name) => this.things.hasType(name),
+    );
+    this.thingGroups = new ThingGroupStore(context, this.tags, (name) => this.things.records.has(name));
     this.policies = new PolicyStore(context, this.tags, this.policyTargets);
     this.attachments = new AttachmentStore(context, limits.policiesPerPrincipal ?? 10, {
       ...relations,
@@ -77,6 +93,8 @@ export class RegistryStores {
       cacert: this.caCertificates,
       provisioningtemplate: this.templates,
       rule: this.topicRules,
+      thingtype: this.thingTypes,
+      thinggroup: this.thingGroups,
     };
     return stores[kind]?.records.has(id) ?? false;
   }
@@ -97,6 +115,9 @@ export class RegistryStores {
       policies: [...this.policies.records.values()],
       provisioningTemplates: [...this.templates.records.values()],
       topicRules: [...this.topicRules.records.values()],
+      thingTypes: [...this.thingTypes.records.values()],
+      thingGroups: [...this.thingGroups.records.values()],
+      thingGroupMembers: [...this.thingGroups.members.pairs()],
       tags: this.tags.entries(),
       thingPrincipals: [...this.thingPrincipals.pairs()],
       policyTargets: [...this.policyTargets.pairs()],
@@ -120,6 +141,8 @@ export class RegistryStores {
     this.policies.load(snapshot.policies);
     this.templates.load(snapshot.provisioningTemplates);
     this.topicRules.load(snapshot.topicRules);
+    this.thingTypes.load(snapshot.thingTypes ?? []);
+    this.thingGroups.load(snapshot.thingGroups ?? [], snapshot.thingGroupMembers ?? []);
     this.tags.load(snapshot.tags);
     for (const [thingName, principal] of snapshot.thingPrincipals)
       this.thingPrincipals.add(thingName, principal);

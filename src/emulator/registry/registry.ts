@@ -24,13 +24,17 @@ import { type RegistryLimits, RegistryStores } from './registry-stores.js';
 import type { RegistrySnapshot } from './snapshot.js';
 import type { TagStore } from './tag-store.js';
 import type { TemplateInput, TemplateStore, TemplateUpdate } from './template-store.js';
+import type { ThingGroupStore } from './thing-group-store.js';
 import type { ListThingsFilter, ThingInput, ThingStore, ThingUpdate } from './thing-store.js';
+import type { ThingTypeStore } from './thing-type-store.js';
 import type { TopicRuleStore } from './topic-rule-store.js';
 
 export type { AddCaCertificateInput } from './ca-certificate-store.js';
 export type { AddCertificateInput } from './certificate-store.js';
 export type { TemplateInput, TemplateUpdate } from './template-store.js';
+export type { ListThingGroupsFilter, ThingGroupInput, ThingGroupUpdate } from './thing-group-store.js';
 export type { ListThingsFilter, ThingInput, ThingUpdate } from './thing-store.js';
+export type { ThingTypeInput } from './thing-type-store.js';
 
 export interface RegistryOptions {
   region: string;
@@ -52,6 +56,9 @@ export class IotRegistry {
   readonly events: RegistryEvents;
   readonly region: string;
   readonly accountId: string;
+  /** Thing types and static thing groups: their stores' methods are the operations. */
+  readonly thingTypes: ThingTypeStore;
+  readonly thingGroups: ThingGroupStore;
   private readonly stores: RegistryStores;
   private readonly account: AccountStore;
   private readonly certificates: CertificateStore;
@@ -72,6 +79,8 @@ export class IotRegistry {
     this.certificates = this.stores.certificates;
     this.caCertificates = this.stores.caCertificates;
     this.things = this.stores.things;
+    this.thingTypes = this.stores.thingTypes;
+    this.thingGroups = this.stores.thingGroups;
     this.policies = this.stores.policies;
     this.attachments = this.stores.attachments;
     this.templates = this.stores.templates;

@@ -3,7 +3,9 @@ import type {
   CertificateRecord,
   PolicyRecord,
   ProvisioningTemplateRecord,
+  ThingGroupRecord,
   ThingRecord,
+  ThingTypeRecord,
   TopicRuleRecord,
 } from './records.js';
 
@@ -21,6 +23,11 @@ export interface RegistrySnapshot {
   policies: PolicyRecord[];
   provisioningTemplates: ProvisioningTemplateRecord[];
   topicRules: TopicRuleRecord[];
+  /** Absent in snapshots saved before the emulator had thing types and groups. */
+  thingTypes?: ThingTypeRecord[];
+  thingGroups?: ThingGroupRecord[];
+  /** [thingName, thingGroupName] */
+  thingGroupMembers?: Array<[string, string]>;
   tags: Array<[string, Record<string, string>]>;
   /** [thingName, principal ARN] */
   thingPrincipals: Array<[string, string]>;

@@ -1,4 +1,10 @@
-import { alreadyExists, IotError, invalidRequest, notFound } from './errors.js';
+import {
+  type AttributePayload,
+  applyAttributePayload,
+  sameAttributes,
+  versionConflict,
+} from './attribute-payload.js';
+import { alreadyExists, invalidRequest, notFound } from './errors.js';
 import { randomUuid } from './ids.js';
 import type { ListRequest, Page } from './pagination.js';
 import { RecordTable } from './record-table.js';
@@ -17,8 +23,7 @@ export interface ThingInput {
 export interface ThingUpdate {
   thingTypeName?: string;
   removeThingType?: boolean;
-  /** AttributePayload: replaces all attributes unless `merge`; an empty value removes the attribute either way. */
-  attributePayload?: { attributes?: Record<string, string>; merge?: boolean };
+  attributePayload?: AttributePayload;
   expectedVersion?: number;
 }
 
@@ -32,9 +37,6 @@ export interface ListThingsFilter {
 /** Shared by every thing created without attributes (UpdateThing replaces, never mutates, the object). */
 const NO_ATTRIBUTES: Record<string, string> = Object.freeze({});
 
-const sameAttributes = (a: Record<string, string>, b: Record<string, string>): boolean =>
-  JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
-
 function matches(thing: ThingRecord, filter: ListThingsFilter): boolean {
   if (filter.thingTypeName !== undefined && thing.thingTypeName !== filter.thingTypeName) return false;
   if (filter.attributeName === undefined) return true;
@@ -46,7 +48,15 @@ function matches(thing: ThingRecord, filter: ListThingsFilter): boolean {
     : value === filter.attributeValue;
 }
 
-/** Things (no thing types or billing groups: the emulator has none). */
+/** What the thing store asks of the thing types and groups it refers to. */
+export interface ThingLinks {
+  /** Throws unless the type exists and takes new things. */
+  requireThingType(thingTypeName: string, change: 'create' | 'update'): void;
+  /** Drops a deleted thing's group memberships. */
+  forgetThing(thingName: string): void;
+}
+
+/** Things, with their thing type (no billing groups: the emulator has none). */
 export class ThingStore {
   readonly records = new RecordTable<ThingRecord>({
     missing: (thingName) =>
@@ -57,14 +67,8 @@ export class ThingStore {
     private readonly context: StoreContext,
     private readonly tags: TagStore,
     private readonly thingPrincipals: Relation,
+    private readonly links: ThingLinks,
   ) {}
-
-  private versionConflict(record: ThingRecord, expectedVersion: number): IotError {
-    return new IotError(
-      'VersionConflictException',
-      `Thing ${record.thingName} is at version ${record.version}, not ${expectedVersion}: describe it and retry`,
-    );
-  }
 
   /** CreateThing: idempotent for an identical request, ResourceAlreadyExists otherwise. */
   create(input: ThingInput): ThingRecord {
@@ -82,11 +86,7 @@ export class ThingStore {
         existing.thingArn,
       );
     }
-    if (input.thingTypeName !== undefined) {
-      throw notFound(
-        `Thing type ${input.thingTypeName} does not exist: the emulator has no thing types; omit thingTypeName`,
-      );
-    }
+    if (input.thingTypeName !== undefined) this.links.requireThingType(input.thingTypeName, 'create');
     if (input.billingGroupName !== undefined) {
       throw notFound(
         `Billing group ${input.billingGroupName} does not exist: the emulator has no billing groups; omit it`,
@@ -101,6 +101,8 @@ export class ThingStore {
       creationDate: this.context.now(),
       sequence: this.context.nextSequence(),
     };
+    // Only typed things carry the property: an untyped thing's record stays as small as before.
+    if (input.thingTypeName !== undefined) record.thingTypeName = input.thingTypeName;
     this.records.set(input.thingName, record);
     this.context.changed();
     return record;
@@ -109,20 +111,16 @@ export class ThingStore {
   update(thingName: string, update: ThingUpdate): ThingRecord {
     const record = this.records.require(thingName);
     if (update.expectedVersion !== undefined && update.expectedVersion !== record.version) {
-      throw this.versionConflict(record, update.expectedVersion);
+      throw versionConflict(`Thing ${thingName}`, record.version, update.expectedVersion);
     }
-    if (update.thingTypeName !== undefined) {
-      throw notFound(`Thing type ${update.thingTypeName} does not exist: the emulator has no thing types`);
+    if (update.thingTypeName !== undefined && update.removeThingType) {
+      throw invalidRequest('Pass either thingTypeName or removeThingType, not both');
     }
-    const payload = update.attributePayload;
-    if (payload?.attributes) {
-      const next: Record<string, string> = payload.merge ? { ...record.attributes } : {};
-      for (const [name, value] of Object.entries(payload.attributes)) {
-        if (value === '') delete next[name];
-        else next[name] = value;
-      }
-      record.attributes = next;
+    if (update.thingTypeName !== undefined && update.thingTypeName !== record.thingTypeName) {
+      this.links.requireThingType(update.thingTypeName, 'update');
     }
+    record.attributes = applyAttributePayload(record.attributes, update.attributePayload);
+    if (update.thingTypeName !== undefined) record.thingTypeName = update.thingTypeName;
     if (update.removeThingType) delete record.thingTypeName;
     record.version += 1;
     this.context.changed();
@@ -134,14 +132,21 @@ export class ThingStore {
     const record = this.records.get(thingName);
     if (!record) return;
     if (expectedVersion !== undefined && expectedVersion !== record.version) {
-      throw this.versionConflict(record, expectedVersion);
+      throw versionConflict(`Thing ${thingName}`, record.version, expectedVersion);
     }
     if (this.thingPrincipals.hasLeft(thingName)) {
       throw invalidRequest(`Cannot delete. Thing ${thingName} is still attached to one or more principals`);
     }
     this.records.delete(thingName);
+    this.links.forgetThing(thingName);
     this.tags.forget(record.thingArn);
     this.context.changed();
+  }
+
+  /** Whether any thing has this type (DeleteThingType refuses then). */
+  hasType(thingTypeName: string): boolean {
+    for (const thing of this.records.values()) if (thing.thingTypeName === thingTypeName) return true;
+    return false;
   }
 
   list(request: ListThingsFilter & ListRequest): Page<ThingRecord> {

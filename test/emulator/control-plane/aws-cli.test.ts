@@ -246,6 +246,92 @@ describeWithTool(
       await writeFile(join(dir, 'issued.pem'), created.certificatePem);
       expect(await openssl('verify', '-CAfile', 'bundle.pem', 'issued.pem')).toContain('issued.pem: OK');
     });
+
+    it('manages thing types and thing groups, typed things and memberships', async () => {
+      const type = await awsJson<{ thingTypeArn: string }>(
+        'create-thing-type',
+        '--thing-type-name',
+        'CliMeter',
+        '--thing-type-properties',
+        'thingTypeDescription=cli meter,searchableAttributes=serial,site',
+      );
+      expect(type.thingTypeArn).toMatch(/:thingtype\/CliMeter$/);
+      const described = await awsJson<{
+        thingTypeProperties: { searchableAttributes: string[] };
+        thingTypeMetadata: { deprecated: boolean };
+      }>('describe-thing-type', '--thing-type-name', 'CliMeter');
+      expect(described.thingTypeProperties.searchableAttributes).toEqual(['serial', 'site']);
+      expect(described.thingTypeMetadata.deprecated).toBe(false);
+      await awsJson('create-thing', '--thing-name', 'cli-meter-1', '--thing-type-name', 'CliMeter');
+      const typed = await awsJson<{ things: Array<{ thingName: string }> }>(
+        'list-things',
+        '--thing-type-name',
+        'CliMeter',
+      );
+      expect(typed.things.map((t) => t.thingName)).toEqual(['cli-meter-1']);
+
+      await awsJson('create-thing-group', '--thing-group-name', 'cli-site');
+      await awsJson(
+        'create-thing-group',
+        '--thing-group-name',
+        'cli-floor',
+        '--parent-group-name',
+        'cli-site',
+      );
+      await awsJson(
+        'add-thing-to-thing-group',
+        '--thing-group-name',
+        'cli-floor',
+        '--thing-name',
+        'cli-meter-1',
+      );
+      const members = await awsJson<{ things: string[] }>(
+        'list-things-in-thing-group',
+        '--thing-group-name',
+        'cli-site',
+        '--recursive',
+      );
+      expect(members.things).toEqual(['cli-meter-1']);
+      const groups = await awsJson<{ thingGroups: Array<{ groupName: string }> }>(
+        'list-thing-groups-for-thing',
+        '--thing-name',
+        'cli-meter-1',
+      );
+      expect(groups.thingGroups.map((g) => g.groupName)).toEqual(['cli-floor']);
+      const children = await awsJson<{ thingGroups: Array<{ groupName: string }> }>(
+        'list-thing-groups',
+        '--parent-group',
+        'cli-site',
+      );
+      expect(children.thingGroups.map((g) => g.groupName)).toEqual(['cli-floor']);
+
+      const refused = await aws('delete-thing-group', '--thing-group-name', 'cli-site');
+      expect(refused.status).toBe(254);
+      expect(refused.stderr).toContain('(InvalidRequestException)');
+      const notDeprecated = await aws('delete-thing-type', '--thing-type-name', 'CliMeter');
+      expect(notDeprecated.stderr).toContain('(InvalidRequestException)');
+      await awsJson('deprecate-thing-type', '--thing-type-name', 'CliMeter');
+      // This emulator keeps AWS's 5-minute wait between deprecation and deletion.
+      const tooSoon = await aws('delete-thing-type', '--thing-type-name', 'CliMeter');
+      expect(tooSoon.stderr).toMatch(/deprecated less than 300 seconds ago/);
+      const deprecatedType = await aws(
+        'create-thing',
+        '--thing-name',
+        'cli-meter-2',
+        '--thing-type-name',
+        'CliMeter',
+      );
+      expect(deprecatedType.stderr).toContain('Can not create new thing with depreated thing type:CliMeter');
+      await awsJson(
+        'remove-thing-from-thing-group',
+        '--thing-group-name',
+        'cli-floor',
+        '--thing-name',
+        'cli-meter-1',
+      );
+      await awsJson('delete-thing-group', '--thing-group-name', 'cli-floor');
+      await awsJson('delete-thing-group', '--thing-group-name', 'cli-site');
+    });
   },
   { install: 'apt-get install awscli (Debian AWS CLI v2 at /usr/bin/aws)' },
 );

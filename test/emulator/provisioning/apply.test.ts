@@ -73,6 +73,25 @@ class MemoryRegistry implements ProvisioningRegistry {
   async attachThingPrincipal(thing: string, principal: string) {
     this.thingPrincipals.push([thing, principal]);
   }
+  thingTypes = new Map<string, { deprecated: boolean }>();
+  groups = new Map<string, Set<string>>();
+  async describeThingType(name: string) {
+    return this.thingTypes.get(name);
+  }
+  async thingGroupExists(name: string) {
+    return this.groups.has(name);
+  }
+  async thingGroupsOf(thing: string) {
+    return [...this.groups].filter(([, members]) => members.has(thing)).map(([name]) => name);
+  }
+  async addThingToThingGroup(group: string, thing: string) {
+    this.calls.push(`addThingToThingGroup ${group}`);
+    this.groups.get(group)?.add(thing);
+  }
+  async removeThingFromThingGroup(group: string, thing: string) {
+    this.calls.push(`removeThingFromThingGroup ${group}`);
+    this.groups.get(group)?.delete(thing);
+  }
 }
 
 const jitpTemplate = {

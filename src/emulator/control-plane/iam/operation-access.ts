@@ -33,6 +33,12 @@ const template = (input: OperationInput, arns: IotArns) =>
   arns.provisioningTemplate(label(input, 'templateName'));
 const templateInBody = (input: OperationInput, arns: IotArns) =>
   arns.provisioningTemplate(bodyString(input, 'templateName'));
+const thingType = (input: OperationInput, arns: IotArns) => arns.thingType(label(input, 'thingTypeName'));
+const thingGroup = (input: OperationInput, arns: IotArns) => arns.thingGroup(label(input, 'thingGroupName'));
+/** Group membership calls authorise on the group (named in the body by name or ARN). */
+const thingGroupInBody = (input: OperationInput, arns: IotArns) =>
+  bodyString(input, 'thingGroupArn') ||
+  (bodyString(input, 'thingGroupName') ? arns.thingGroup(bodyString(input, 'thingGroupName')) : '*');
 const rule = (input: OperationInput, arns: IotArns) => arns.topicRule(label(input, 'ruleName'));
 /** AttachPolicy/DetachPolicy authorise on the target (a certificate ARN, a thing group ARN). */
 const policyTarget = (input: OperationInput) => bodyString(input, 'target') || '*';
@@ -89,6 +95,20 @@ const rows: Record<OperationName, OperationAccess['resource']> = {
   TagResource: taggedResource,
   UntagResource: taggedResource,
   ListTagsForResource: taggedResource,
+  CreateThingType: thingType,
+  DescribeThingType: thingType,
+  DeleteThingType: thingType,
+  ListThingTypes: ANY,
+  DeprecateThingType: thingType,
+  CreateThingGroup: thingGroup,
+  DescribeThingGroup: thingGroup,
+  UpdateThingGroup: thingGroup,
+  DeleteThingGroup: thingGroup,
+  ListThingGroups: ANY,
+  AddThingToThingGroup: thingGroupInBody,
+  RemoveThingFromThingGroup: thingGroupInBody,
+  ListThingsInThingGroup: thingGroup,
+  ListThingGroupsForThing: thing,
 };
 
 /** Access by operation name; today every operation's action is `iot:<Operation>`. */

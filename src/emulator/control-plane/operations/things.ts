@@ -15,7 +15,8 @@ import {
 } from '../input.js';
 import { thingAttribute } from '../wire.js';
 
-function attributePayload(
+/** AttributePayload (things and thing groups): names and values checked, at most 50 attributes. */
+export function attributePayload(
   body: Record<string, unknown>,
 ): { attributes?: Record<string, string>; merge?: boolean } | undefined {
   const payload = optionalObject(body, 'attributePayload');

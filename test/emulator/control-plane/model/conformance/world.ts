@@ -60,7 +60,13 @@ export class World {
   ) {}
 
   static async start(): Promise<World> {
-    const test = await startTestEmulator({ listeners: [], keyPoolSize: 2, deviceKeyAlgorithm: 'ec-p256' });
+    const test = await startTestEmulator({
+      listeners: [],
+      keyPoolSize: 2,
+      deviceKeyAlgorithm: 'ec-p256',
+      // DeleteThingType's success case deletes a type right after deprecating it.
+      thingTypeDeletionWaitMs: 0,
+    });
     const recorder = new RecordingHandler(coHostedControlPlane(test.emulator.controlPlaneUrl)!);
     const iot = new IoTClient({
       endpoint: test.emulator.controlPlaneUrl,

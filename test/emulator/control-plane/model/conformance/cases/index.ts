@@ -4,6 +4,7 @@ import { caCertificateCases } from './ca-certificates.js';
 import { certificateCases } from './certificates.js';
 import { policyCases } from './policies.js';
 import { provisioningCases } from './provisioning.js';
+import { thingGroupCases } from './thing-groups.js';
 import { thingCases } from './things.js';
 
 /** Every family's cases; a new resource family adds its file here. */
@@ -14,4 +15,5 @@ export const CONFORMANCE_CASES: ConformanceCase[] = [
   ...policyCases,
   ...provisioningCases,
   ...accountCases,
+  ...thingGroupCases,
 ];
