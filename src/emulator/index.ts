@@ -101,6 +101,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     limits: quotaTable && {
       caCertificatesPerSubject: quotaTable.limits.caCertificatesPerSubject,
       policiesPerPrincipal: quotaTable.limits.policiesPerPrincipal,
+      roleAliases: quotaTable.limits.roleAliases,
     },
   });
   const store = options.stateDir ? new RegistryStore(options.stateDir) : undefined;

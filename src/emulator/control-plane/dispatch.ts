@@ -8,7 +8,9 @@ import { accountOperations } from './operations/account.js';
 import { caCertificateOperations } from './operations/ca-certificates.js';
 import { certificateOperations } from './operations/certificates.js';
 import { policyOperations } from './operations/policies.js';
+import { policyVersionOperations } from './operations/policy-versions.js';
 import { provisioningOperations } from './operations/provisioning.js';
+import { roleAliasOperations } from './operations/role-aliases.js';
 import { thingOperations } from './operations/things.js';
 import type { QuotaGate } from './quota-gate.js';
 import type { LatencyModel } from './resilience.js';
@@ -21,6 +23,8 @@ export const OPERATION_HANDLERS: OperationHandlers = {
   ...caCertificateOperations,
   ...thingOperations,
   ...policyOperations,
+  ...policyVersionOperations,
+  ...roleAliasOperations,
   ...provisioningOperations,
   ...accountOperations,
 };

@@ -28,6 +28,7 @@ export class IotArns {
   policy = (policyName: string) => this.arn('policy', policyName);
   provisioningTemplate = (templateName: string) => this.arn('provisioningtemplate', templateName);
   topicRule = (ruleName: string) => this.arn('rule', ruleName);
+  roleAlias = (roleAlias: string) => this.arn('rolealias', roleAlias);
 
   /** `{kind, id}` of an ARN in this account and Region, or undefined for anything else. */
   parse(arn: string): { kind: string; id: string } | undefined {

@@ -4,7 +4,9 @@ import { AttachmentStore } from './attachment-store.js';
 import { CaCertificateStore } from './ca-certificate-store.js';
 import { CertificateStore } from './certificate-store.js';
 import { PolicyStore } from './policy-store.js';
+import { PolicyVersionStore } from './policy-version-store.js';
 import { Relation } from './relation.js';
+import { RoleAliasStore } from './role-alias-store.js';
 import type { RegistrySnapshot } from './snapshot.js';
 import { StoreContext } from './store-context.js';
 import { TagStore } from './tag-store.js';
@@ -17,6 +19,7 @@ export interface RegistryLimits {
   caCertificatesPerSubject?: number;
   policiesPerPrincipal?: number;
   provisioningTemplates?: number;
+  roleAliases?: number;
 }
 
 /** One store per resource kind, wired to the others where AWS's rules cross kinds. */
@@ -28,6 +31,8 @@ export class RegistryStores {
   readonly caCertificates: CaCertificateStore;
   readonly things: ThingStore;
   readonly policies: PolicyStore;
+  readonly policyVersions: PolicyVersionStore;
+  readonly roleAliases: RoleAliasStore;
   readonly attachments: AttachmentStore;
   readonly templates: TemplateStore;
   readonly topicRules: TopicRuleStore;
@@ -58,7 +63,9 @@ export class RegistryStores {
       (templateName) => this.caCertificates.usingTemplate(templateName)?.certificateId,
     );
     this.things = new ThingStore(context, this.tags, this.thingPrincipals);
-    this.policies = new PolicyStore(context, this.tags, this.policyTargets);
+    this.policies = new PolicyStore(context, this.tags, this.policyTargets, () => this.policyVersions);
+    this.policyVersions = new PolicyVersionStore(context, (name) => this.policies.records.require(name));
+    this.roleAliases = new RoleAliasStore(context, this.tags, limits.roleAliases ?? 100);
     this.attachments = new AttachmentStore(context, limits.policiesPerPrincipal ?? 10, {
       ...relations,
       things: this.things,
@@ -77,6 +84,7 @@ export class RegistryStores {
       cacert: this.caCertificates,
       provisioningtemplate: this.templates,
       rule: this.topicRules,
+      rolealias: this.roleAliases,
     };
     return stores[kind]?.records.has(id) ?? false;
   }
@@ -100,6 +108,8 @@ export class RegistryStores {
       tags: this.tags.entries(),
       thingPrincipals: [...this.thingPrincipals.pairs()],
       policyTargets: [...this.policyTargets.pairs()],
+      policyVersions: this.policyVersions.all(),
+      roleAliases: [...this.roleAliases.records.values()],
     };
   }
 
@@ -118,6 +128,8 @@ export class RegistryStores {
     this.caCertificates.load(snapshot.caCertificates);
     this.things.load(snapshot.things);
     this.policies.load(snapshot.policies);
+    this.policyVersions.load(snapshot.policyVersions ?? [], this.policies.records.values());
+    this.roleAliases.load(snapshot.roleAliases ?? []);
     this.templates.load(snapshot.provisioningTemplates);
     this.topicRules.load(snapshot.topicRules);
     this.tags.load(snapshot.tags);

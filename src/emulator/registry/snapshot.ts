@@ -2,7 +2,9 @@ import type {
   CaCertificateRecord,
   CertificateRecord,
   PolicyRecord,
+  PolicyVersionRecord,
   ProvisioningTemplateRecord,
+  RoleAliasRecord,
   ThingRecord,
   TopicRuleRecord,
 } from './records.js';
@@ -26,4 +28,7 @@ export interface RegistrySnapshot {
   thingPrincipals: Array<[string, string]>;
   /** [policyName, target] */
   policyTargets: Array<[string, string]>;
+  /** Every version of every policy; absent in state saved before policy versions existed. */
+  policyVersions?: PolicyVersionRecord[];
+  roleAliases?: RoleAliasRecord[];
 }
