@@ -15,6 +15,7 @@ import {
   parseModelFile,
   QuotaGate,
 } from './control-plane/index.js';
+import { credentialsProviderListener } from './credentials-provider/listener.js';
 import { dataPlaneListener } from './data-plane/listener.js';
 import { kryptonListener } from './krypton/listener.js';
 import type { EmulatorListenerContext, EmulatorListenerFactory, EmulatorOptions } from './options.js';
@@ -31,10 +32,14 @@ export type {
 
 /**
  * Plug points: listeners started after the control plane, in order. The data plane (MQTT/mTLS
- * on options.mqttPort) and the Krypton service (options.kryptonPort, options.fleetFile) each
- * add one entry here.
+ * on options.mqttPort), the Krypton service (options.kryptonPort, options.fleetFile) and the
+ * credentials provider (options.credentialsPort) each add one entry here.
  */
-export const EMULATOR_LISTENERS: EmulatorListenerFactory[] = [dataPlaneListener, kryptonListener];
+export const EMULATOR_LISTENERS: EmulatorListenerFactory[] = [
+  dataPlaneListener,
+  kryptonListener,
+  credentialsProviderListener,
+];
 
 export interface RunningEmulator extends ReadyFile {
   registry: IotRegistry;
@@ -147,6 +152,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       mqttHost: null,
       mqttPort: null,
       kryptonUrl: null,
+      credentialsProviderUrl: null,
       rootCaFile: pki.bundleFile,
     };
     const context: EmulatorListenerContext = {
@@ -168,6 +174,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         endpoints.mqttPort = listener.mqtt.port;
       }
       if (listener.kryptonUrl) endpoints.kryptonUrl = listener.kryptonUrl;
+      if (listener.credentialsProviderUrl) endpoints.credentialsProviderUrl = listener.credentialsProviderUrl;
     }
     if (options.readyFile) {
       const temporary = `${options.readyFile}.${process.pid}.tmp`;
