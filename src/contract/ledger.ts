@@ -1,14 +1,14 @@
 /** A resource a run creates, as written to the ledger. Only the fields that apply are set. */
 export interface ResourceRef {
   kind: ResourceKind;
-  /** Thing, policy, template or rule name. */
+  /** Thing, policy, template, rule or role alias name. */
   name?: string;
-  /** Certificate or CA certificate id. */
+  /** Certificate or CA certificate id; for `policy-version`: the version ID. */
   id?: string;
   arn?: string;
   /** For `thing-principal`: the thing; for a certificate not yet known by id: its thing. */
   thingName?: string;
-  /** For `policy-principal`: the policy. */
+  /** For `policy-principal` and `policy-version`: the policy. */
   policyName?: string;
   /** For attachments: the certificate ARN (or other principal). */
   principal?: string;
@@ -30,7 +30,9 @@ export type ResourceKind =
   | 'thing-principal'
   | 'policy-principal'
   | 'provisioning-template'
-  | 'topic-rule';
+  | 'topic-rule'
+  | 'policy-version'
+  | 'role-alias';
 
 export interface LedgerHandle {
   /** Unique in the ledger file (several threads append to it). */

@@ -18,10 +18,12 @@ export const CLEANUP_ORDER: readonly ResourceKind[] = [
   'policy-principal',
   'certificate',
   'thing',
+  'policy-version',
   'policy',
   'ca-certificate',
   'provisioning-template',
   'topic-rule',
+  'role-alias',
 ];
 
 export interface CleanupReport {

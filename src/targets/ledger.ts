@@ -20,6 +20,8 @@ const RESOURCE_KINDS = [
   'policy-principal',
   'provisioning-template',
   'topic-rule',
+  'policy-version',
+  'role-alias',
 ] as const satisfies readonly ResourceKind[];
 
 const ResourceRefSchema = z.object({

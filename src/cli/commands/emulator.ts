@@ -53,7 +53,12 @@ export function emulatorCommand(): Command {
     .option('--port <n>', 'control-plane port (0: pick a free port)', port, 0)
     .option('--mqtt-port <n>', 'MQTT/mTLS data-plane port (0: pick)', port, 0)
     .option('--krypton-port <n>', 'Krypton-compatible service port (0: pick)', port, 0)
-    .option('--credentials-port <n>', 'credentials provider (role aliases, HTTPS/mTLS) port (0: pick)', port, 0)
+    .option(
+      '--credentials-port <n>',
+      'credentials provider (role aliases, HTTPS/mTLS) port (0: pick)',
+      port,
+      0,
+    )
     .addOption(
       new Option('--quotas <mode>', "enforce AWS's default TPS quotas or none")
         .choices(['aws', 'none'])
