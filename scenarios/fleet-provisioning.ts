@@ -18,8 +18,17 @@ import {
 import type { DeviceMqttConnection } from './lib/mqtt-device.js';
 import { resourceName, runDescription, templateName, thingNameOf } from './lib/names.js';
 import { provisioningRoleArn } from './lib/provisioning-role.js';
+import {
+  fetchRoleCredentials,
+  prepareRoleAlias,
+  ROLE_ALIAS_VARIANT,
+  roleAliasName,
+  usesRoleAlias,
+  withAssumeRoleStatement,
+} from './lib/role-alias-credentials.js';
 
-const VARIANTS = ['create-keys', 'create-from-csr'] as const;
+/** `role-alias-credentials`: create-keys, then the device fetches AWS credentials through a role alias. */
+const VARIANTS = ['create-keys', 'create-from-csr', ROLE_ALIAS_VARIANT] as const;
 type Variant = (typeof VARIANTS)[number];
 
 interface SharedClaim {
@@ -115,9 +124,9 @@ async function obtainCertificate(
   const thingName = thingNameOf(device);
   const templateName = (ctx.shared.claim as SharedClaim).templateName;
   const { created, privateKeyPem, intent } =
-    variantOf(ctx) === 'create-keys'
-      ? await createKeysOverClaim(ctx, device, claim, thingName, templateName)
-      : await createFromDeviceCsr(ctx, device, claim, thingName, templateName);
+    variantOf(ctx) === 'create-from-csr'
+      ? await createFromDeviceCsr(ctx, device, claim, thingName, templateName)
+      : await createKeysOverClaim(ctx, device, claim, thingName, templateName);
   ctx.ledger.acknowledge(intent, {
     id: created.certificateId,
     arn: certificateArnOf(ctx.endpoint, created.certificateId),
@@ -155,11 +164,15 @@ const fleetProvisioning: Scenario = {
   },
 
   async prepare(ctx) {
+    const devicePolicy = devicePolicyDocument(ctx.endpoint);
     const policyName = await createPolicy(
       ctx,
       resourceName(ctx, 'device'),
-      devicePolicyDocument(ctx.endpoint),
+      usesRoleAlias(ctx)
+        ? withAssumeRoleStatement(devicePolicy, ctx.endpoint, roleAliasName(ctx))
+        : devicePolicy,
     );
+    if (usesRoleAlias(ctx)) ctx.shared.roleAlias = await prepareRoleAlias(ctx);
     const name = templateName(ctx, 'fleet');
     await ctx.phase('create-provisioning-template', () =>
       ctx.ledger.track({ kind: 'provisioning-template', name }, () =>
@@ -261,6 +274,7 @@ const fleetProvisioning: Scenario = {
       certificatePem: own.certificatePem,
       privateKeyPem: own.privateKeyPem,
     });
+    if (usesRoleAlias(ctx)) await fetchRoleCredentials(ctx, { thingName, ...own });
   },
 
   async teardown() {

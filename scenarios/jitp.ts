@@ -12,6 +12,14 @@ import { devicePolicyDocument } from './lib/device-policy.js';
 import { bootJustInTime } from './lib/just-in-time.js';
 import { resourceName } from './lib/names.js';
 import { provisioningRoleArn } from './lib/provisioning-role.js';
+import {
+  fetchRoleCredentials,
+  prepareRoleAlias,
+  ROLE_ALIAS_VARIANT,
+  roleAliasName,
+  usesRoleAlias,
+  withAssumeRoleStatement,
+} from './lib/role-alias-credentials.js';
 
 /**
  * The JITP template on the CA: thing named by the certificate CN, the certificate by its ID
@@ -44,6 +52,8 @@ export function jitpTemplateBody(policyName: string): string {
 const jitp: Scenario<CustomerCaDeviceState> = {
   id: 'jitp',
   title: 'Just-in-time provisioning (own CA with a provisioning template)',
+  /** `role-alias-credentials`: after connecting, the device fetches AWS credentials through a role alias. */
+  variants: ['template', ROLE_ALIAS_VARIANT],
   // The template runs inside AWS IoT; what caps it is the device-certificate registration rate.
   apiPlan: {
     perDevice: { 'mqtt:Connect': 2, 'iot:DeviceCertificateRegistration': 1 },
@@ -59,11 +69,15 @@ const jitp: Scenario<CustomerCaDeviceState> = {
   },
 
   async prepare(ctx) {
+    const devicePolicy = devicePolicyDocument(ctx.endpoint);
     const policyName = await createPolicy(
       ctx,
       resourceName(ctx, 'device'),
-      devicePolicyDocument(ctx.endpoint),
+      usesRoleAlias(ctx)
+        ? withAssumeRoleStatement(devicePolicy, ctx.endpoint, roleAliasName(ctx))
+        : devicePolicy,
     );
+    if (usesRoleAlias(ctx)) ctx.shared.roleAlias = await prepareRoleAlias(ctx);
     ctx.shared.policyName = policyName;
     ctx.shared.ca = await registerCustomerCa(ctx, {
       allowAutoRegistration: true,
@@ -105,6 +119,7 @@ const jitp: Scenario<CustomerCaDeviceState> = {
     await bootJustInTime(device, ctx, () => {
       for (const intent of intents) ctx.ledger.acknowledge(intent);
     });
+    if (usesRoleAlias(ctx)) await fetchRoleCredentials(ctx, customerCaCredentialsOf(device));
   },
 
   async teardown() {
