@@ -39,7 +39,12 @@ describe('built-in scenario index', () => {
 
   it('declares the variants the brief asks for, default first', () => {
     expect(builtInScenarios.krypton.variants).toEqual(['cellular', 'sim-auth']);
-    expect(builtInScenarios['fleet-provisioning'].variants).toEqual(['create-keys', 'create-from-csr']);
+    expect(builtInScenarios['fleet-provisioning'].variants).toEqual([
+      'create-keys',
+      'create-from-csr',
+      'role-alias-credentials',
+    ]);
+    expect(builtInScenarios.jitp.variants).toEqual(['template', 'role-alias-credentials']);
   });
 
   it('builds templates that name the thing from the certificate or a parameter and the policy by name', () => {
