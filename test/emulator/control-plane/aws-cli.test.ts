@@ -269,8 +269,8 @@ describeWithTool(
         policyVersions: Array<{ versionId: string; isDefaultVersion: boolean }>;
       }>('list-policy-versions', '--policy-name', 'cli-versions');
       expect(listed.policyVersions.map((v) => [v.versionId, v.isDefaultVersion])).toEqual([
-        ['1', false],
         ['2', true],
+        ['1', false],
       ]);
       const version = await awsJson<{ policyDocument: string }>(
         'get-policy-version',

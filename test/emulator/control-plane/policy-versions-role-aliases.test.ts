@@ -70,10 +70,11 @@ describe('policy versions', () => {
     expect(policy.policyDocument).toBe(document('iot:Subscribe'));
 
     const listed = await test.iot.send(new ListPolicyVersionsCommand({ policyName: 'pv' }));
+    // Newest first, as in AWS's list-policy-versions example.
     expect(listed.policyVersions?.map((v) => [v.versionId, v.isDefaultVersion])).toEqual([
-      ['1', false],
-      ['2', false],
       ['3', true],
+      ['2', false],
+      ['1', false],
     ]);
     expect(listed.policyVersions?.[0]?.createDate).toBeInstanceOf(Date);
 

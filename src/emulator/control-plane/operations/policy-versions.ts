@@ -26,10 +26,14 @@ export const policyVersionOperations: OperationHandlers = {
     };
   },
 
+  /** Newest first, as AWS's list-policy-versions example shows. */
   ListPolicyVersions(input, { registry }) {
     const policyName = requiredString(input.labels, 'policyName', RULES.policyName);
+    const newestFirst = [...registry.policyVersions.list(policyName)].sort(
+      (a, b) => Number(b.versionId) - Number(a.versionId),
+    );
     return {
-      policyVersions: registry.policyVersions.list(policyName).map((version: PolicyVersionRecord) => ({
+      policyVersions: newestFirst.map((version: PolicyVersionRecord) => ({
         versionId: version.versionId,
         isDefaultVersion: version.isDefaultVersion,
         createDate: epochSeconds(version.creationDate),
