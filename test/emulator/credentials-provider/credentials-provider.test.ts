@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -65,6 +66,22 @@ function fetchCredentials(
             body: JSON.parse(Buffer.concat(chunks).toString('utf8')),
           }),
         );
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** The status of a GET with the first device's certificate against another emulator. */
+function statusOf(url: string, ca: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { ca, cert: device.certificatePem, key: device.privateKeyPem, agent: false },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
       },
     );
     req.on('error', reject);
@@ -167,6 +184,70 @@ describe('credentials provider', () => {
       errorType: 'ResourceNotFoundException',
       body: { message: 'Role alias does not exist' },
     });
+  });
+
+  it('certificate policy variables resolve; thing variables do not (MQTT only)', async () => {
+    const { certificateArn, certificatePem, keyPair } = await test.iot.send(
+      new CreateKeysAndCertificateCommand({ setAsActive: true }),
+    );
+    await test.iot.send(new CreateThingCommand({ thingName: 'cam-2' }));
+    await test.iot.send(new AttachThingPrincipalCommand({ thingName: 'cam-2', principal: certificateArn }));
+    const commonName = new X509Certificate(certificatePem!).subject.match(/CN=(.+)/)?.[1];
+    expect(commonName).toBeDefined();
+    const statement = (condition: Record<string, unknown>) =>
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'iot:AssumeRoleWithCertificate',
+            Resource: aliasArn('uploads'),
+            Condition: condition,
+          },
+        ],
+      });
+    await test.iot.send(
+      new CreatePolicyCommand({
+        policyName: 'by-thing',
+        policyDocument: statement({ StringEquals: { 'iot:Connection.Thing.ThingName': 'cam-2' } }),
+      }),
+    );
+    await test.iot.send(new AttachPolicyCommand({ policyName: 'by-thing', target: certificateArn }));
+    const second = {
+      certificatePem: certificatePem!,
+      privateKeyPem: keyPair!.PrivateKey!,
+      thingName: 'cam-2',
+    };
+    expect((await fetchCredentials('uploads', second)).body).toEqual({ message: 'Access Denied' });
+
+    await test.iot.send(
+      new CreatePolicyCommand({
+        policyName: 'by-subject',
+        policyDocument: statement({ StringEquals: { 'iot:Certificate.Subject.CommonName': commonName } }),
+      }),
+    );
+    await test.iot.send(new AttachPolicyCommand({ policyName: 'by-subject', target: certificateArn }));
+    expect((await fetchCredentials('uploads', second)).status).toBe(200);
+  });
+
+  it('429 ThrottlingException over the AssumeRoleWithCertificate quota', async () => {
+    const limited = await startTestEmulator({
+      listeners: [credentialsProviderListener],
+      deviceKeyAlgorithm: 'ec-p256',
+      quotas: 'aws',
+      // One request, then a token every 1000 s: the second request cannot find one.
+      quotaOverrides: { limits: { assumeRoleWithCertificatePerSecond: 0.001 } },
+    });
+    try {
+      const url = `${limited.emulator.credentialsProviderUrl}/role-aliases/uploads/credentials`;
+      const answers: number[] = [];
+      for (let attempt = 0; attempt < 2; attempt += 1) {
+        answers.push(await statusOf(url, await readFile(limited.emulator.rootCaFile, 'utf8')));
+      }
+      expect(answers).toEqual([403, 429]);
+    } finally {
+      await limited.close();
+    }
   });
 
   it('403 for a certificate AWS IoT does not know', async () => {
