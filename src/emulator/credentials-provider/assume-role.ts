@@ -1,7 +1,7 @@
 import { randomBytes, type X509Certificate } from 'node:crypto';
 import { judgeCertificate } from '../data-plane/identity.js';
 import type { DataPlaneRegistry } from '../data-plane/ports.js';
-import { evaluatePolicies, type PolicyDocument, parsePolicyDocument } from '../policy/index.js';
+import { evaluatePolicies, PolicyDocumentCache } from '../policy/index.js';
 import { subjectFields } from '../provisioning/index.js';
 import type { IotRegistry } from '../registry/index.js';
 
@@ -65,7 +65,7 @@ export function issueCredentials(durationSeconds: number, now = Date.now()): Tem
 
 /** Decides one credentials request against the registry (policies as the data plane reads them: the default version). */
 export class RoleAliasAuthorizer {
-  private readonly parsed = new Map<string, PolicyDocument | null>();
+  private readonly parsed = new PolicyDocumentCache();
 
   constructor(
     private readonly registry: IotRegistry,
@@ -81,10 +81,9 @@ export class RoleAliasAuthorizer {
       if (!attached.some((thing) => thing.thingName === request.thingName)) return REFUSALS.thing;
     }
     const { region, accountId } = this.registry;
-    const documents = this.registry
-      .policiesForCertificate(certificate.certificateId)
-      .map((policy) => this.document(policy.policyDocument))
-      .filter((document): document is PolicyDocument => document !== null);
+    const documents = this.parsed.documents(
+      this.registry.policiesForCertificate(certificate.certificateId).map((policy) => policy.policyDocument),
+    );
     const decision = evaluatePolicies(documents, {
       action: 'iot:AssumeRoleWithCertificate',
       resource: this.registry.arns.roleAlias(request.roleAlias),
@@ -102,19 +101,5 @@ export class RoleAliasAuthorizer {
     const alias = this.registry.roleAliases.records.get(request.roleAlias);
     if (alias === undefined) return REFUSALS.alias;
     return { status: 200, credentials: issueCredentials(alias.credentialDurationSeconds) };
-  }
-
-  private document(text: string): PolicyDocument | null {
-    let document = this.parsed.get(text);
-    if (document === undefined) {
-      try {
-        document = parsePolicyDocument(text);
-      } catch {
-        document = null;
-      }
-      if (this.parsed.size > 5_000) this.parsed.clear();
-      this.parsed.set(text, document);
-    }
-    return document;
   }
 }
