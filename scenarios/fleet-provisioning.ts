@@ -19,12 +19,10 @@ import type { DeviceMqttConnection } from './lib/mqtt-device.js';
 import { resourceName, runDescription, templateName, thingNameOf } from './lib/names.js';
 import { provisioningRoleArn } from './lib/provisioning-role.js';
 import {
-  fetchRoleCredentials,
-  prepareRoleAlias,
+  fetchVariantCredentials,
+  prepareVariantRoleAlias,
   ROLE_ALIAS_VARIANT,
-  roleAliasName,
-  usesRoleAlias,
-  withAssumeRoleStatement,
+  variantDevicePolicy,
 } from './lib/role-alias-credentials.js';
 
 /** `role-alias-credentials`: create-keys, then the device fetches AWS credentials through a role alias. */
@@ -164,15 +162,12 @@ const fleetProvisioning: Scenario = {
   },
 
   async prepare(ctx) {
-    const devicePolicy = devicePolicyDocument(ctx.endpoint);
     const policyName = await createPolicy(
       ctx,
       resourceName(ctx, 'device'),
-      usesRoleAlias(ctx)
-        ? withAssumeRoleStatement(devicePolicy, ctx.endpoint, roleAliasName(ctx))
-        : devicePolicy,
+      variantDevicePolicy(ctx, devicePolicyDocument(ctx.endpoint)),
     );
-    if (usesRoleAlias(ctx)) ctx.shared.roleAlias = await prepareRoleAlias(ctx);
+    await prepareVariantRoleAlias(ctx);
     const name = templateName(ctx, 'fleet');
     await ctx.phase('create-provisioning-template', () =>
       ctx.ledger.track({ kind: 'provisioning-template', name }, () =>
@@ -274,7 +269,7 @@ const fleetProvisioning: Scenario = {
       certificatePem: own.certificatePem,
       privateKeyPem: own.privateKeyPem,
     });
-    if (usesRoleAlias(ctx)) await fetchRoleCredentials(ctx, { thingName, ...own });
+    await fetchVariantCredentials(ctx, { thingName, ...own });
   },
 
   async teardown() {

@@ -13,12 +13,10 @@ import { bootJustInTime } from './lib/just-in-time.js';
 import { resourceName } from './lib/names.js';
 import { provisioningRoleArn } from './lib/provisioning-role.js';
 import {
-  fetchRoleCredentials,
-  prepareRoleAlias,
+  fetchVariantCredentials,
+  prepareVariantRoleAlias,
   ROLE_ALIAS_VARIANT,
-  roleAliasName,
-  usesRoleAlias,
-  withAssumeRoleStatement,
+  variantDevicePolicy,
 } from './lib/role-alias-credentials.js';
 
 /**
@@ -69,15 +67,12 @@ const jitp: Scenario<CustomerCaDeviceState> = {
   },
 
   async prepare(ctx) {
-    const devicePolicy = devicePolicyDocument(ctx.endpoint);
     const policyName = await createPolicy(
       ctx,
       resourceName(ctx, 'device'),
-      usesRoleAlias(ctx)
-        ? withAssumeRoleStatement(devicePolicy, ctx.endpoint, roleAliasName(ctx))
-        : devicePolicy,
+      variantDevicePolicy(ctx, devicePolicyDocument(ctx.endpoint)),
     );
-    if (usesRoleAlias(ctx)) ctx.shared.roleAlias = await prepareRoleAlias(ctx);
+    await prepareVariantRoleAlias(ctx);
     ctx.shared.policyName = policyName;
     ctx.shared.ca = await registerCustomerCa(ctx, {
       allowAutoRegistration: true,
@@ -119,7 +114,7 @@ const jitp: Scenario<CustomerCaDeviceState> = {
     await bootJustInTime(device, ctx, () => {
       for (const intent of intents) ctx.ledger.acknowledge(intent);
     });
-    if (usesRoleAlias(ctx)) await fetchRoleCredentials(ctx, customerCaCredentialsOf(device));
+    await fetchVariantCredentials(ctx, customerCaCredentialsOf(device));
   },
 
   async teardown() {

@@ -62,6 +62,26 @@ export function withAssumeRoleStatement(
   return JSON.stringify(document);
 }
 
+/**
+ * The three hooks a scenario with this variant calls; each does nothing in other variants.
+ * Prepare: the device policy document to create (with the assume-role statement in the variant).
+ */
+export function variantDevicePolicy(ctx: RunContext, policyDocument: string): string {
+  return usesRoleAlias(ctx)
+    ? withAssumeRoleStatement(policyDocument, ctx.endpoint, roleAliasName(ctx))
+    : policyDocument;
+}
+
+/** Prepare, after the device policy: the role alias and the provider's address in `ctx.shared.roleAlias`. */
+export async function prepareVariantRoleAlias(ctx: RunContext): Promise<void> {
+  if (usesRoleAlias(ctx)) ctx.shared.roleAlias = await prepareRoleAlias(ctx);
+}
+
+/** Boot, once the device has proven it is connected: fetch credentials as the thing. */
+export async function fetchVariantCredentials(ctx: RunContext, device: DeviceIdentity): Promise<void> {
+  if (usesRoleAlias(ctx)) await fetchRoleCredentials(ctx, device);
+}
+
 /** Prepare: the role alias (recorded in the ledger) and the credentials provider's address. */
 export async function prepareRoleAlias(ctx: RunContext): Promise<SharedRoleAlias> {
   const roleAlias = roleAliasName(ctx);
