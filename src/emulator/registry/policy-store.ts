@@ -57,7 +57,7 @@ export class PolicyStore {
       );
     }
     if (this.versions().hasNonDefault(policyName)) {
-      // AWS IoT's message word for word, as users logged it (rebuy-de/aws-nuke#320).
+      // AWS IoT's message word for word, as users logged it (github.com/rebuy-de/aws-nuke/pull/320).
       throw new IotError(
         'DeleteConflictException',
         `The policy cannot be deleted as versions other than than default version exist (name=${policyName}): delete them (DeletePolicyVersion) first`,

@@ -50,7 +50,7 @@ export class PolicyVersionStore {
   create(policyName: string, policyDocument: string, setAsDefault: boolean): PolicyVersionRecord {
     const versions = this.list(policyName);
     if (versions.length >= MAX_POLICY_VERSIONS) {
-      // AWS IoT's message, as users logged it (pulumi/pulumi-aws-native#792), then what to do.
+      // AWS IoT's message, as users logged it (github.com/pulumi/pulumi-aws-native/issues/792), then what to do.
       throw new IotError(
         'VersionsLimitExceededException',
         `The policy ${policyName} already has the maximum number of versions (${MAX_POLICY_VERSIONS}): delete one (DeletePolicyVersion) first`,
