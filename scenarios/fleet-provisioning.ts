@@ -26,13 +26,22 @@ import type { DeviceMqttConnection } from './lib/mqtt-device.js';
 import { resourceName, runDescription, templateName, thingNameOf } from './lib/names.js';
 import { provisioningRoleArn } from './lib/provisioning-role.js';
 import {
+  fetchVariantCredentials,
+  prepareVariantRoleAlias,
+  ROLE_ALIAS_VARIANT,
+  variantDevicePolicy,
+} from './lib/role-alias-credentials.js';
+import {
   classificationProperties,
   createThingClassification,
   type ThingClassification,
 } from './lib/thing-classification.js';
 
-/** `thing-type-and-group`: create-keys with a template that types and groups the thing. */
-const VARIANTS = ['create-keys', 'create-from-csr', 'thing-type-and-group'] as const;
+/**
+ * `thing-type-and-group`: create-keys with a template that types and groups the thing.
+ * `role-alias-credentials`: create-keys, then the device fetches AWS credentials through a role alias.
+ */
+const VARIANTS = ['create-keys', 'create-from-csr', 'thing-type-and-group', ROLE_ALIAS_VARIANT] as const;
 type Variant = (typeof VARIANTS)[number];
 
 interface SharedClaim {
@@ -137,9 +146,9 @@ async function obtainCertificate(
   const thingName = thingNameOf(device);
   const templateName = (ctx.shared.claim as SharedClaim).templateName;
   const { created, privateKeyPem, intent } =
-    variantOf(ctx) !== 'create-from-csr'
-      ? await createKeysOverClaim(ctx, device, claim, thingName, templateName)
-      : await createFromDeviceCsr(ctx, device, claim, thingName, templateName);
+    variantOf(ctx) === 'create-from-csr'
+      ? await createFromDeviceCsr(ctx, device, claim, thingName, templateName)
+      : await createKeysOverClaim(ctx, device, claim, thingName, templateName);
   ctx.ledger.acknowledge(intent, {
     id: created.certificateId,
     arn: certificateArnOf(ctx.endpoint, created.certificateId),
@@ -198,10 +207,11 @@ const fleetProvisioning: Scenario = {
     const policyName = await createPolicy(
       ctx,
       resourceName(ctx, 'device'),
-      devicePolicyDocument(ctx.endpoint),
+      variantDevicePolicy(ctx, devicePolicyDocument(ctx.endpoint)),
     );
     const classification =
       variantOf(ctx) === 'thing-type-and-group' ? await createThingClassification(ctx) : undefined;
+    await prepareVariantRoleAlias(ctx);
     const name = templateName(ctx, 'fleet');
     await ctx.phase('create-provisioning-template', () =>
       ctx.ledger.track({ kind: 'provisioning-template', name }, () =>
@@ -303,6 +313,7 @@ const fleetProvisioning: Scenario = {
       certificatePem: own.certificatePem,
       privateKeyPem: own.privateKeyPem,
     });
+    await fetchVariantCredentials(ctx, { thingName, ...own });
   },
 
   async teardown() {

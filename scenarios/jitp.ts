@@ -19,13 +19,22 @@ import { bootJustInTime } from './lib/just-in-time.js';
 import { resourceName } from './lib/names.js';
 import { provisioningRoleArn } from './lib/provisioning-role.js';
 import {
+  fetchVariantCredentials,
+  prepareVariantRoleAlias,
+  ROLE_ALIAS_VARIANT,
+  variantDevicePolicy,
+} from './lib/role-alias-credentials.js';
+import {
   classificationProperties,
   createThingClassification,
   type ThingClassification,
 } from './lib/thing-classification.js';
 
-/** `thing-type-and-group`: the template also gives each thing a thing type and a thing group. */
-const VARIANTS = ['plain', 'thing-type-and-group'] as const;
+/**
+ * `thing-type-and-group`: the template also gives each thing a thing type and a thing group.
+ * `role-alias-credentials`: after connecting, the device fetches AWS credentials through a role alias.
+ */
+const VARIANTS = ['plain', 'thing-type-and-group', ROLE_ALIAS_VARIANT] as const;
 
 /**
  * The JITP template on the CA: thing named by the certificate CN (with a type and a group when
@@ -92,8 +101,9 @@ const jitp: Scenario<CustomerCaDeviceState> = {
     const policyName = await createPolicy(
       ctx,
       resourceName(ctx, 'device'),
-      devicePolicyDocument(ctx.endpoint),
+      variantDevicePolicy(ctx, devicePolicyDocument(ctx.endpoint)),
     );
+    await prepareVariantRoleAlias(ctx);
     ctx.shared.policyName = policyName;
     const classification =
       ctx.options.variant === 'thing-type-and-group' ? await createThingClassification(ctx) : undefined;
@@ -140,6 +150,7 @@ const jitp: Scenario<CustomerCaDeviceState> = {
     await bootJustInTime(device, ctx, () => {
       for (const intent of intents) ctx.ledger.acknowledge(intent);
     });
+    await fetchVariantCredentials(ctx, customerCaCredentialsOf(device));
   },
 
   async teardown() {

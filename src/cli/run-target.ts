@@ -34,6 +34,7 @@ export interface TargetChoice {
   region?: string;
   rootCa?: string;
   kryptonUrl?: string;
+  credentialsProviderUrl?: string;
   accountId?: string;
 }
 
@@ -70,13 +71,17 @@ export function resolveTarget(choice: TargetChoice): TargetChoice {
     mqttEndpoint: choice.mqttEndpoint ?? mqttFromFile,
     rootCa: choice.rootCa ?? ready.rootCaFile,
     kryptonUrl: choice.kryptonUrl ?? ready.kryptonUrl ?? undefined,
+    credentialsProviderUrl: ready.credentialsProviderUrl ?? undefined,
     accountId: ready.accountId,
   };
 }
 
 export async function startTarget(
   choice: TargetChoice,
-  options: Omit<TargetOptions, 'endpointUrl' | 'region' | 'kryptonUrl' | 'mqttEndpoint' | 'accountId'>,
+  options: Omit<
+    TargetOptions,
+    'endpointUrl' | 'region' | 'kryptonUrl' | 'mqttEndpoint' | 'accountId' | 'credentialsProviderUrl'
+  >,
 ): Promise<StartedTarget> {
   const targetOptions: TargetOptions = {
     ...options,
@@ -85,6 +90,7 @@ export async function startTarget(
     kryptonUrl: choice.kryptonUrl,
     mqttEndpoint: choice.mqttEndpoint,
     accountId: choice.accountId,
+    credentialsProviderUrl: choice.credentialsProviderUrl,
   };
   switch (choice.target) {
     case 'embedded':

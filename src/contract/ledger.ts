@@ -1,14 +1,14 @@
 /** A resource a run creates, as written to the ledger. Only the fields that apply are set. */
 export interface ResourceRef {
   kind: ResourceKind;
-  /** Thing, policy, template, rule, thing type or thing group name. */
+  /** Thing, policy, template, rule, thing type, thing group or role alias name. */
   name?: string;
-  /** Certificate or CA certificate id. */
+  /** Certificate or CA certificate id; for `policy-version`: the version ID. */
   id?: string;
   arn?: string;
   /** For `thing-principal`: the thing; for a certificate not yet known by id: its thing. */
   thingName?: string;
-  /** For `policy-principal`: the policy. */
+  /** For `policy-principal` and `policy-version`: the policy. */
   policyName?: string;
   /** For `thing-group-membership`: the group (`thingName` is the thing). */
   thingGroupName?: string;
@@ -35,7 +35,9 @@ export type ResourceKind =
   | 'topic-rule'
   | 'thing-type'
   | 'thing-group'
-  | 'thing-group-membership';
+  | 'thing-group-membership'
+  | 'policy-version'
+  | 'role-alias';
 
 export interface LedgerHandle {
   /** Unique in the ledger file (several threads append to it). */

@@ -13,6 +13,11 @@ export const ReadyFile = z.object({
   mqttPort: z.number().int().nullable(),
   /** The Krypton-compatible service's base URL, or null when none runs. */
   kryptonUrl: z.string().nullable(),
+  /**
+   * The credentials provider's base URL (`GET /role-aliases/<alias>/credentials` over mTLS), or
+   * null when none runs; absent in ready files written before it existed.
+   */
+  credentialsProviderUrl: z.string().nullable().optional(),
   /** The emulator's root CA (PEM file) that devices trust. */
   rootCaFile: z.string(),
 });

@@ -162,6 +162,11 @@ export interface IoTEndpoint {
   readonly rootCaPem: string;
   /** Krypton-compatible bootstrap + SIM keys API base URL, or null. */
   readonly kryptonUrl: string | null;
+  /**
+   * Where devices reach the credentials provider (`https://host:port`) when it is not the
+   * DescribeEndpoint `iot:CredentialProvider` host on port 443 (the embedded emulator's port).
+   */
+  readonly credentialsProviderUrl?: string | null;
 }
 
 /** A logger that redacts PEM blocks and never prints fields named like key material. */

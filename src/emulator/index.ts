@@ -18,6 +18,7 @@ import {
   parseModelFile,
   QuotaGate,
 } from './control-plane/index.js';
+import { credentialsProviderListener } from './credentials-provider/listener.js';
 import { dataPlaneListener } from './data-plane/listener.js';
 import { kryptonListener } from './krypton/listener.js';
 import type { EmulatorListenerContext, EmulatorListenerFactory, EmulatorOptions } from './options.js';
@@ -34,10 +35,14 @@ export type {
 
 /**
  * Plug points: listeners started after the control plane, in order. The data plane (MQTT/mTLS
- * on options.mqttPort) and the Krypton service (options.kryptonPort, options.fleetFile) each
- * add one entry here.
+ * on options.mqttPort), the Krypton service (options.kryptonPort, options.fleetFile) and the
+ * credentials provider (options.credentialsPort) each add one entry here.
  */
-export const EMULATOR_LISTENERS: EmulatorListenerFactory[] = [dataPlaneListener, kryptonListener];
+export const EMULATOR_LISTENERS: EmulatorListenerFactory[] = [
+  dataPlaneListener,
+  kryptonListener,
+  credentialsProviderListener,
+];
 
 export interface RunningEmulator extends ReadyFile {
   registry: IotRegistry;
@@ -117,6 +122,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       ...(quotaTable && {
         caCertificatesPerSubject: quotaTable.limits.caCertificatesPerSubject,
         policiesPerPrincipal: quotaTable.limits.policiesPerPrincipal,
+        roleAliases: quotaTable.limits.roleAliases,
       }),
       thingTypeDeletionWaitMs: options.thingTypeDeletionWaitMs,
     },
@@ -169,6 +175,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       mqttHost: null,
       mqttPort: null,
       kryptonUrl: null,
+      credentialsProviderUrl: null,
       rootCaFile: pki.bundleFile,
     };
     const context: EmulatorListenerContext = {
@@ -191,6 +198,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         endpoints.mqttPort = listener.mqtt.port;
       }
       if (listener.kryptonUrl) endpoints.kryptonUrl = listener.kryptonUrl;
+      if (listener.credentialsProviderUrl) endpoints.credentialsProviderUrl = listener.credentialsProviderUrl;
     }
     if (options.readyFile) {
       const temporary = `${options.readyFile}.${process.pid}.tmp`;

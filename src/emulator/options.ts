@@ -18,6 +18,8 @@ export interface EmulatorOptions {
   mqttPort?: number;
   /** Krypton-compatible service port (default 0). */
   kryptonPort?: number;
+  /** Credentials provider (HTTPS/mTLS, role aliases) port (default 0). */
+  credentialsPort?: number;
   region?: string;
   accountId?: string;
   /** AWS's default TPS quotas (default) or none. */
@@ -84,11 +86,12 @@ export interface EmulatorListenerContext {
   options: EmulatorOptions;
 }
 
-/** A started listener. Report `mqtt` or `kryptonUrl` so the ready file can name them. */
+/** A started listener. Report `mqtt`, `kryptonUrl` or `credentialsProviderUrl` so the ready file can name them. */
 export interface EmulatorListener {
   name: string;
   mqtt?: { host: string; port: number };
   kryptonUrl?: string;
+  credentialsProviderUrl?: string;
   close(): Promise<void>;
 }
 

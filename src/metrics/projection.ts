@@ -15,6 +15,8 @@ export const DATA_PLANE_LIMITS: Readonly<Record<string, AccountLimitName>> = {
   'mqtt:RegisterThing': 'fleetRegisterThingPerSecond',
   /** A certificate registered on first connect (JITR/JITP), if a scenario counts it. */
   'iot:DeviceCertificateRegistration': 'deviceCertificateRegistrationsPerSecond',
+  /** Credentials provider: a device's GET /role-aliases/<alias>/credentials. */
+  'iot:AssumeRoleWithCertificate': 'assumeRoleWithCertificatePerSecond',
 };
 
 export const PROJECTED_FLEETS = [10_000, 100_000, 1_000_000] as const;

@@ -37,7 +37,9 @@ export const CONTROL_PLANE_TPS: Readonly<Record<string, number>> = {
   CreatePolicy: 10,
   DeletePolicy: 10,
   GetPolicy: 10,
+  CreatePolicyVersion: 10,
   ListAttachedPolicies: 15,
+  ListPrincipalPolicies: 15,
   ListTargetsForPolicy: 15,
   RegisterThing: 10,
   CreateProvisioningTemplate: 10,
@@ -78,6 +80,10 @@ export const ACCOUNT_LIMITS = {
   provisioningClaimsPerSecond: 10,
   caCertificatesPerSubject: 10,
   policiesPerPrincipal: 10,
+  /** Role aliases per account ("Security and identity": 100 role aliases). */
+  roleAliases: 100,
+  /** Credentials provider: AssumeRoleWithCertificate requests per second (100 in us-east-1, us-west-2, eu-west-1). */
+  assumeRoleWithCertificatePerSecond: 50,
   subscriptionsPerSecond: 500,
   publishesPerSecondPerConnection: 100,
 } as const;

@@ -28,12 +28,14 @@ export const CLEANUP_ORDER: readonly ResourceKind[] = [
   'policy-principal',
   'certificate',
   'thing',
+  'policy-version',
   'policy',
   'ca-certificate',
   'provisioning-template',
   'topic-rule',
   'thing-group',
   'thing-type',
+  'role-alias',
 ];
 
 export interface CleanupReport {

@@ -217,6 +217,7 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Start
       mqttPort: ready.mqttPort ?? null,
       rootCaPem: readFileSync(ready.rootCaFile, 'utf8'),
       kryptonUrl: ready.kryptonUrl ?? null,
+      credentialsProviderUrl: ready.credentialsProviderUrl ?? null,
     },
     iotConfig,
     ...(actorIotConfigs ? { actorIotConfigs } : {}),

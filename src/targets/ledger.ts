@@ -23,6 +23,8 @@ const RESOURCE_KINDS = [
   'thing-type',
   'thing-group',
   'thing-group-membership',
+  'policy-version',
+  'role-alias',
 ] as const satisfies readonly ResourceKind[];
 
 const ResourceRefSchema = z.object({

@@ -64,6 +64,7 @@ export async function startLocalStackTarget(
       mqttPort: mqtt?.port ?? null,
       rootCaPem,
       kryptonUrl: options.kryptonUrl ?? null,
+      credentialsProviderUrl: options.credentialsProviderUrl ?? null,
     },
     iotConfig,
     close: async () => {},

@@ -3,7 +3,9 @@ import {
   DeleteCACertificateCommand,
   DeleteCertificateCommand,
   DeletePolicyCommand,
+  DeletePolicyVersionCommand,
   DeleteProvisioningTemplateCommand,
+  DeleteRoleAliasCommand,
   DeleteThingCommand,
   DeleteThingGroupCommand,
   DeleteThingTypeCommand,
@@ -16,6 +18,7 @@ import {
   type IoTClient,
   ListAttachedPoliciesCommand,
   ListCertificatesByCACommand,
+  ListPolicyVersionsCommand,
   ListPrincipalThingsCommand,
   ListTargetsForPolicyCommand,
   ListThingPrincipalsCommand,
@@ -158,13 +161,42 @@ async function deleteThingPrincipals(iot: IoTClient, thingName: string): Promise
   return certificates;
 }
 
+/** DeletePolicyVersion; the default version is left to DeletePolicy (AWS refuses it here). */
+async function deletePolicyVersion(
+  iot: IoTClient,
+  policyName: string,
+  policyVersionId: string,
+): Promise<void> {
+  try {
+    await ignoreNotFound(() => iot.send(new DeletePolicyVersionCommand({ policyName, policyVersionId })));
+  } catch (error) {
+    if (!isDeleteConflict(error)) throw error;
+  }
+}
+
+/**
+ * Detaches a policy from every target, then deletes it. AWS refuses DeletePolicy while versions
+ * other than the default exist: on that conflict the non-default versions go first (listing them
+ * only then keeps the usual deletion at its two calls).
+ */
 async function deletePolicy(iot: IoTClient, policyName: string): Promise<void> {
   const targets = await listOr(() => iot.send(new ListTargetsForPolicyCommand({ policyName })), null);
   if (targets === null) return;
   for (const target of targets.targets ?? []) {
     await ignoreNotFound(() => iot.send(new DetachPolicyCommand({ policyName, target })));
   }
-  await ignoreNotFound(() => iot.send(new DeletePolicyCommand({ policyName })));
+  try {
+    await ignoreNotFound(() => iot.send(new DeletePolicyCommand({ policyName })));
+  } catch (error) {
+    if (!isDeleteConflict(error)) throw error;
+    const listed = await listOr(() => iot.send(new ListPolicyVersionsCommand({ policyName })), null);
+    for (const version of listed?.policyVersions ?? []) {
+      if (!version.isDefaultVersion && version.versionId) {
+        await deletePolicyVersion(iot, policyName, version.versionId);
+      }
+    }
+    await ignoreNotFound(() => iot.send(new DeletePolicyCommand({ policyName })));
+  }
 }
 
 /** Deletes a CA certificate and every certificate registered under it (with their things). */
@@ -301,6 +333,15 @@ export async function deleteResource(
     case 'thing-type':
       if (r.name)
         await deleteThingType(iot, r.name, options.thingTypeDeletionWaitMs ?? THING_TYPE_DELETION_WAIT_MS);
+      return 0;
+    case 'policy-version':
+      if (r.policyName && r.id) await deletePolicyVersion(iot, r.policyName, r.id);
+      return 0;
+    case 'role-alias':
+      if (r.name) {
+        const roleAlias = r.name;
+        await ignoreNotFound(() => iot.send(new DeleteRoleAliasCommand({ roleAlias })));
+      }
       return 0;
   }
 }

@@ -33,6 +33,8 @@ export interface TargetOptions {
   kryptonUrl?: string;
   /** Remote targets: where devices connect for MQTT, instead of DescribeEndpoint's answer. */
   mqttEndpoint?: { host: string; port: number };
+  /** Remote targets: the credentials provider's URL when it is not on 443 (a standalone emulator's). */
+  credentialsProviderUrl?: string;
   /** Remote targets: the account id, when known (a standalone emulator's ready file says it). */
   accountId?: string;
   /** Where the embedded emulator writes its ready file and logs. */

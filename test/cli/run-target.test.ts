@@ -60,6 +60,13 @@ describe('remote target settings', () => {
     const resolved = resolveTarget({ target: 'embedded', targetGiven: false, readyFile: noMqtt });
     expect(resolved.mqttEndpoint).toBeUndefined();
     expect(resolved.kryptonUrl).toBeUndefined();
+    // The credentials provider's URL comes from the file when it names one (older files do not).
+    expect(resolved.credentialsProviderUrl).toBeUndefined();
+    const withCredentials = readyFile({ ...READY, credentialsProviderUrl: 'https://127.0.0.1:4103' });
+    expect(
+      resolveTarget({ target: 'embedded', targetGiven: false, readyFile: withCredentials })
+        .credentialsProviderUrl,
+    ).toBe('https://127.0.0.1:4103');
   });
 
   it('refuses combinations that cannot mean anything, saying what to do', () => {

@@ -63,7 +63,9 @@ describe('docker-compose.yml (structure only: no Docker engine here)', () => {
     const flags = flagsOf(emulatorScript, 'emulator');
     for (const flag of flags.keys()) expect(await knownOptions(['emulator']), flag).toContain(flag);
     expect(flags.get('--host')).toBe('0.0.0.0');
-    const ports = ['--port', '--mqtt-port', '--krypton-port'].map((flag) => flags.get(flag));
+    const ports = ['--port', '--mqtt-port', '--krypton-port', '--credentials-port'].map((flag) =>
+      flags.get(flag),
+    );
     for (const port of ports) expect(Number(port)).toBeGreaterThan(0);
     expect(emulator?.ports?.map((mapping) => mapping.split(':').pop())).toEqual(ports);
     for (const mapping of emulator?.ports ?? []) expect(mapping.startsWith('127.0.0.1:')).toBe(true);

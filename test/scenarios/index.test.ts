@@ -43,8 +43,9 @@ describe('built-in scenario index', () => {
       'create-keys',
       'create-from-csr',
       'thing-type-and-group',
+      'role-alias-credentials',
     ]);
-    expect(builtInScenarios.jitp.variants).toEqual(['plain', 'thing-type-and-group']);
+    expect(builtInScenarios.jitp.variants).toEqual(['plain', 'thing-type-and-group', 'role-alias-credentials']);
   });
 
   it('builds templates that name the thing from the certificate or a parameter and the policy by name', () => {

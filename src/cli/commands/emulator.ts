@@ -32,6 +32,7 @@ interface EmulatorCommandOptions {
   port: number;
   mqttPort: number;
   kryptonPort: number;
+  credentialsPort: number;
   quotas: 'aws' | 'none';
   quotaFile?: string;
   stateDir?: string;
@@ -62,6 +63,12 @@ export function emulatorCommand(): Command {
     .option('--port <n>', 'control-plane port (0: pick a free port)', port, 0)
     .option('--mqtt-port <n>', 'MQTT/mTLS data-plane port (0: pick)', port, 0)
     .option('--krypton-port <n>', 'Krypton-compatible service port (0: pick)', port, 0)
+    .option(
+      '--credentials-port <n>',
+      'credentials provider (role aliases, HTTPS/mTLS) port (0: pick)',
+      port,
+      0,
+    )
     .addOption(
       new Option('--quotas <mode>', "enforce AWS's default TPS quotas or none")
         .choices(['aws', 'none'])
@@ -135,6 +142,7 @@ export function emulatorCommand(): Command {
         port: options.port,
         mqttPort: options.mqttPort,
         kryptonPort: options.kryptonPort,
+        credentialsPort: options.credentialsPort,
         quotas: options.quotas,
         quotaFile: options.quotaFile,
         stateDir: options.stateDir,
@@ -168,6 +176,8 @@ export function emulatorCommand(): Command {
       if (emulator.mqttPort !== null)
         console.log(`  MQTT/mTLS      ${emulator.mqttHost}:${emulator.mqttPort}`);
       if (emulator.kryptonUrl) console.log(`  Krypton        ${emulator.kryptonUrl}`);
+      if (emulator.credentialsProviderUrl)
+        console.log(`  credentials    ${emulator.credentialsProviderUrl}/role-aliases/<alias>/credentials`);
       console.log(
         `  root CA        ${emulator.rootCaFile} (also GET ${emulator.controlPlaneUrl}/_emulator/root-ca.pem)`,
       );

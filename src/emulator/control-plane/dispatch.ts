@@ -10,7 +10,9 @@ import { accountOperations } from './operations/account.js';
 import { caCertificateOperations } from './operations/ca-certificates.js';
 import { certificateOperations } from './operations/certificates.js';
 import { policyOperations } from './operations/policies.js';
+import { policyVersionOperations } from './operations/policy-versions.js';
 import { provisioningOperations } from './operations/provisioning.js';
+import { roleAliasOperations } from './operations/role-aliases.js';
 import { thingGroupOperations } from './operations/thing-groups.js';
 import { thingTypeOperations } from './operations/thing-types.js';
 import { thingOperations } from './operations/things.js';
@@ -25,6 +27,8 @@ export const OPERATION_HANDLERS: OperationHandlers = {
   ...caCertificateOperations,
   ...thingOperations,
   ...policyOperations,
+  ...policyVersionOperations,
+  ...roleAliasOperations,
   ...provisioningOperations,
   ...accountOperations,
   ...thingTypeOperations,

@@ -62,6 +62,18 @@ export const ROUTES = [
   ['PUT', '/thing-groups/removeThingFromThingGroup', 'RemoveThingFromThingGroup'],
   ['GET', '/thing-groups/{thingGroupName}/things', 'ListThingsInThingGroup'],
   ['GET', '/things/{thingName}/thing-groups', 'ListThingGroupsForThing'],
+  ['POST', '/policies/{policyName}/version', 'CreatePolicyVersion'],
+  ['GET', '/policies/{policyName}/version', 'ListPolicyVersions'],
+  ['GET', '/policies/{policyName}/version/{policyVersionId}', 'GetPolicyVersion'],
+  ['PATCH', '/policies/{policyName}/version/{policyVersionId}', 'SetDefaultPolicyVersion'],
+  ['DELETE', '/policies/{policyName}/version/{policyVersionId}', 'DeletePolicyVersion'],
+  ['GET', '/principal-policies', 'ListPrincipalPolicies'],
+  ['GET', '/policy-principals', 'ListPolicyPrincipals'],
+  ['POST', '/role-aliases/{roleAlias}', 'CreateRoleAlias'],
+  ['GET', '/role-aliases/{roleAlias}', 'DescribeRoleAlias'],
+  ['GET', '/role-aliases', 'ListRoleAliases'],
+  ['PUT', '/role-aliases/{roleAlias}', 'UpdateRoleAlias'],
+  ['DELETE', '/role-aliases/{roleAlias}', 'DeleteRoleAlias'],
 ] as const;
 
 export type OperationName = (typeof ROUTES)[number][2];

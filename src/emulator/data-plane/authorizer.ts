@@ -5,6 +5,7 @@ import {
   iotResourceArn,
   type PolicyContext,
   type PolicyDocument,
+  PolicyDocumentCache,
   parsePolicyDocument,
 } from '../policy/index.js';
 import { subjectFields } from '../provisioning/index.js';
@@ -40,7 +41,7 @@ export function identityFor(
  * cached by their text.
  */
 export class ConnectionAuthorizer {
-  private readonly parsed = new Map<string, PolicyDocument | null>();
+  private readonly parsed = new PolicyDocumentCache();
 
   constructor(private readonly registry: DataPlaneRegistry) {}
 
@@ -92,25 +93,9 @@ export class ConnectionAuthorizer {
   }
 
   private documents(certificate: CertificateRecord): PolicyDocument[] {
-    const certificateArn = certificate.certificateArn;
-    const documents: PolicyDocument[] = [];
-    if (certificate.provisioningTemplateName !== undefined) {
-      documents.push(this.claimPolicy(certificate.provisioningTemplateName));
-    }
-    for (const text of this.registry.policyDocumentsFor(certificateArn)) {
-      let document = this.parsed.get(text);
-      if (document === undefined) {
-        try {
-          document = parsePolicyDocument(text);
-        } catch {
-          document = null;
-        }
-        if (this.parsed.size > 5_000) this.parsed.clear();
-        this.parsed.set(text, document);
-      }
-      if (document) documents.push(document);
-    }
-    return documents;
+    const attached = this.parsed.documents(this.registry.policyDocumentsFor(certificate.certificateArn));
+    if (certificate.provisioningTemplateName === undefined) return attached;
+    return [this.claimPolicy(certificate.provisioningTemplateName), ...attached];
   }
 
   allowed(identity: ConnectionIdentity, action: IotDataAction, name: string): boolean {

@@ -1,4 +1,5 @@
 export { conditionsHold, supportedConditionOperators } from './conditions.js';
+export { PolicyDocumentCache } from './document-cache.js';
 export {
   type AuthorizationRequest,
   type AuthorizationResult,

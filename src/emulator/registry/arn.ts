@@ -30,6 +30,7 @@ export class IotArns {
   topicRule = (ruleName: string) => this.arn('rule', ruleName);
   thingType = (thingTypeName: string) => this.arn('thingtype', thingTypeName);
   thingGroup = (thingGroupName: string) => this.arn('thinggroup', thingGroupName);
+  roleAlias = (roleAlias: string) => this.arn('rolealias', roleAlias);
 
   /** `{kind, id}` of an ARN in this account and Region, or undefined for anything else. */
   parse(arn: string): { kind: string; id: string } | undefined {

@@ -35,6 +35,7 @@ export const IOT_ERROR_STATUS = {
   InternalFailureException: 500,
   MalformedPolicyException: 400,
   VersionConflictException: 409,
+  VersionsLimitExceededException: 409,
   ConflictingResourceUpdateException: 409,
   ResourceRegistrationFailureException: 400,
   SqlParseException: 400,

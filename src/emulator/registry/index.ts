@@ -15,6 +15,7 @@ export {
 } from './events.js';
 export { type Page, paginate, paginateList } from './pagination.js';
 export { validatePolicyDocument } from './policy-document.js';
+export { MAX_POLICY_VERSIONS } from './policy-version-store.js';
 export type {
   AutoRegistrationStatus,
   CaCertificateRecord,
@@ -23,9 +24,11 @@ export type {
   CertificateRecord,
   CertificateStatus,
   PolicyRecord,
+  PolicyVersionRecord,
   ProvisioningHook,
   ProvisioningTemplateRecord,
   RegistrationConfig,
+  RoleAliasRecord,
   ThingGroupRecord,
   ThingRecord,
   ThingTypeRecord,
@@ -46,6 +49,7 @@ export {
   type ThingTypeInput,
   type ThingUpdate,
 } from './registry.js';
+export { DEFAULT_CREDENTIAL_DURATION_SECONDS } from './role-alias-store.js';
 export type { RegistrySnapshot } from './snapshot.js';
 export { THING_GROUP_LIMITS } from './thing-group-store.js';
 export { MAX_SEARCHABLE_ATTRIBUTES, THING_TYPE_DELETION_WAIT_MS } from './thing-type-store.js';

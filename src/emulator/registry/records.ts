@@ -76,6 +76,30 @@ export interface PolicyRecord {
   creationDate: number;
   lastModifiedDate: number;
   generationId: string;
+  /** The highest version ID handed out: AWS never reuses a deleted version's ID. */
+  lastVersionId?: number;
+}
+
+/** One version of an IoT policy (CreatePolicy makes version 1; CreatePolicyVersion the next). */
+export interface PolicyVersionRecord {
+  policyName: string;
+  versionId: string;
+  policyDocument: string;
+  isDefaultVersion: boolean;
+  creationDate: number;
+  lastModifiedDate: number;
+  generationId: string;
+}
+
+/** A role alias: the IAM role the credentials provider assumes for devices. */
+export interface RoleAliasRecord {
+  roleAlias: string;
+  roleAliasArn: string;
+  roleArn: string;
+  credentialDurationSeconds: number;
+  creationDate: number;
+  lastModifiedDate: number;
+  sequence: number;
 }
 
 export interface ProvisioningHook {

@@ -4,7 +4,9 @@ import { AttachmentStore } from './attachment-store.js';
 import { CaCertificateStore } from './ca-certificate-store.js';
 import { CertificateStore } from './certificate-store.js';
 import { PolicyStore } from './policy-store.js';
+import { PolicyVersionStore } from './policy-version-store.js';
 import { Relation } from './relation.js';
+import { RoleAliasStore } from './role-alias-store.js';
 import type { RegistrySnapshot } from './snapshot.js';
 import { StoreContext } from './store-context.js';
 import { TagStore } from './tag-store.js';
@@ -21,6 +23,7 @@ export interface RegistryLimits {
   provisioningTemplates?: number;
   /** How long after DeprecateThingType DeleteThingType is refused (AWS: 5 minutes). */
   thingTypeDeletionWaitMs?: number;
+  roleAliases?: number;
 }
 
 /** One store per resource kind, wired to the others where AWS's rules cross kinds. */
@@ -34,6 +37,8 @@ export class RegistryStores {
   readonly thingTypes: ThingTypeStore;
   readonly thingGroups: ThingGroupStore;
   readonly policies: PolicyStore;
+  readonly policyVersions: PolicyVersionStore;
+  readonly roleAliases: RoleAliasStore;
   readonly attachments: AttachmentStore;
   readonly templates: TemplateStore;
   readonly topicRules: TopicRuleStore;
@@ -74,7 +79,9 @@ export class RegistryStores {
       (name) => this.things.hasType(name),
     );
     this.thingGroups = new ThingGroupStore(context, this.tags, (name) => this.things.records.has(name));
-    this.policies = new PolicyStore(context, this.tags, this.policyTargets);
+    this.policies = new PolicyStore(context, this.tags, this.policyTargets, () => this.policyVersions);
+    this.policyVersions = new PolicyVersionStore(context, (name) => this.policies.records.require(name));
+    this.roleAliases = new RoleAliasStore(context, this.tags, limits.roleAliases ?? 100);
     this.attachments = new AttachmentStore(context, limits.policiesPerPrincipal ?? 10, {
       ...relations,
       things: this.things,
@@ -95,6 +102,7 @@ export class RegistryStores {
       rule: this.topicRules,
       thingtype: this.thingTypes,
       thinggroup: this.thingGroups,
+      rolealias: this.roleAliases,
     };
     return stores[kind]?.records.has(id) ?? false;
   }
@@ -121,6 +129,8 @@ export class RegistryStores {
       tags: this.tags.entries(),
       thingPrincipals: [...this.thingPrincipals.pairs()],
       policyTargets: [...this.policyTargets.pairs()],
+      policyVersions: this.policyVersions.all(),
+      roleAliases: [...this.roleAliases.records.values()],
     };
   }
 
@@ -139,6 +149,8 @@ export class RegistryStores {
     this.caCertificates.load(snapshot.caCertificates);
     this.things.load(snapshot.things);
     this.policies.load(snapshot.policies);
+    this.policyVersions.load(snapshot.policyVersions ?? [], this.policies.records.values());
+    this.roleAliases.load(snapshot.roleAliases ?? []);
     this.templates.load(snapshot.provisioningTemplates);
     this.topicRules.load(snapshot.topicRules);
     this.thingTypes.load(snapshot.thingTypes ?? []);

@@ -11,6 +11,7 @@ import type { AddCertificateInput, CertificateStore } from './certificate-store.
 import type { RegistryEvents } from './events.js';
 import { type ListRequest, type Page, paginateList } from './pagination.js';
 import type { PolicyStore } from './policy-store.js';
+import type { PolicyVersionStore } from './policy-version-store.js';
 import type {
   CaCertificateRecord,
   CertificateRecord,
@@ -21,6 +22,7 @@ import type {
   TopicRuleRecord,
 } from './records.js';
 import { type RegistryLimits, RegistryStores } from './registry-stores.js';
+import type { RoleAliasStore } from './role-alias-store.js';
 import type { RegistrySnapshot } from './snapshot.js';
 import type { TagStore } from './tag-store.js';
 import type { TemplateInput, TemplateStore, TemplateUpdate } from './template-store.js';
@@ -59,6 +61,9 @@ export class IotRegistry {
   /** Thing types and static thing groups: their stores' methods are the operations. */
   readonly thingTypes: ThingTypeStore;
   readonly thingGroups: ThingGroupStore;
+  /** Policy versions and role aliases: their operations are the stores' own methods. */
+  readonly policyVersions: PolicyVersionStore;
+  readonly roleAliases: RoleAliasStore;
   private readonly stores: RegistryStores;
   private readonly account: AccountStore;
   private readonly certificates: CertificateStore;
@@ -86,6 +91,8 @@ export class IotRegistry {
     this.templates = this.stores.templates;
     this.topicRules = this.stores.topicRules;
     this.tags = this.stores.tags;
+    this.policyVersions = this.stores.policyVersions;
+    this.roleAliases = this.stores.roleAliases;
     this.events = this.stores.context.events;
   }
 

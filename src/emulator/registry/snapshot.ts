@@ -2,7 +2,9 @@ import type {
   CaCertificateRecord,
   CertificateRecord,
   PolicyRecord,
+  PolicyVersionRecord,
   ProvisioningTemplateRecord,
+  RoleAliasRecord,
   ThingGroupRecord,
   ThingRecord,
   ThingTypeRecord,
@@ -33,4 +35,7 @@ export interface RegistrySnapshot {
   thingPrincipals: Array<[string, string]>;
   /** [policyName, target] */
   policyTargets: Array<[string, string]>;
+  /** Every version of every policy; absent in state saved before policy versions existed. */
+  policyVersions?: PolicyVersionRecord[];
+  roleAliases?: RoleAliasRecord[];
 }

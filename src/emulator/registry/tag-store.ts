@@ -15,7 +15,7 @@ export class TagStore {
     const parsed = this.context.arns.parse(arn);
     if (!parsed || !this.exists(parsed.kind, parsed.id)) {
       throw notFound(
-        `Resource ${arn} does not exist: pass the ARN of a thing, thing type, thing group, policy, certificate, CA, template or rule`,
+        `Resource ${arn} does not exist: pass the ARN of a thing, thing type, thing group, policy, certificate, CA, template, rule or role alias`,
       );
     }
   }

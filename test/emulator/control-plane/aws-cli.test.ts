@@ -332,6 +332,102 @@ describeWithTool(
       await awsJson('delete-thing-group', '--thing-group-name', 'cli-floor');
       await awsJson('delete-thing-group', '--thing-group-name', 'cli-site');
     });
+
+    it('policy versions, the principal-policy listings and role aliases through the CLI', async () => {
+      const allow = (action: string) =>
+        JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: action, Resource: '*' }],
+        });
+      await writeFile(join(dir, 'v1.json'), allow('iot:Connect'));
+      await writeFile(join(dir, 'v2.json'), allow('iot:AssumeRoleWithCertificate'));
+      await awsJson('create-policy', '--policy-name', 'cli-versions', '--policy-document', file('v1.json'));
+      const created = await awsJson<{ policyVersionId: string; isDefaultVersion: boolean }>(
+        'create-policy-version',
+        '--policy-name',
+        'cli-versions',
+        '--policy-document',
+        file('v2.json'),
+        '--set-as-default',
+      );
+      expect(created).toMatchObject({ policyVersionId: '2', isDefaultVersion: true });
+      const listed = await awsJson<{
+        policyVersions: Array<{ versionId: string; isDefaultVersion: boolean }>;
+      }>('list-policy-versions', '--policy-name', 'cli-versions');
+      expect(listed.policyVersions.map((v) => [v.versionId, v.isDefaultVersion])).toEqual([
+        ['2', true],
+        ['1', false],
+      ]);
+      const version = await awsJson<{ policyDocument: string }>(
+        'get-policy-version',
+        '--policy-name',
+        'cli-versions',
+        '--policy-version-id',
+        '1',
+      );
+      expect(version.policyDocument).toBe(allow('iot:Connect'));
+      const refused = await aws(
+        'delete-policy-version',
+        '--policy-name',
+        'cli-versions',
+        '--policy-version-id',
+        '2',
+      );
+      expect(refused.stderr).toContain('(DeleteConflictException)');
+      await awsJson(
+        'set-default-policy-version',
+        '--policy-name',
+        'cli-versions',
+        '--policy-version-id',
+        '1',
+      );
+      await awsJson('delete-policy-version', '--policy-name', 'cli-versions', '--policy-version-id', '2');
+
+      const { certificateArn } = await awsJson<{ certificateArn: string }>('create-keys-and-certificate');
+      await awsJson('attach-policy', '--policy-name', 'cli-versions', '--target', certificateArn);
+      const principalPolicies = await awsJson<{ policies: Array<{ policyName: string }> }>(
+        'list-principal-policies',
+        '--principal',
+        certificateArn,
+      );
+      expect(principalPolicies.policies.map((p) => p.policyName)).toEqual(['cli-versions']);
+      const principals = await awsJson<{ principals: string[] }>(
+        'list-policy-principals',
+        '--policy-name',
+        'cli-versions',
+      );
+      expect(principals.principals).toEqual([certificateArn]);
+
+      const alias = await awsJson<{ roleAliasArn: string }>(
+        'create-role-alias',
+        '--role-alias',
+        'cli-alias',
+        '--role-arn',
+        'arn:aws:iam::123456789012:role/cli-role',
+        '--credential-duration-seconds',
+        '1800',
+      );
+      expect(alias.roleAliasArn).toBe('arn:aws:iot:us-east-1:123456789012:rolealias/cli-alias');
+      await awsJson(
+        'update-role-alias',
+        '--role-alias',
+        'cli-alias',
+        '--credential-duration-seconds',
+        '7200',
+      );
+      const described = await awsJson<{ roleAliasDescription: { credentialDurationSeconds: number } }>(
+        'describe-role-alias',
+        '--role-alias',
+        'cli-alias',
+      );
+      expect(described.roleAliasDescription.credentialDurationSeconds).toBe(7200);
+      expect((await awsJson<{ roleAliases: string[] }>('list-role-aliases')).roleAliases).toEqual([
+        'cli-alias',
+      ]);
+      await awsJson('delete-role-alias', '--role-alias', 'cli-alias');
+      const gone = await aws('describe-role-alias', '--role-alias', 'cli-alias');
+      expect(gone.stderr).toContain('(ResourceNotFoundException)');
+    });
   },
   { install: 'apt-get install awscli (Debian AWS CLI v2 at /usr/bin/aws)' },
 );

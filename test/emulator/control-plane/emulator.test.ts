@@ -287,6 +287,7 @@ describe('startEmulator', () => {
             name: 'fake-mqtt',
             mqtt: { host: '127.0.0.1', port: 18883 },
             kryptonUrl: 'http://127.0.0.1:18080',
+            credentialsProviderUrl: 'https://127.0.0.1:18443',
             close: async () => {
               closed = true;
             },
@@ -302,6 +303,7 @@ describe('startEmulator', () => {
       mqttHost: '127.0.0.1',
       mqttPort: 18883,
       kryptonUrl: 'http://127.0.0.1:18080',
+      credentialsProviderUrl: 'https://127.0.0.1:18443',
       rootCaFile: test.emulator.rootCaFile,
     });
     await test.close();
@@ -316,25 +318,29 @@ describe('startEmulator', () => {
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     try {
-      const ready = await new Promise<{ controlPlaneUrl: string; mqttPort: unknown; kryptonUrl: unknown }>(
-        (resolve, reject) => {
-          const poll = setInterval(async () => {
-            try {
-              resolve(JSON.parse(await readFile(readyFile, 'utf8')));
-              clearInterval(poll);
-            } catch {
-              // not written yet
-            }
-          }, 100);
-          child.once('exit', (code) => {
+      const ready = await new Promise<{
+        controlPlaneUrl: string;
+        mqttPort: unknown;
+        kryptonUrl: unknown;
+        credentialsProviderUrl: unknown;
+      }>((resolve, reject) => {
+        const poll = setInterval(async () => {
+          try {
+            resolve(JSON.parse(await readFile(readyFile, 'utf8')));
             clearInterval(poll);
-            reject(new Error(`emulator exited early with code ${code}`));
-          });
-        },
-      );
-      // Every built-in listener is up: the data plane and the Krypton service name their endpoints.
+          } catch {
+            // not written yet
+          }
+        }, 100);
+        child.once('exit', (code) => {
+          clearInterval(poll);
+          reject(new Error(`emulator exited early with code ${code}`));
+        });
+      });
+      // Every built-in listener is up: the data plane, the Krypton service and the credentials provider name their endpoints.
       expect(ready.mqttPort).toEqual(expect.any(Number));
       expect(ready.kryptonUrl).toMatch(/^https?:\/\/127\.0\.0\.1:\d+/);
+      expect(ready.credentialsProviderUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
       const response = await fetch(`${ready.controlPlaneUrl}/endpoint?endpointType=iot%3AData-ATS`);
       expect(response.status).toBe(200);
       const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));

@@ -39,6 +39,13 @@ const thingGroup = (input: OperationInput, arns: IotArns) => arns.thingGroup(lab
 const thingGroupInBody = (input: OperationInput, arns: IotArns) =>
   bodyString(input, 'thingGroupArn') ||
   (bodyString(input, 'thingGroupName') ? arns.thingGroup(bodyString(input, 'thingGroupName')) : '*');
+const roleAlias = (input: OperationInput, arns: IotArns) => arns.roleAlias(label(input, 'roleAlias'));
+/** ListPolicyPrincipals names its policy in the `x-amzn-iot-policy` header. */
+const policyInHeader = (input: OperationInput, arns: IotArns) => {
+  const header = input.headers['x-amzn-iot-policy'];
+  const name = Array.isArray(header) ? header[0] : header;
+  return name ? arns.policy(name) : '*';
+};
 const rule = (input: OperationInput, arns: IotArns) => arns.topicRule(label(input, 'ruleName'));
 /** AttachPolicy/DetachPolicy authorise on the target (a certificate ARN, a thing group ARN). */
 const policyTarget = (input: OperationInput) => bodyString(input, 'target') || '*';
@@ -109,6 +116,18 @@ const rows: Record<OperationName, OperationAccess['resource']> = {
   RemoveThingFromThingGroup: thingGroupInBody,
   ListThingsInThingGroup: thingGroup,
   ListThingGroupsForThing: thing,
+  CreatePolicyVersion: policy,
+  ListPolicyVersions: policy,
+  GetPolicyVersion: policy,
+  SetDefaultPolicyVersion: policy,
+  DeletePolicyVersion: policy,
+  ListPrincipalPolicies: ANY,
+  ListPolicyPrincipals: policyInHeader,
+  CreateRoleAlias: roleAlias,
+  DescribeRoleAlias: roleAlias,
+  ListRoleAliases: ANY,
+  UpdateRoleAlias: roleAlias,
+  DeleteRoleAlias: roleAlias,
 };
 
 /** Access by operation name; today every operation's action is `iot:<Operation>`. */

@@ -1,5 +1,13 @@
 import type { OperationHandlers } from '../context.js';
-import { epochSeconds, queryBoolean, queryInteger, queryString, RULES, requiredString } from '../input.js';
+import {
+  epochSeconds,
+  header,
+  queryBoolean,
+  queryInteger,
+  queryString,
+  RULES,
+  requiredString,
+} from '../input.js';
 import { tagList } from './tags.js';
 
 export const policyOperations: OperationHandlers = {
@@ -76,5 +84,32 @@ export const policyOperations: OperationHandlers = {
       marker: queryString(input.query, 'marker'),
     });
     return { targets: page.items, nextMarker: page.next };
+  },
+
+  /** The older ListAttachedPolicies: the principal comes in the x-amzn-iot-principal header. */
+  ListPrincipalPolicies(input, { registry }) {
+    const principal = requiredString({ principal: header(input, 'x-amzn-iot-principal') }, 'principal');
+    const page = registry.listAttachedPolicies(principal, {
+      pageSize: queryInteger(input.query, 'pageSize', 1, 250),
+      marker: queryString(input.query, 'marker'),
+    });
+    return {
+      policies: page.items.map((policy) => ({ policyName: policy.policyName, policyArn: policy.policyArn })),
+      nextMarker: page.next,
+    };
+  },
+
+  /** The older ListTargetsForPolicy: the policy name comes in the x-amzn-iot-policy header. */
+  ListPolicyPrincipals(input, { registry }) {
+    const policyName = requiredString(
+      { policyName: header(input, 'x-amzn-iot-policy') },
+      'policyName',
+      RULES.policyName,
+    );
+    const page = registry.listTargetsForPolicy(policyName, {
+      pageSize: queryInteger(input.query, 'pageSize', 1, 250),
+      marker: queryString(input.query, 'marker'),
+    });
+    return { principals: page.items, nextMarker: page.next };
   },
 };

@@ -3,6 +3,7 @@ import { accountCases } from './account.js';
 import { caCertificateCases } from './ca-certificates.js';
 import { certificateCases } from './certificates.js';
 import { policyCases } from './policies.js';
+import { policyVersionAndRoleAliasCases } from './policy-versions-role-aliases.js';
 import { provisioningCases } from './provisioning.js';
 import { thingGroupCases } from './thing-groups.js';
 import { thingCases } from './things.js';
@@ -16,4 +17,5 @@ export const CONFORMANCE_CASES: ConformanceCase[] = [
   ...provisioningCases,
   ...accountCases,
   ...thingGroupCases,
+  ...policyVersionAndRoleAliasCases,
 ];
