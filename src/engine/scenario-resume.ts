@@ -1,7 +1,7 @@
-import type { IoTClient } from '@aws-sdk/client-iot';
 import { describeError } from '../contract/errors.js';
 import type { Logger, Scenario } from '../contract/scenario.js';
 import { cleanupDevices } from '../targets/cleanup-devices.js';
+import { createIoTClient, type IoTClientConfig } from '../targets/iot-client.js';
 import { type ContextBase, countPhaseError, createContext } from './context.js';
 import type { ResumeState } from './resume-state.js';
 
@@ -38,7 +38,7 @@ export async function restoreStage(
  * elsewhere it is said and left, attached to nothing, for `provbench cleanup` to list.
  */
 export async function cleanupCutOffDevices(
-  iot: IoTClient,
+  iotConfig: IoTClientConfig,
   ledgerPath: string,
   state: ResumeState,
   scenarioNumber: number,
@@ -48,12 +48,13 @@ export async function cleanupCutOffDevices(
 ): Promise<boolean> {
   // Keys of this scenario's writers: s<n>m (main thread), s<n>w<i>, s<n>w<i>r<attempt>.
   const ofScenario = new RegExp(`^s${scenarioNumber}[a-z]`);
+  const iot = createIoTClient(iotConfig);
   const report = await cleanupDevices(
     iot,
     ledgerPath,
     (key, deviceIndex) => ofScenario.test(key) && !finished.has(deviceIndex),
     { concurrency: 4, includeUnattributed: dedicated },
-  );
+  ).finally(() => iot.destroy());
   if (report.failed.length > 0) {
     log.warn(
       `${report.failed.length} resources of ${report.devices} devices cut off in an earlier attempt could not be deleted (first: ${report.failed[0]?.message}); resume again later`,

@@ -261,7 +261,8 @@ export async function runScenario(
       !prepared ||
       !config.resume ||
       (await cleanupCutOffDevices(
-        iot,
+        // The harness's own credentials, as the ledger cleanup: cleanup is not the operator's job.
+        config.target.iotConfig,
         config.ledgerPath,
         config.resume,
         plan.scenarioNumber,

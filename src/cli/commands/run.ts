@@ -23,7 +23,7 @@ import {
   resolveAccountOptions,
 } from '../account-options.js';
 import { keySupplyOf } from '../key-supply-result.js';
-import { addMetricsOptions, type MetricsOptions, startLiveMetrics } from '../metrics-options.js';
+import { addMetricsOptions, startLiveMetrics } from '../metrics-options.js';
 import { networkOption } from '../network-option.js';
 import { packageVersion, REPO_ROOT, sourceCommit, UsageError } from '../options.js';
 import { createProgressDisplay } from '../progress.js';
