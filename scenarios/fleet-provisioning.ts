@@ -17,9 +17,11 @@ import {
 } from './lib/fleet-provisioning-client.js';
 import {
   allow,
+  classifyThingsStatement,
   createRunPolicies,
   iamPolicy,
   passProvisioningRole,
+  roleAliasStatements,
   runResources,
 } from './lib/iam-policies.js';
 import type { DeviceMqttConnection } from './lib/mqtt-device.js';
@@ -191,6 +193,9 @@ const fleetProvisioning: Scenario = {
       passProvisioningRole(),
       allow(['CreateKeysAndCertificate']),
       allow(['AttachPolicy'], runResources(scope).certificates),
+      // The thing-type-and-group and role-alias-credentials variants' own prepare calls.
+      classifyThingsStatement(scope),
+      ...roleAliasStatements(scope),
     ),
   }),
   facts: {

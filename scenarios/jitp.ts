@@ -10,10 +10,12 @@ import {
 } from './lib/customer-ca.js';
 import { devicePolicyDocument } from './lib/device-policy.js';
 import {
+  classifyThingsStatement,
   createRunPolicies,
   iamPolicy,
   passProvisioningRole,
   registerCaStatement,
+  roleAliasStatements,
 } from './lib/iam-policies.js';
 import { bootJustInTime } from './lib/just-in-time.js';
 import { resourceName } from './lib/names.js';
@@ -86,7 +88,14 @@ const jitp: Scenario<CustomerCaDeviceState> = {
   },
   // The factory only signs with the customer CA; AWS IoT provisions on first connect.
   iamPolicies: (scope) => ({
-    operator: iamPolicy(registerCaStatement(), createRunPolicies(scope), passProvisioningRole()),
+    operator: iamPolicy(
+      registerCaStatement(),
+      createRunPolicies(scope),
+      passProvisioningRole(),
+      // The thing-type-and-group and role-alias-credentials variants' own prepare calls.
+      classifyThingsStatement(scope),
+      ...roleAliasStatements(scope),
+    ),
   }),
   facts: {
     factorySteps: ['device generates key', 'customer CA signs the device certificate'],

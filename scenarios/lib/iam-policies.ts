@@ -21,6 +21,9 @@ export function runResources(scope: IamScope) {
     templates: [iotArn('provisioningtemplate', `${prefix}-*`), iotArn('provisioningtemplate', 'pb-*')],
     /** Certificate ids are minted by AWS IoT (or are the certificate's hash): any certificate. */
     certificates: iotArn('cert', '*'),
+    thingTypes: iotArn('thingtype', `${prefix}-*`),
+    thingGroups: iotArn('thinggroup', `${prefix}-*`),
+    roleAliases: iotArn('rolealias', `${prefix}-*`),
   };
 }
 
@@ -62,5 +65,28 @@ export function createAndAttachThing(scope: IamScope): IamStatement[] {
   return [
     allow(['CreateThing', 'AttachThingPrincipal'], resources.things),
     allow(['AttachPolicy'], resources.certificates),
+  ];
+}
+
+/** The thing-type-and-group variants: the operator creates the run's thing type and group (tagged). */
+export function classifyThingsStatement(scope: IamScope): IamStatement {
+  const { thingTypes, thingGroups } = runResources(scope);
+  return allow(['CreateThingType', 'CreateThingGroup', 'TagResource'], [thingTypes, thingGroups]);
+}
+
+/**
+ * The role-alias-credentials variants: the operator creates the run's role alias (tagged),
+ * passes it the devices' role, and looks up the credentials provider's endpoint.
+ */
+export function roleAliasStatements(scope: IamScope): IamStatement[] {
+  return [
+    allow(['CreateRoleAlias', 'TagResource'], runResources(scope).roleAliases),
+    allow(['DescribeEndpoint']),
+    {
+      Effect: 'Allow',
+      Action: 'iam:PassRole',
+      Resource:
+        process.env.PROVBENCH_ROLE_ALIAS_ROLE_ARN ?? 'arn:aws:iam::*:role/provbench-device-credentials',
+    },
   ];
 }

@@ -15,7 +15,9 @@ export function keySupplyNote(supply: KeySupply, quotaPerSecond: number | undefi
   let ranOut = `key stock ran out after ${supply.ranOutAfter} keys (${supply.fromStock} from ${supply.stockDir})`;
   if (supply.stockDir === null) ranOut = `no key stock: the ready keys ran out after ${supply.ranOutAfter}`;
   else if (supply.fromStock === 0) ranOut = `the key stock ${supply.stockDir} was empty`;
-  const below = quotaPerSecond !== undefined && rate < quotaPerSecond;
+  // Fewer generated keys than one second of the quota cannot show a rate: the callers' own pace
+  // may have set it (a small run), so no limit is claimed then.
+  const below = quotaPerSecond !== undefined && rate < quotaPerSecond && supply.generated >= quotaPerSecond;
   const limit = below
     ? `${name} key generation limited CreateKeysAndCertificate to ${rate.toFixed(1)}/s, below the ${quotaPerSecond}/s quota`
     : `${name} key generation then served ${rate.toFixed(1)}/s`;

@@ -20,6 +20,12 @@ describe('key supply note', () => {
     );
   });
 
+  it('claims no limit from fewer generated keys than one second of the quota', () => {
+    const small = keySupplyNote(supply({ generated: 8, ranOutAfter: 0, generatedPerSecond: 1.9 }), 10);
+    expect(small).not.toMatch(/limited/);
+    expect(small).toMatch(/served 1\.9\/s/);
+  });
+
   it('says nothing when no key had to be generated', () => {
     expect(
       keySupplyNote(supply({ generated: 0, ranOutAfter: null, generatedPerSecond: null }), 10),

@@ -45,7 +45,11 @@ describe('built-in scenario index', () => {
       'thing-type-and-group',
       'role-alias-credentials',
     ]);
-    expect(builtInScenarios.jitp.variants).toEqual(['plain', 'thing-type-and-group', 'role-alias-credentials']);
+    expect(builtInScenarios.jitp.variants).toEqual([
+      'plain',
+      'thing-type-and-group',
+      'role-alias-credentials',
+    ]);
   });
 
   it('builds templates that name the thing from the certificate or a parameter and the policy by name', () => {
