@@ -15,7 +15,7 @@ export const KeySupply = z.object({
   generated: z.number().int(),
   /** Keys handed out before the first one had to be generated; null when none had to be. */
   ranOutAfter: z.number().int().nullable(),
-  /** Keys per second handed out from the first wait on (generation's pace); null when none waited. */
+  /** Generated keys per second of time callers spent waiting for them (generation's pace); null when none waited. */
   generatedPerSecond: z.number().nullable(),
 });
 export type KeySupply = z.infer<typeof KeySupply>;

@@ -9,10 +9,9 @@ export class KeySupplyTally {
   private readonly stockDir: string | null;
   private readonly counts: Record<KeySource, number> = { ready: 0, stock: 0, generated: 0 };
   private ranOutAfter: number | null = null;
-  private firstWaitAt = 0;
-  private lastServedAt = 0;
-  /** Keys handed out since the first wait: all of them generation's, whether awaited or ready. */
-  private sinceRanOut = 0;
+  /** Time during which at least one call waited for a key being generated (union of waits). */
+  private waitingMs = 0;
+  private waitsEndAt = 0;
 
   constructor(algorithm: KeyAlgorithm, stockDir: string | undefined) {
     this.algorithm = algorithm;
@@ -21,19 +20,19 @@ export class KeySupplyTally {
 
   /** A key was handed out; `askedAt` (epoch ms) is when a generated key was asked for. */
   served(source: KeySource, askedAt = Date.now()): void {
-    if (source === 'generated' && this.ranOutAfter === null) {
-      this.ranOutAfter = this.counts.ready + this.counts.stock;
-      this.firstWaitAt = askedAt;
-    }
-    if (this.ranOutAfter !== null && source !== 'stock') {
-      this.sinceRanOut += 1;
-      this.lastServedAt = Date.now();
+    if (source === 'generated') {
+      if (this.ranOutAfter === null) this.ranOutAfter = this.counts.ready + this.counts.stock;
+      // Keys are served in order, so the waits' union grows at its end: an idle gap between
+      // waits (another pattern running, no caller) does not count as generation time.
+      const now = Date.now();
+      const from = Math.max(askedAt, this.waitsEndAt);
+      if (now > from) this.waitingMs += now - from;
+      this.waitsEndAt = Math.max(this.waitsEndAt, now);
     }
     this.counts[source] += 1;
   }
 
   report(): KeySupply {
-    const waitedMs = this.lastServedAt - this.firstWaitAt;
     const generated = this.counts.generated;
     return {
       algorithm: this.algorithm,
@@ -42,7 +41,8 @@ export class KeySupplyTally {
       fromStock: this.counts.stock,
       generated,
       ranOutAfter: this.ranOutAfter,
-      generatedPerSecond: generated === 0 ? null : this.sinceRanOut / Math.max(waitedMs / 1000, 0.001),
+      // Generation's pace while callers waited for it: what it held CreateKeysAndCertificate to.
+      generatedPerSecond: generated === 0 ? null : generated / Math.max(this.waitingMs / 1000, 0.001),
     };
   }
 }
