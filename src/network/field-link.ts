@@ -1,4 +1,4 @@
-import { connect as netConnect } from 'node:net';
+import { type NetConnectOpts, connect as netConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import type { FieldLink, FieldTlsOptions } from '../contract/field-link.js';
@@ -19,6 +19,27 @@ export const WIRED_LINK: FieldLink = {
   },
   countMqttPublish() {},
 };
+
+/**
+ * The TCP socket under a device's connection. Shaped, it must not answer the peer's FIN itself
+ * (bytes still crossing the uplink go first, then the link's own end), nor hold a small write
+ * back until the previous one is acknowledged (Nagle): the lanes already time every chunk, and
+ * TLS hands the wire one record in several writes, so Nagle with delayed ACKs would add tens of
+ * milliseconds the profile does not have.
+ */
+export function wireSocketOptions(
+  target: { host: string; port: number; localAddress?: string },
+  shaped: boolean,
+): NetConnectOpts {
+  const { host, port, localAddress } = target;
+  return {
+    host,
+    port,
+    allowHalfOpen: shaped,
+    noDelay: shaped,
+    ...(localAddress ? { localAddress } : {}),
+  };
+}
 
 /**
  * RFC 6298's retransmission timeout: SRTT + 4 x RTTVAR, at least 1 s. The p95's distance from
@@ -76,15 +97,7 @@ export class DeviceLink implements FieldLink {
     wire: Duplex;
     handle: object;
   } {
-    const { host, port, localAddress } = options;
-    // Shaped, the socket must not answer the peer's FIN itself: bytes still crossing the
-    // uplink go first, then the link's own end.
-    const tcp = netConnect({
-      host,
-      port,
-      allowHalfOpen: this.shaped,
-      ...(localAddress ? { localAddress } : {}),
-    });
+    const tcp = netConnect(wireSocketOptions(options, this.shaped));
     if (this.shaped) {
       const wire = this.shapedSocket(tcp);
       return { wire, handle: this.traffic.opened(wire) };

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeviceLink } from '../../src/network/field-link.js';
+import { DeviceLink, wireSocketOptions } from '../../src/network/field-link.js';
 import type { NetworkProfile } from '../../src/network/profile.js';
 import {
   type CountingProxy,
@@ -165,6 +165,16 @@ describe('field link: seeded', () => {
     expect(rtts[10_000]).toBeLessThan(165);
     expect(rtts[19_000]).toBeGreaterThan(540);
     expect(rtts[19_000]).toBeLessThan(660);
+  });
+});
+
+describe('the TCP socket under a link', () => {
+  const target = { host: '127.0.0.1', port: 8883, localAddress: '127.0.0.2' };
+  it('shaped: Nagle off (the lanes time each chunk) and half open until the uplink drains', () => {
+    expect(wireSocketOptions(target, true)).toEqual({ ...target, noDelay: true, allowHalfOpen: true });
+  });
+  it('none: loopback as it is, with the operating system defaults', () => {
+    expect(wireSocketOptions(target, false)).toEqual({ ...target, noDelay: false, allowHalfOpen: false });
   });
 });
 
