@@ -157,7 +157,14 @@ export class ShapedSocket extends Duplex {
       (chunk) => {
         // Bytes in flight when the device closed still reach its radio (and a SIM plan bills them).
         if (chunk !== null) this.bytesReceived += chunk.length;
-        if (!this.destroyed) this.push(chunk);
+        if (this.destroyed) return;
+        // Flowing with nothing buffered, a chunk goes straight to the reader (TLS): push() would
+        // emit the same 'data' event and then schedule a read-ahead the link has no use for.
+        if (chunk !== null && this.readableFlowing === true && this.readableLength === 0) {
+          this.emit('data', chunk);
+        } else {
+          this.push(chunk);
+        }
       },
       0,
     );
@@ -181,17 +188,28 @@ export class ShapedSocket extends Duplex {
     else this.tcp.end(() => this.tcp.destroy());
   }
 
-  /** As net.Socket does: a write after the peer ended fails with EPIPE (the broker closed). */
+  /**
+   * A Buffer goes straight onto the uplink: the lane is the write queue, so the Writable
+   * machinery in front of it (TLS's own stream wrapper already has one) would only cost CPU on
+   * every TLS record. As net.Socket does, a write after the peer ended fails with EPIPE (the
+   * broker closed).
+   */
   override write(
     chunk: unknown,
     encoding?: BufferEncoding | WriteCallback,
     callback?: WriteCallback,
   ): boolean {
+    const done = typeof encoding === 'function' ? encoding : callback;
+    if (!this.writableEnded && !this.destroyed && Buffer.isBuffer(chunk)) {
+      this.bytesSent += chunk.length;
+      this.up.send(chunk);
+      if (done) process.nextTick(done, null);
+      return true;
+    }
     if (!this.writableEnded) return super.write(chunk, encoding as BufferEncoding, callback);
     const error = Object.assign(new Error('This socket has been ended by the other party'), {
       code: 'EPIPE',
     });
-    const done = typeof encoding === 'function' ? encoding : callback;
     if (done) process.nextTick(done, error);
     this.destroy(error);
     return false;
