@@ -5,18 +5,24 @@
  *    TLS exchange (connect, 512 bytes up, 512 back, close) `--devices` times with 32 in flight,
  *    in `--batches` batches alternating between the two; the harness process's own CPU divided
  *    by devices. Aim: at most 10 % more with the link.
- * 2. `--in-flight` devices at once on `--profile` (default 10,000 on nb-iot): each holds a TLS
+ * 2. CPU per device of each pattern, `none` against the same zero-delay link: `--pattern-devices`
+ *    devices of each of `--patterns` through the engine on the embedded target (quotas off, its
+ *    emulator in its own process), in `--rounds` rounds alternating between the two; the harness
+ *    process's CPU over the devices stage divided by devices. A device here is what a run's
+ *    device costs: its keys, the factory's calls, its connections and MQTT, the recorder.
+ * 3. `--in-flight` devices at once on `--profile` (default 10,000 on nb-iot): each holds a TLS
  *    connection through its own link for the exchange; the harness's peak RSS and its event-loop
  *    delay p99 (perf_hooks.monitorEventLoopDelay) while they are all in flight.
  *
  * The TLS server runs in a child process, so the figures are the harness's alone.
  *
- *   node --import tsx bench/network-overhead.ts [--devices 2000] [--batches 10] [--in-flight 10000] [--profile nb-iot]
+ *   node --import tsx bench/network-overhead.ts [--devices 2000] [--batches 10] [--pattern-devices 300]
+ *     [--rounds 4] [--patterns pre-issued,byo-ca,...] [--in-flight 10000] [--profile nb-iot]
  */
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { TLSSocket } from 'node:tls';
@@ -26,17 +32,25 @@ import { generateDeviceKeyPair } from '../scenarios/lib/device-keys.js';
 import { BUILTIN_PROFILES, resolveNetworkProfile } from '../src/network/builtin-profiles.js';
 import { DeviceLink } from '../src/network/field-link.js';
 import type { NetworkProfile } from '../src/network/profile.js';
+import { startEmbeddedTarget } from '../src/targets/embedded.js';
+import { patternCpuPerDevice } from './pattern-cpu.js';
 
 const { values } = parseArgs({
   options: {
     devices: { type: 'string', default: '2000' },
     batches: { type: 'string', default: '10' },
+    'pattern-devices': { type: 'string', default: '300' },
+    rounds: { type: 'string', default: '4' },
+    patterns: { type: 'string', default: 'pre-issued,byo-ca,jitr,krypton,jitp,fleet-provisioning' },
     'in-flight': { type: 'string', default: '10000' },
     profile: { type: 'string', default: 'nb-iot' },
   },
 });
 const devices = Number(values.devices);
 const batches = Number(values.batches);
+const patternDevices = Number(values['pattern-devices']);
+const rounds = Number(values.rounds);
+const patterns = (values.patterns ?? '').split(',').filter(Boolean);
 const inFlight = Number(values['in-flight']);
 const slowProfile = resolveNetworkProfile(values.profile);
 const EXCHANGE_BYTES = 512;
@@ -144,12 +158,59 @@ async function overhead(
   };
 }
 
+/**
+ * Harness CPU per device of each pattern without and with the zero-delay link: `--rounds`
+ * rounds of `--pattern-devices` devices each way, alternating which goes first.
+ */
+async function patternOverhead(): Promise<void> {
+  const none = BUILTIN_PROFILES.none as NetworkProfile;
+  const workDir = mkdtempSync(join(tmpdir(), 'pb-net-patterns-'));
+  const target = await startEmbeddedTarget({
+    quotas: 'none',
+    requestTimeoutMs: 30_000,
+    workDir,
+    keyType: 'ec',
+  });
+  try {
+    for (const spec of patterns) {
+      const run = (network: NetworkProfile) =>
+        patternCpuPerDevice({ spec, network, devices: patternDevices, concurrency: 32, target, workDir });
+      await run(none); // warm-up: module loading, the emulator's first certificates
+      let noneMs = 0;
+      let linkMs = 0;
+      let failed = 0;
+      const ratios: number[] = [];
+      for (let round = 0; round < rounds; round++) {
+        const first = round % 2 === 0;
+        const a = await run(first ? none : zeroDelay);
+        const b = await run(first ? zeroDelay : none);
+        const [noneRound, linkRound] = first ? [a, b] : [b, a];
+        noneMs += noneRound.harnessMs;
+        linkMs += linkRound.harnessMs;
+        failed += 2 * patternDevices - noneRound.succeeded - linkRound.succeeded;
+        ratios.push(linkRound.harnessMs / noneRound.harnessMs);
+      }
+      ratios.sort((x, y) => x - y);
+      const median = ratios[Math.floor(ratios.length / 2)] as number;
+      console.log(
+        `${spec.padEnd(20)} harness CPU per device: none ${(noneMs / rounds).toFixed(2)} ms, zero-delay link ${(linkMs / rounds).toFixed(2)} ms ` +
+          `(${((linkMs / noneMs - 1) * 100).toFixed(1)} % more; median of round ratios ${((median - 1) * 100).toFixed(1)} %; aim <= 10 %); ` +
+          `${failed} failed; load ${(loadavg()[0] ?? 0).toFixed(1)}`,
+      );
+    }
+  } finally {
+    await target.close();
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
 const server = await startServer();
 try {
   const result = await overhead(server.port, server.caPem);
   console.log(
-    `CPU per device (${devices} TLS exchanges each, 32 in flight, ${batches} alternating batches): none ${result.none.toFixed(3)} ms, zero-delay link ${result.link.toFixed(3)} ms (${((result.link / result.none - 1) * 100).toFixed(1)} % more; median of the batch ratios ${((result.medianRatio - 1) * 100).toFixed(1)} %; aim <= 10 %)`,
+    `CPU per TLS exchange (${devices} exchanges each, 32 in flight, ${batches} alternating batches): none ${result.none.toFixed(3)} ms, zero-delay link ${result.link.toFixed(3)} ms (+${(result.link - result.none).toFixed(3)} ms, ${((result.link / result.none - 1) * 100).toFixed(1)} % more; median of the batch ratios ${((result.medianRatio - 1) * 100).toFixed(1)} %)`,
   );
+  if (patterns.length > 0 && rounds > 0) await patternOverhead();
 
   const delay = monitorEventLoopDelay({ resolution: 10 });
   let peakRss = process.memoryUsage.rss();

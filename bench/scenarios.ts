@@ -9,15 +9,16 @@
  *   npx tsx bench/scenarios.ts [--devices 2000] [--concurrency 64] [--key-type ec]
  *                             [--scenarios pre-issued,byo-ca,...] [--raw-seconds 5] [--raw-concurrency 32]
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { KeyType } from '../src/contract/scenario.js';
-import { type RunProgress, runScenarios } from '../src/engine/run.js';
+import { runScenarios } from '../src/engine/run.js';
 import { resolveScenarios } from '../src/engine/scenario-loader.js';
 import { startEmbeddedTarget } from '../src/targets/embedded.js';
 import { rawMtlsBaseline } from './raw-mtls.js';
+import { DevicesStageCpu, emulatorPid } from './stage-cpu.js';
 
 /** Mutual-TLS handshakes one device needs, from each pattern's flow. */
 const HANDSHAKES: Record<string, number> = {
@@ -63,40 +64,7 @@ console.log(
 const workDir = mkdtempSync(join(tmpdir(), 'provbench-bench-'));
 const target = await startEmbeddedTarget({ quotas: 'none', requestTimeoutMs: 30_000, workDir, keyType });
 
-/** CPU seconds (user + system, all threads) of a process, from /proc/<pid>/stat. */
-function processCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // Fields 14 and 15 (utime, stime) in clock ticks; Linux uses 100 ticks per second.
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-/** The embedded emulator: this process's child whose command line runs `emulator`. */
-function emulatorPid(): number | null {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid !== process.pid) continue;
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (cmdline.includes('emulator')) return Number(entry);
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return null;
-}
-
-const emulator = process.platform === 'linux' ? emulatorPid() : null;
-/** CPU seconds of harness (this process) and emulator so far. */
-function cpuNow(): { harness: number; emulator: number } {
-  const usage = process.cpuUsage();
-  return {
-    harness: (usage.user + usage.system) / 1e6,
-    emulator: emulator === null ? Number.NaN : processCpuSeconds(emulator),
-  };
-}
+const emulator = emulatorPid();
 
 /**
  * The goal by CPU time rather than by rate, which other load on the machine moves less: the
@@ -113,10 +81,7 @@ const rows: string[] = [];
 try {
   for (const spec of specs) {
     const runId = `bench${Date.now().toString(36)}`;
-    // CPU of harness and emulator over the devices stage only (prepare and cleanup excluded).
-    let stage: RunProgress['stage'] | null = null;
-    let cpuAtStart = cpuNow();
-    let cpuAtEnd = cpuAtStart;
+    const cpu = new DevicesStageCpu(emulator);
     const result = await runScenarios({
       runId,
       scenarios: resolveScenarios(spec),
@@ -131,12 +96,7 @@ try {
       shard: null,
       ledgerPath: join(workDir, `${runId}.ledger.jsonl`),
       keepResources: false,
-      onProgress: (progress) => {
-        if (progress.stage === stage) return;
-        if (progress.stage === 'devices') cpuAtStart = cpuNow();
-        if (stage === 'devices') cpuAtEnd = cpuNow();
-        stage = progress.stage;
-      },
+      onProgress: cpu.onProgress,
     });
     const scenario = result.scenarios[0];
     if (!scenario) continue;
@@ -145,8 +105,9 @@ try {
     const goal = raw.perSecond / handshakes / 2;
     const ratio = summary.devicesPerSecond / goal;
     const started = Math.max(1, scenario.devicesStarted ?? devices);
-    const harnessMs = ((cpuAtEnd.harness - cpuAtStart.harness) * 1000) / started;
-    const emulatorMs = ((cpuAtEnd.emulator - cpuAtStart.emulator) * 1000) / started;
+    const stageCpu = cpu.devicesStage();
+    const harnessMs = (stageCpu.harness * 1000) / started;
+    const emulatorMs = (stageCpu.emulator * 1000) / started;
     const row =
       `${spec.padEnd(36)} ${summary.devicesPerSecond.toFixed(1).padStart(8)} dev/s  ` +
       `ok ${summary.devices.succeeded}/${summary.devices.requested}  p50 ${summary.timeToConnectedMs.p50.toFixed(0)} ms  ` +

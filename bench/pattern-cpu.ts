@@ -1,0 +1,58 @@
+import { join } from 'node:path';
+import { runScenarios } from '../src/engine/run.js';
+import { resolveScenarios } from '../src/engine/scenario-loader.js';
+import type { NetworkProfile } from '../src/network/profile.js';
+import type { StartedTarget } from '../src/targets/target.js';
+import { DevicesStageCpu, emulatorPid } from './stage-cpu.js';
+
+export interface PatternCpu {
+  /** Harness CPU (this process, all threads) per device over the devices stage, ms. */
+  harnessMs: number;
+  /** The embedded emulator's CPU per device over the same stage, ms (NaN off Linux). */
+  emulatorMs: number;
+  succeeded: number;
+  /** Time to connected, p50, ms. */
+  p50Ms: number;
+}
+
+/**
+ * Runs `devices` devices of one pattern through the engine on `target` over `network` and
+ * measures the CPU a device costs in the devices stage (prepare and cleanup excluded).
+ */
+export async function patternCpuPerDevice(options: {
+  spec: string;
+  network: NetworkProfile;
+  devices: number;
+  concurrency: number;
+  target: StartedTarget;
+  workDir: string;
+}): Promise<PatternCpu> {
+  const runId = `bench${Date.now().toString(36)}`;
+  const cpu = new DevicesStageCpu(emulatorPid());
+  const result = await runScenarios({
+    runId,
+    scenarios: resolveScenarios(options.spec),
+    devices: options.devices,
+    model: { kind: 'concurrency', concurrency: options.concurrency },
+    target: options.target,
+    quotas: 'none',
+    seed: 11,
+    keyType: 'ec',
+    timeoutMs: 120_000,
+    maxAttempts: 3,
+    shard: null,
+    ledgerPath: join(options.workDir, `${runId}.ledger.jsonl`),
+    keepResources: false,
+    network: options.network,
+    onProgress: cpu.onProgress,
+  });
+  const scenario = result.scenarios[0];
+  const started = Math.max(1, scenario?.devicesStarted ?? options.devices);
+  const stage = cpu.devicesStage();
+  return {
+    harnessMs: (stage.harness * 1000) / started,
+    emulatorMs: (stage.emulator * 1000) / started,
+    succeeded: scenario?.summary.devices.succeeded ?? 0,
+    p50Ms: scenario?.summary.timeToConnectedMs.p50 ?? Number.NaN,
+  };
+}
