@@ -8,7 +8,7 @@ import { syntheticRun } from '../support/synthetic-run.js';
 function withPolicies(run: RunResult): RunResult {
   const [first, ...rest] = run.scenarios;
   if (!first) throw new Error('synthetic run without scenarios');
-  const iamPolicies = preIssued.iamPolicies?.({ runId: 'r1' });
+  const iamPolicies = preIssued.iamPolicies?.({ runId: 'r1', variant: null });
   return parseRunResult(
     JSON.parse(JSON.stringify({ ...run, scenarios: [{ ...first, iamPolicies }, ...rest] })),
   );
