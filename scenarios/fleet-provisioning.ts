@@ -17,33 +17,19 @@ import {
 } from './lib/fleet-provisioning-client.js';
 import {
   allow,
-  classifyThingsStatement,
   createRunPolicies,
   iamPolicy,
   passProvisioningRole,
-  roleAliasStatements,
   runResources,
 } from './lib/iam-policies.js';
 import type { DeviceMqttConnection } from './lib/mqtt-device.js';
 import { resourceName, runDescription, templateName, thingNameOf } from './lib/names.js';
 import { provisioningRoleArn } from './lib/provisioning-role.js';
-import {
-  fetchVariantCredentials,
-  prepareVariantRoleAlias,
-  ROLE_ALIAS_VARIANT,
-  variantDevicePolicy,
-} from './lib/role-alias-credentials.js';
-import {
-  classificationProperties,
-  createThingClassification,
-  type ThingClassification,
-} from './lib/thing-classification.js';
+import { templateVariant, withTemplateVariants } from './lib/template-variants.js';
+import { classificationProperties, type ThingClassification } from './lib/thing-classification.js';
 
-/**
- * `thing-type-and-group`: create-keys with a template that types and groups the thing.
- * `role-alias-credentials`: create-keys, then the device fetches AWS credentials through a role alias.
- */
-const VARIANTS = ['create-keys', 'create-from-csr', 'thing-type-and-group', ROLE_ALIAS_VARIANT] as const;
+/** The template variants get their certificate as `create-keys` does. */
+const VARIANTS = withTemplateVariants('create-keys', 'create-from-csr');
 type Variant = (typeof VARIANTS)[number];
 
 interface SharedClaim {
@@ -193,9 +179,7 @@ const fleetProvisioning: Scenario = {
       passProvisioningRole(),
       allow(['CreateKeysAndCertificate']),
       allow(['AttachPolicy'], runResources(scope).certificates),
-      // The thing-type-and-group and role-alias-credentials variants' own prepare calls.
-      classifyThingsStatement(scope),
-      ...roleAliasStatements(scope),
+      ...templateVariant(scope.variant).operatorStatements(scope),
     ),
   }),
   facts: {
@@ -209,14 +193,13 @@ const fleetProvisioning: Scenario = {
   },
 
   async prepare(ctx) {
+    const variant = templateVariant(variantOf(ctx));
     const policyName = await createPolicy(
       ctx,
       resourceName(ctx, 'device'),
-      variantDevicePolicy(ctx, devicePolicyDocument(ctx.endpoint)),
+      variant.devicePolicy(ctx, devicePolicyDocument(ctx.endpoint)),
     );
-    const classification =
-      variantOf(ctx) === 'thing-type-and-group' ? await createThingClassification(ctx) : undefined;
-    await prepareVariantRoleAlias(ctx);
+    const { classification } = await variant.prepare(ctx);
     const name = templateName(ctx, 'fleet');
     await ctx.phase('create-provisioning-template', () =>
       ctx.ledger.track({ kind: 'provisioning-template', name }, () =>
@@ -318,7 +301,7 @@ const fleetProvisioning: Scenario = {
       certificatePem: own.certificatePem,
       privateKeyPem: own.privateKeyPem,
     });
-    await fetchVariantCredentials(ctx, { thingName, ...own });
+    await templateVariant(variantOf(ctx)).boot(ctx, { thingName, ...own });
   },
 
   async teardown() {

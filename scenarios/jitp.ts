@@ -10,33 +10,16 @@ import {
 } from './lib/customer-ca.js';
 import { devicePolicyDocument } from './lib/device-policy.js';
 import {
-  classifyThingsStatement,
   createRunPolicies,
   iamPolicy,
   passProvisioningRole,
   registerCaStatement,
-  roleAliasStatements,
 } from './lib/iam-policies.js';
 import { bootJustInTime } from './lib/just-in-time.js';
 import { resourceName } from './lib/names.js';
 import { provisioningRoleArn } from './lib/provisioning-role.js';
-import {
-  fetchVariantCredentials,
-  prepareVariantRoleAlias,
-  ROLE_ALIAS_VARIANT,
-  variantDevicePolicy,
-} from './lib/role-alias-credentials.js';
-import {
-  classificationProperties,
-  createThingClassification,
-  type ThingClassification,
-} from './lib/thing-classification.js';
-
-/**
- * `thing-type-and-group`: the template also gives each thing a thing type and a thing group.
- * `role-alias-credentials`: after connecting, the device fetches AWS credentials through a role alias.
- */
-const VARIANTS = ['plain', 'thing-type-and-group', ROLE_ALIAS_VARIANT] as const;
+import { templateVariant, withTemplateVariants } from './lib/template-variants.js';
+import { classificationProperties, type ThingClassification } from './lib/thing-classification.js';
 
 /**
  * The JITP template on the CA: thing named by the certificate CN (with a type and a group when
@@ -73,7 +56,7 @@ export function jitpTemplateBody(policyName: string, classification?: ThingClass
 const jitp: Scenario<CustomerCaDeviceState> = {
   id: 'jitp',
   title: 'Just-in-time provisioning (own CA with a provisioning template)',
-  variants: VARIANTS,
+  variants: withTemplateVariants('plain'),
   // The template runs inside AWS IoT; what caps it is the device-certificate registration rate.
   apiPlan: {
     perDevice: { 'mqtt:Connect': 2, 'iot:DeviceCertificateRegistration': 1 },
@@ -92,9 +75,7 @@ const jitp: Scenario<CustomerCaDeviceState> = {
       registerCaStatement(),
       createRunPolicies(scope),
       passProvisioningRole(),
-      // The thing-type-and-group and role-alias-credentials variants' own prepare calls.
-      classifyThingsStatement(scope),
-      ...roleAliasStatements(scope),
+      ...templateVariant(scope.variant).operatorStatements(scope),
     ),
   }),
   facts: {
@@ -107,15 +88,14 @@ const jitp: Scenario<CustomerCaDeviceState> = {
   },
 
   async prepare(ctx) {
+    const variant = templateVariant(ctx.options.variant);
     const policyName = await createPolicy(
       ctx,
       resourceName(ctx, 'device'),
-      variantDevicePolicy(ctx, devicePolicyDocument(ctx.endpoint)),
+      variant.devicePolicy(ctx, devicePolicyDocument(ctx.endpoint)),
     );
-    await prepareVariantRoleAlias(ctx);
     ctx.shared.policyName = policyName;
-    const classification =
-      ctx.options.variant === 'thing-type-and-group' ? await createThingClassification(ctx) : undefined;
+    const { classification } = await variant.prepare(ctx);
     ctx.shared.ca = await registerCustomerCa(ctx, {
       allowAutoRegistration: true,
       registrationConfig: {
@@ -159,7 +139,7 @@ const jitp: Scenario<CustomerCaDeviceState> = {
     await bootJustInTime(device, ctx, () => {
       for (const intent of intents) ctx.ledger.acknowledge(intent);
     });
-    await fetchVariantCredentials(ctx, customerCaCredentialsOf(device));
+    await templateVariant(ctx.options.variant).boot(ctx, customerCaCredentialsOf(device));
   },
 
   async teardown() {

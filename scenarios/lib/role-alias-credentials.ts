@@ -13,11 +13,11 @@ import { LeafNameCheckAgent } from '../../src/tls/leaf-name-check.js';
 import { resourceName } from './names.js';
 
 /**
- * The variant fleet-provisioning and jitp share: after connecting, the device exchanges its
- * certificate for temporary AWS credentials at the credentials provider, through a role alias
- * the run creates (AWS IoT developer guide, "Authorizing direct calls to AWS services").
+ * The `role-alias-credentials` variant of fleet-provisioning and jitp (its hooks:
+ * ./template-variants.ts): after connecting, the device exchanges its certificate for temporary
+ * AWS credentials at the credentials provider, through a role alias the run creates (AWS IoT
+ * developer guide, "Authorizing direct calls to AWS services").
  */
-export const ROLE_ALIAS_VARIANT = 'role-alias-credentials';
 
 /** What devices need from prepare (structured-cloneable). */
 export interface SharedRoleAlias {
@@ -30,10 +30,6 @@ export interface SharedRoleAlias {
 
 /** How long the role alias's credentials last: AWS's minimum, the run needs them only once. */
 const CREDENTIAL_DURATION_SECONDS = 900;
-
-export function usesRoleAlias(ctx: Pick<RunContext, 'options'>): boolean {
-  return ctx.options.variant === ROLE_ALIAS_VARIANT;
-}
 
 /**
  * The IAM role the credentials provider assumes. On real AWS it must exist and trust
@@ -60,26 +56,6 @@ export function withAssumeRoleStatement(
   const arn = `arn:aws:iot:${endpoint.region}:${endpoint.accountId ?? '*'}:rolealias/${roleAlias}`;
   document.Statement.push({ Effect: 'Allow', Action: 'iot:AssumeRoleWithCertificate', Resource: arn });
   return JSON.stringify(document);
-}
-
-/**
- * The three hooks a scenario with this variant calls; each does nothing in other variants.
- * Prepare: the device policy document to create (with the assume-role statement in the variant).
- */
-export function variantDevicePolicy(ctx: RunContext, policyDocument: string): string {
-  return usesRoleAlias(ctx)
-    ? withAssumeRoleStatement(policyDocument, ctx.endpoint, roleAliasName(ctx))
-    : policyDocument;
-}
-
-/** Prepare, after the device policy: the role alias and the provider's address in `ctx.shared.roleAlias`. */
-export async function prepareVariantRoleAlias(ctx: RunContext): Promise<void> {
-  if (usesRoleAlias(ctx)) ctx.shared.roleAlias = await prepareRoleAlias(ctx);
-}
-
-/** Boot, once the device has proven it is connected: fetch credentials as the thing. */
-export async function fetchVariantCredentials(ctx: RunContext, device: DeviceIdentity): Promise<void> {
-  if (usesRoleAlias(ctx)) await fetchRoleCredentials(ctx, device);
 }
 
 /** Prepare: the role alias (recorded in the ledger) and the credentials provider's address. */

@@ -27,7 +27,20 @@ export interface IamPolicyDocument {
 
 export type IamPolicies = Partial<Record<IamActor, IamPolicyDocument>>;
 
-/** What a scenario's policies may name: the run, whose id starts every resource name it makes. */
+/**
+ * What a scenario's policies are for: the run, whose id starts every resource name it makes, and
+ * the selected variant (the scenario's first when none is asked for; null when it has none), so a
+ * variant's policy allows exactly the variant's calls.
+ */
 export interface IamScope {
   runId: string;
+  variant: string | null;
+}
+
+/**
+ * Whose actors a run's IAM keys are: one scenario in one variant (a run may run a scenario in
+ * several variants, each with its own policies). `id` alone for a scenario without variants.
+ */
+export function iamActorsKey(scenarioId: string, variant: string | null): string {
+  return variant === null ? scenarioId : `${scenarioId}:${variant}`;
 }

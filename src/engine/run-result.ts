@@ -97,6 +97,6 @@ export function buildScenarioResult(
       config.projectionQuotas ?? defaultQuotaTable(),
     ),
     ...(merged.traffic ? { traffic: merged.traffic } : {}),
-    ...(scenario.iamPolicies ? { iamPolicies: scenario.iamPolicies({ runId: config.runId }) } : {}),
+    ...(scenario.iamPolicies ? { iamPolicies: scenario.iamPolicies({ runId: config.runId, variant }) } : {}),
   };
 }

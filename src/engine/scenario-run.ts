@@ -1,4 +1,5 @@
 import { describeError, TimeoutError } from '../contract/errors.js';
+import { iamActorsKey } from '../contract/iam.js';
 import type { Logger, Scenario } from '../contract/scenario.js';
 import type { ScenarioResult } from '../metrics/result-schema.js';
 import { cleanupFromLedger } from '../targets/cleanup.js';
@@ -176,7 +177,7 @@ export async function runScenario(
     tags: config.target.name === 'aws' ? tags : undefined,
   };
   // prepare and teardown are the operator's; the activator (if any) has its own client.
-  const actorConfigs = config.target.actorIotConfigs?.[scenarioId] ?? {};
+  const actorConfigs = config.target.actorIotConfigs?.[iamActorsKey(scenarioId, variant)] ?? {};
   const iot = instrumentIoTClient(
     createIoTClient(actorConfigs.operator ?? config.target.iotConfig),
     clientOptions,

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { iamActorsKey } from '../contract/iam.js';
 import type { ScenarioOptions } from '../contract/scenario.js';
 import type { DeviceProgress } from './device-runner.js';
 import { type DeviceShare, remainingShare, shareIndex, shareIndices, shareSize } from './device-share.js';
@@ -167,7 +168,8 @@ export class WorkerPool {
             moduleUrl: scenario.moduleUrl,
             // Devices run the factory step: the factory's own credentials where the target has them.
             iotConfig:
-              config.target.actorIotConfigs?.[scenario.scenarioId]?.factory ?? config.target.iotConfig,
+              config.target.actorIotConfigs?.[iamActorsKey(scenario.scenarioId, scenario.options.variant)]
+                ?.factory ?? config.target.iotConfig,
             endpoint: config.target.endpoint,
             options: scenario.options,
             tags: scenario.tags,

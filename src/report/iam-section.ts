@@ -23,15 +23,24 @@ function policyText(document: unknown): string {
   return JSON.stringify(document, null, 2);
 }
 
-/** One entry per pattern (the first run that declares policies for it). */
-function patternsWithPolicies<T extends { scenario: string; iamPolicies?: Record<string, unknown> }>(
-  entries: readonly T[],
-): T[] {
+interface PatternPolicies {
+  scenario: string;
+  variant?: string | null;
+  iamPolicies?: Record<string, unknown>;
+}
+
+/** The pattern as the policies are declared for it: `id`, or `id:variant` (each variant its own). */
+function patternOf(entry: PatternPolicies): string {
+  return entry.variant ? `${entry.scenario}:${entry.variant}` : entry.scenario;
+}
+
+/** One entry per pattern and variant (the first run that declares policies for it). */
+function patternsWithPolicies<T extends PatternPolicies>(entries: readonly T[]): T[] {
   const seen = new Set<string>();
   return entries.filter((entry) => {
-    if (!entry.iamPolicies || Object.keys(entry.iamPolicies).length === 0 || seen.has(entry.scenario))
-      return false;
-    seen.add(entry.scenario);
+    const pattern = patternOf(entry);
+    if (!entry.iamPolicies || Object.keys(entry.iamPolicies).length === 0 || seen.has(pattern)) return false;
+    seen.add(pattern);
     return true;
   });
 }
@@ -41,7 +50,7 @@ export function iamSection(model: ReportModel): string {
   if (entries.length === 0) return '';
   const rows = entries.flatMap((entry) =>
     Object.entries(entry.iamPolicies ?? {}).map(([actor, document]) => [
-      `<span class="pattern">${e(entry.scenario)}</span>`,
+      `<span class="pattern">${e(patternOf(entry))}</span>`,
       e(actorRole(actor)),
       `<pre>${e(policyText(document))}</pre>`,
     ]),
@@ -58,16 +67,17 @@ export function iamMarkdown(result: RunResult): string[] {
   const scenarios = patternsWithPolicies(
     result.scenarios.map((scenario) => ({
       scenario: scenario.summary.scenario,
+      variant: scenario.variant ?? null,
       iamPolicies: scenario.iamPolicies,
     })),
   );
   if (scenarios.length === 0) return [];
   const lines = ['', '### IAM policies to grant', '', '| Pattern | Granted to | Actions |', '|---|---|---|'];
-  for (const { scenario, iamPolicies } of scenarios) {
-    for (const [actor, document] of Object.entries(iamPolicies ?? {})) {
+  for (const entry of scenarios) {
+    for (const [actor, document] of Object.entries(entry.iamPolicies ?? {})) {
       const actions = document.Statement.flatMap((statement) => [statement.Action].flat());
       lines.push(
-        `| ${cell(scenario)} | ${cell(actorRole(actor))} | ${cell([...new Set(actions)].join(', '))} |`,
+        `| ${cell(patternOf(entry))} | ${cell(actorRole(actor))} | ${cell([...new Set(actions)].join(', '))} |`,
       );
     }
   }

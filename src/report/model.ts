@@ -47,6 +47,8 @@ export interface EntryView {
   /** Position of the entry's run among the runs reported (drives its line style). */
   runIndex: number;
   scenario: string;
+  /** The variant run, when the scenario has variants. */
+  variant: string | null;
   title: string;
   runId: string;
   target: string;
@@ -176,6 +178,7 @@ function entryOf(
     label,
     ...position,
     scenario: scenario.summary.scenario,
+    variant: scenario.variant ?? null,
     title: scenario.title,
     runId: run.runId,
     target: run.environment.target,

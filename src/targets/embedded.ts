@@ -198,8 +198,8 @@ export async function startEmbeddedTarget(options: TargetOptions): Promise<Start
   };
   const actorIotConfigs = iam
     ? Object.fromEntries(
-        Object.entries(iam.actors).map(([scenarioId, keys]) => [
-          scenarioId,
+        Object.entries(iam.actors).map(([actorsKey, keys]) => [
+          actorsKey,
           Object.fromEntries(
             Object.entries(keys).map(([actor, key]) => [actor, { ...iotConfig, credentials: { ...key } }]),
           ),

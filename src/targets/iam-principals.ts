@@ -15,7 +15,7 @@ export interface RunIam {
   };
   /** The harness itself (cleanup, actors no scenario declares): `iot:*`. */
   harness: AccessKey;
-  /** Each scenario's actors' keys, by scenario id. */
+  /** Each scenario's actors' keys, by iamActorsKey (scenario and variant). */
   actors: Record<string, Partial<Record<IamActor, AccessKey>>>;
 }
 
@@ -31,16 +31,17 @@ function newAccessKey(): AccessKey {
   return { accessKeyId: `AKIA${id}`, secretAccessKey: randomBytes(30).toString('base64') };
 }
 
-function userName(scenarioId: string, actor: string): string {
-  return `${scenarioId}-${actor}`.replace(/[^\w+=,.@-]/g, '_').slice(0, 64);
+/** `<scenario>[-<variant>]-<actor>`, in the characters IAM user names allow. */
+function userName(actorsKey: string, actor: string): string {
+  return `${actorsKey.replace(':', '-')}-${actor}`.replace(/[^\w+=,.@-]/g, '_').slice(0, 64);
 }
 
 /**
- * One IAM user per scenario and actor holding exactly the scenario's declared policy, plus the
+ * One IAM user per scenario (per variant) and actor holding exactly its declared policy, plus the
  * harness. The bootstrap service is one per emulator: it gets the declared bootstrap policies
  * of every scenario of the run, together.
  */
-export function runIam(policiesByScenario: Record<string, IamPolicies>): RunIam {
+export function runIam(policiesByActorsKey: Record<string, IamPolicies>): RunIam {
   const harness = newAccessKey();
   const file: RunIam['file'] = {
     principals: [{ name: 'provbench-harness', ...harness, policies: [HARNESS_POLICY] }],
@@ -48,7 +49,7 @@ export function runIam(policiesByScenario: Record<string, IamPolicies>): RunIam 
   const actors: RunIam['actors'] = {};
   const bootstrapPolicies: IamPolicyDocument[] = [];
   const bootstrapKey = newAccessKey();
-  for (const [scenarioId, policies] of Object.entries(policiesByScenario)) {
+  for (const [actorsKey, policies] of Object.entries(policiesByActorsKey)) {
     const keys: Partial<Record<IamActor, AccessKey>> = {};
     for (const [actor, policy] of Object.entries(policies) as Array<[IamActor, IamPolicyDocument]>) {
       if (actor === 'bootstrap') {
@@ -57,9 +58,9 @@ export function runIam(policiesByScenario: Record<string, IamPolicies>): RunIam 
       }
       const key = newAccessKey();
       keys[actor] = key;
-      file.principals.push({ name: userName(scenarioId, actor), ...key, policies: [policy] });
+      file.principals.push({ name: userName(actorsKey, actor), ...key, policies: [policy] });
     }
-    actors[scenarioId] = keys;
+    actors[actorsKey] = keys;
   }
   if (bootstrapPolicies.length > 0) {
     file.principals.push({ name: 'provbench-bootstrap', ...bootstrapKey, policies: bootstrapPolicies });

@@ -9,7 +9,8 @@ export interface StartedTarget {
   readonly endpoint: IoTEndpoint;
   readonly iotConfig: IoTClientConfig;
   /**
-   * Embedded: each scenario's actors' own control-plane access (by scenario id), holding exactly
+   * Embedded: each scenario's actors' own control-plane access (by iamActorsKey: scenario and
+   * variant), holding exactly
    * their declared IAM policies. Absent (remote targets): every actor uses `iotConfig`.
    */
   readonly actorIotConfigs?: Readonly<Record<string, Partial<Record<IamActor, IoTClientConfig>>>>;
@@ -53,7 +54,7 @@ export interface TargetOptions {
    */
   stateDir?: string;
   /**
-   * Embedded: the IAM policies of the run's scenarios' actors, by scenario id. The emulator then
+   * Embedded: the IAM policies of the run's scenarios' actors, by iamActorsKey. The emulator then
    * verifies SigV4 and gives each actor its own credentials holding exactly its policy.
    */
   iamPolicies?: Record<string, IamPolicies>;

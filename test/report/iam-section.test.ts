@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import jitp from '../../scenarios/jitp.js';
 import preIssued from '../../scenarios/pre-issued.js';
 import { parseRunResult, type RunResult } from '../../src/metrics/result-schema.js';
 import { renderHtmlReport } from '../../src/report/html.js';
@@ -8,7 +9,7 @@ import { syntheticRun } from '../support/synthetic-run.js';
 function withPolicies(run: RunResult): RunResult {
   const [first, ...rest] = run.scenarios;
   if (!first) throw new Error('synthetic run without scenarios');
-  const iamPolicies = preIssued.iamPolicies?.({ runId: 'r1' });
+  const iamPolicies = preIssued.iamPolicies?.({ runId: 'r1', variant: null });
   return parseRunResult(
     JSON.parse(JSON.stringify({ ...run, scenarios: [{ ...first, iamPolicies }, ...rest] })),
   );
@@ -39,5 +40,28 @@ describe('the report says which IAM policy to grant to whom, per pattern', () =>
     // The document with its resources, escaped for HTML.
     expect(html).toContain('&quot;arn:aws:iot:*:*:thing/r1-*&quot;');
     expect(renderHtmlReport([plain])).not.toContain('id="iam"');
+  });
+
+  it('a pattern run in two variants: each variant its own rows, with its own actions', () => {
+    const [first] = plain.scenarios;
+    if (!first) throw new Error('synthetic run without scenarios');
+    const variantRun = (variant: string) => ({
+      ...first,
+      summary: { ...first.summary, scenario: 'jitp' },
+      variant,
+      iamPolicies: jitp.iamPolicies?.({ runId: 'r1', variant }),
+    });
+    const run = parseRunResult(
+      JSON.parse(
+        JSON.stringify({ ...plain, scenarios: [variantRun('plain'), variantRun('role-alias-credentials')] }),
+      ),
+    );
+    const operatorRow = (pattern: string) =>
+      renderMarkdownSummary(run)
+        .split('\n')
+        .find((line) => line.startsWith(`| ${pattern} | operator`));
+    expect(operatorRow('jitp:plain')).not.toContain('iot:CreateRoleAlias');
+    expect(operatorRow('jitp:role-alias-credentials')).toContain('iot:CreateRoleAlias');
+    expect(renderHtmlReport([run])).toContain('<span class="pattern">jitp:role-alias-credentials</span>');
   });
 });

@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import { type IoTClient, ListRoleAliasesCommand } from '@aws-sdk/client-iot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resourceName } from '../../scenarios/lib/names.js';
+import { templateVariant } from '../../scenarios/lib/template-variants.js';
 import { runScenarios } from '../../src/engine/run.js';
 import { resolveScenarios } from '../../src/engine/scenario-loader.js';
 import type { ScenarioResult } from '../../src/metrics/result-schema.js';
 import { startEmbeddedTarget } from '../../src/targets/embedded.js';
 import { createIoTClient } from '../../src/targets/iot-client.js';
+import { readLedger } from '../../src/targets/ledger.js';
 import type { StartedTarget } from '../../src/targets/target.js';
 import { registryLeftovers } from '../support/registry-probe.js';
 
@@ -39,6 +41,7 @@ describe('role-alias-credentials variants end to end on the embedded target', ()
     it(`${spec}: every device connects, then gets credentials through the role alias; cleanup removes the alias`, async () => {
       const scenarioId = spec.split(':')[0] as string;
       const runId = `r${scenarioId.replace(/[^a-z]/g, '').slice(0, 5)}${Date.now().toString(36)}`;
+      const ledgerPath = join(workDir, `${runId}.ledger.jsonl`);
       const result = await runScenarios({
         runId,
         scenarios: resolveScenarios(spec),
@@ -51,7 +54,7 @@ describe('role-alias-credentials variants end to end on the embedded target', ()
         timeoutMs: 60_000,
         maxAttempts: 3,
         shard: null,
-        ledgerPath: join(workDir, `${runId}.ledger.jsonl`),
+        ledgerPath,
         keepResources: false,
         workers: 1,
       });
@@ -76,6 +79,16 @@ describe('role-alias-credentials variants end to end on the embedded target', ()
         policies: [],
       });
       expect((await iot.send(new ListRoleAliasesCommand({}))).roleAliases).toEqual([]);
+      // The ledger has the kinds the variant declares, all deleted, and none of the other variant's.
+      const entries = readLedger(ledgerPath);
+      for (const kind of templateVariant('role-alias-credentials').ledgerKinds) {
+        const ofKind = entries.filter((entry) => entry.resource.kind === kind);
+        expect(ofKind.length, kind).toBeGreaterThan(0);
+        expect(ofKind.every((entry) => entry.deleted)).toBe(true);
+      }
+      for (const kind of templateVariant('thing-type-and-group').ledgerKinds) {
+        expect(entries.filter((entry) => entry.resource.kind === kind)).toEqual([]);
+      }
     }, 120_000);
   }
 });

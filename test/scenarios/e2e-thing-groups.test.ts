@@ -11,11 +11,13 @@ import {
 } from '@aws-sdk/client-iot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resourceName } from '../../scenarios/lib/names.js';
+import { templateVariant } from '../../scenarios/lib/template-variants.js';
 import { runScenarios } from '../../src/engine/run.js';
 import { resolveScenarios } from '../../src/engine/scenario-loader.js';
 import { cleanupFromLedger } from '../../src/targets/cleanup.js';
 import { startEmbeddedTarget } from '../../src/targets/embedded.js';
 import { createIoTClient } from '../../src/targets/iot-client.js';
+import { readLedger } from '../../src/targets/ledger.js';
 import type { StartedTarget } from '../../src/targets/target.js';
 import { registryLeftovers } from '../support/registry-probe.js';
 
@@ -77,8 +79,14 @@ describe('thing-type-and-group variants end to end on the embedded target', () =
       const type = await iot.send(new DescribeThingTypeCommand({ thingTypeName }));
       expect(type.thingTypeMetadata?.deprecated).toBe(false);
 
+      // The ledger kinds the variant declares (a thing type, a thing group), none of the other variant's.
+      const recorded = readLedger(ledgerPath).map((entry) => entry.resource.kind);
+      for (const kind of templateVariant('role-alias-credentials').ledgerKinds)
+        expect(recorded).not.toContain(kind);
       const report = await cleanupFromLedger(iot, ledgerPath);
       expect(report.failed).toEqual([]);
+      for (const kind of templateVariant('thing-type-and-group').ledgerKinds)
+        expect(report.deleted[kind], kind).toBe(1);
       expect(report.deleted['thing-type']).toBe(1);
       expect(report.deleted['thing-group']).toBe(1);
       expect((await iot.send(new ListThingTypesCommand({}))).thingTypes).toEqual([]);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { iamActorsKey } from '../../src/contract/iam.js';
 import { iamFileSchema } from '../../src/emulator/control-plane/index.js';
 import { runIam } from '../../src/targets/iam-principals.js';
 
@@ -32,6 +33,21 @@ describe('the embedded run IAM file', () => {
     const keys = iam.file.principals.map((principal) => principal.accessKeyId);
     expect(new Set(keys).size).toBe(keys.length);
     for (const key of keys) expect(key).toMatch(/^AKIA[A-Z2-7]{16}$/);
+  });
+
+  it("a scenario run in two variants: one user per variant and actor, each with its variant's policy and key", () => {
+    const iam = runIam({
+      [iamActorsKey('jitp', 'plain')]: { operator: policy('CreatePolicy') },
+      [iamActorsKey('jitp', 'role-alias-credentials')]: { operator: policy('CreateRoleAlias') },
+    });
+    const byName = Object.fromEntries(iam.file.principals.map((principal) => [principal.name, principal]));
+    expect(byName['jitp-plain-operator']?.policies).toEqual([policy('CreatePolicy')]);
+    expect(byName['jitp-role-alias-credentials-operator']?.policies).toEqual([policy('CreateRoleAlias')]);
+    expect(iam.actors['jitp:plain']?.operator?.accessKeyId).toBe(byName['jitp-plain-operator']?.accessKeyId);
+    expect(iam.actors['jitp:role-alias-credentials']?.operator?.accessKeyId).toBe(
+      byName['jitp-role-alias-credentials-operator']?.accessKeyId,
+    );
+    expect(iamActorsKey('pre-issued', null)).toBe('pre-issued');
   });
 
   it('without a declared bootstrap policy the bootstrap service acts with the run credentials', () => {

@@ -2,11 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, type Command as CommanderCommand } from 'commander';
-import type { IamPolicies } from '../../contract/iam.js';
+import { type IamPolicies, iamActorsKey } from '../../contract/iam.js';
 import { describeModel, type LoadModel, parseRamp } from '../../engine/load-model.js';
 import { ResumeState } from '../../engine/resume-state.js';
 import { type RunConfig, runScenarios } from '../../engine/run.js';
-import { loadScenario, resolveScenarios, type ScenarioRef } from '../../engine/scenario-loader.js';
+import {
+  loadScenario,
+  resolveScenarios,
+  type ScenarioRef,
+  selectVariant,
+} from '../../engine/scenario-loader.js';
 import { projectFleet } from '../../metrics/projection.js';
 import type { RunResult, ScenarioCost } from '../../metrics/result-schema.js';
 import { parseThresholdConfig, type ThresholdConfig } from '../../metrics/thresholds.js';
@@ -80,7 +85,10 @@ export async function anyUsesSimFleet(refs: ScenarioRef[]): Promise<boolean> {
   return false;
 }
 
-/** The IAM policies the run's scenarios declare per actor, by scenario id (embedded target). */
+/**
+ * The IAM policies the run's scenarios declare per actor, for the selected variant of each, by
+ * iamActorsKey (embedded target).
+ */
 export async function declaredIamPolicies(
   refs: ScenarioRef[],
   runId: string,
@@ -88,7 +96,10 @@ export async function declaredIamPolicies(
   const policies: Record<string, IamPolicies> = {};
   for (const ref of refs) {
     const scenario = await loadScenario(ref.moduleUrl);
-    if (scenario.iamPolicies) policies[scenario.id] = scenario.iamPolicies({ runId });
+    const variant = selectVariant(scenario, ref.variant);
+    if (scenario.iamPolicies) {
+      policies[iamActorsKey(scenario.id, variant)] = scenario.iamPolicies({ runId, variant });
+    }
   }
   return policies;
 }
