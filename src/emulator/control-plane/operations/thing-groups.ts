@@ -58,6 +58,17 @@ function nameOrArn(
   return parsed.id;
 }
 
+/** A ThingGroupList member of the body (UpdateThingGroupsForThing), empty when absent. */
+function groupNames(body: Record<string, unknown>, name: string): string[] {
+  const value = body[name];
+  if (value === undefined || value === null) return [];
+  // Each name's length and pattern are the model's checks (model/operation-validator.ts).
+  if (!Array.isArray(value) || value.some((group) => typeof group !== 'string')) {
+    throw invalidRequest(`${name} must be a list of thing group names`);
+  }
+  return value as string[];
+}
+
 function groupProperties(input: OperationInput) {
   const properties = optionalObject(input.body, 'thingGroupProperties');
   return {
@@ -147,6 +158,16 @@ export const thingGroupOperations: OperationHandlers = {
     const thingGroupName = nameOrArn(registry, input.body, 'thingGroup', 'thinggroup');
     const thingName = nameOrArn(registry, input.body, 'thing', 'thing');
     registry.thingGroups.removeThing(thingGroupName, thingName);
+    return undefined;
+  },
+
+  UpdateThingGroupsForThing(input, { registry }) {
+    registry.thingGroups.updateGroupsOfThing(
+      requiredString(input.body, 'thingName', RULES.thingName),
+      groupNames(input.body, 'thingGroupsToAdd'),
+      groupNames(input.body, 'thingGroupsToRemove'),
+    );
+    // overrideDynamicGroups changes nothing: the emulator has no dynamic groups to override.
     return undefined;
   },
 

@@ -92,6 +92,20 @@ export const thingTypeOperations: OperationHandlers = {
     };
   },
 
+  UpdateThingType(input, { registry }) {
+    const thingTypeName = typeName(input.labels);
+    const properties = optionalObject(input.body, 'thingTypeProperties');
+    if (properties?.thingTypeDescription != null || properties?.searchableAttributes != null) {
+      // AWS's answer when anything but mqtt5Configuration is sent (its wording).
+      throw invalidRequest('Can only update mqtt5Configuration.');
+    }
+    registry.thingTypes.updateMqtt5Configuration(
+      thingTypeName,
+      properties && optionalObject(properties, 'mqtt5Configuration'),
+    );
+    return undefined;
+  },
+
   DeprecateThingType(input, { registry }) {
     registry.thingTypes.deprecate(
       typeName(input.labels),
