@@ -11,6 +11,7 @@ import {
   RULES,
   requiredString,
 } from '../input.js';
+import { tokenPaging } from '../paging.js';
 import { tagList } from './tags.js';
 import { attributePayload } from './things.js';
 
@@ -22,13 +23,6 @@ const nameAndArn = (record: ThingGroupRecord) => ({
   groupName: record.thingGroupName,
   groupArn: record.thingGroupArn,
 });
-
-function pageRequest(input: OperationInput) {
-  return {
-    maxResults: queryInteger(input.query, 'maxResults', 1, 250),
-    nextToken: queryString(input.query, 'nextToken'),
-  };
-}
 
 /**
  * A resource named by name or ARN (AddThingToThingGroup and RemoveThingFromThingGroup take
@@ -139,7 +133,7 @@ export const thingGroupOperations: OperationHandlers = {
 
   ListThingGroups(input, { registry }) {
     const page = registry.thingGroups.list({
-      ...pageRequest(input),
+      ...tokenPaging(input),
       parentGroup: queryString(input.query, 'parentGroup', RULES.thingGroupName),
       namePrefixFilter: queryString(input.query, 'namePrefixFilter', RULES.thingGroupName),
       recursive: queryBoolean(input.query, 'recursive'),
@@ -173,7 +167,7 @@ export const thingGroupOperations: OperationHandlers = {
 
   ListThingsInThingGroup(input, { registry }) {
     const page = registry.thingGroups.listThings(groupName(input.labels), {
-      ...pageRequest(input),
+      ...tokenPaging(input),
       recursive: queryBoolean(input.query, 'recursive'),
     });
     return { things: page.items, nextToken: page.next };
@@ -181,7 +175,7 @@ export const thingGroupOperations: OperationHandlers = {
 
   ListThingGroupsForThing(input, { registry }) {
     const thingName = requiredString(input.labels, 'thingName', RULES.thingName);
-    const page = registry.thingGroups.listGroupsOfThing(thingName, pageRequest(input));
+    const page = registry.thingGroups.listGroupsOfThing(thingName, tokenPaging(input));
     return { thingGroups: page.items.map(nameAndArn), nextToken: page.next };
   },
 };

@@ -5,11 +5,11 @@ import {
   optionalBoolean,
   optionalObject,
   optionalString,
-  queryInteger,
   queryString,
   RULES,
   requiredString,
 } from '../input.js';
+import { tokenPaging } from '../paging.js';
 import { tagList } from './tags.js';
 
 function searchableAttributes(properties: Record<string, unknown> | undefined): string[] | undefined {
@@ -77,8 +77,7 @@ export const thingTypeOperations: OperationHandlers = {
 
   ListThingTypes(input, { registry }) {
     const page = registry.thingTypes.list({
-      maxResults: queryInteger(input.query, 'maxResults', 1, 250),
-      nextToken: queryString(input.query, 'nextToken'),
+      ...tokenPaging(input),
       thingTypeName: queryString(input.query, 'thingTypeName', RULES.thingTypeName),
     });
     return {
