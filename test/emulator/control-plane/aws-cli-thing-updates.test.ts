@@ -1,6 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  AddThingToThingGroupCommand,
+  CreateThingCommand,
+  CreateThingGroupCommand,
+  CreateThingTypeCommand,
+  DescribeThingTypeCommand,
+  ListThingGroupsForThingCommand,
+} from '@aws-sdk/client-iot';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { AWS_CLI, awsIot, awsIotJson, vendoredModelPath } from '../../support/aws-cli.js';
 import { startTestEmulator, type TestEmulator } from '../../support/emulator.js';
@@ -11,8 +19,10 @@ let dir: string;
 /** AWS_DATA_PATH with the vendored model: the Debian CLI's own has no update-thing-type. */
 let vendored: { env: Record<string, string> };
 
-const aws = (...args: string[]) => awsIot(test.emulator, args, vendored);
-const awsJson = <T>(...args: string[]) => awsIotJson<T>(test.emulator, args, vendored);
+/** The CLI with the vendored model (update-thing-type). */
+const awsVendored = (...args: string[]) => awsIot(test.emulator, args, vendored);
+/** The CLI with its own model, which has update-thing-groups-for-thing. */
+const aws = (...args: string[]) => awsIot(test.emulator, args);
 
 describeWithTool(
   AWS_CLI,
@@ -30,12 +40,12 @@ describeWithTool(
     });
 
     it('update-thing-type sets propagating attributes and refuses other properties', async () => {
-      await awsJson(
-        'create-thing-type',
-        '--thing-type-name',
-        'CliValve',
-        '--thing-type-properties',
-        'thingTypeDescription=cli valve,searchableAttributes=serial',
+      // Set-up and read-back through the SDK: each CLI call costs seconds on a loaded machine.
+      await test.iot.send(
+        new CreateThingTypeCommand({
+          thingTypeName: 'CliValve',
+          thingTypeProperties: { thingTypeDescription: 'cli valve', searchableAttributes: ['serial'] },
+        }),
       );
       const properties = {
         mqtt5Configuration: {
@@ -45,7 +55,7 @@ describeWithTool(
           ],
         },
       };
-      const updated = await aws(
+      const updated = await awsVendored(
         'update-thing-type',
         '--thing-type-name',
         'CliValve',
@@ -53,18 +63,14 @@ describeWithTool(
         JSON.stringify(properties),
       );
       expect(updated).toEqual({ status: 0, stdout: '', stderr: '' });
-      const described = await awsJson<{ thingTypeProperties: Record<string, unknown> }>(
-        'describe-thing-type',
-        '--thing-type-name',
-        'CliValve',
-      );
+      const described = await test.iot.send(new DescribeThingTypeCommand({ thingTypeName: 'CliValve' }));
       expect(described.thingTypeProperties).toEqual({
         thingTypeDescription: 'cli valve',
         searchableAttributes: ['serial'],
         ...properties,
       });
 
-      const refused = await aws(
+      const refused = await awsVendored(
         'update-thing-type',
         '--thing-type-name',
         'CliValve',
@@ -79,19 +85,17 @@ describeWithTool(
     });
 
     it('update-thing-groups-for-thing moves a thing and reports unknown groups', async () => {
-      await awsJson('create-thing-group', '--thing-group-name', 'cli-depot');
+      await test.iot.send(new CreateThingGroupCommand({ thingGroupName: 'cli-depot' }));
       for (const bay of ['cli-bay-1', 'cli-bay-2'])
-        await awsJson('create-thing-group', '--thing-group-name', bay, '--parent-group-name', 'cli-depot');
-      await awsJson('create-thing', '--thing-name', 'cli-truck');
-      await awsJson(
-        'add-thing-to-thing-group',
-        '--thing-group-name',
-        'cli-bay-1',
-        '--thing-name',
-        'cli-truck',
+        await test.iot.send(
+          new CreateThingGroupCommand({ thingGroupName: bay, parentGroupName: 'cli-depot' }),
+        );
+      await test.iot.send(new CreateThingCommand({ thingName: 'cli-truck' }));
+      await test.iot.send(
+        new AddThingToThingGroupCommand({ thingGroupName: 'cli-bay-1', thingName: 'cli-truck' }),
       );
 
-      await awsJson(
+      await awsIotJson(test.emulator, [
         'update-thing-groups-for-thing',
         '--thing-name',
         'cli-truck',
@@ -100,13 +104,9 @@ describeWithTool(
         '--thing-groups-to-remove',
         'cli-bay-1',
         '--override-dynamic-groups',
-      );
-      const groups = await awsJson<{ thingGroups: Array<{ groupName: string }> }>(
-        'list-thing-groups-for-thing',
-        '--thing-name',
-        'cli-truck',
-      );
-      expect(groups.thingGroups.map((group) => group.groupName)).toEqual(['cli-bay-2']);
+      ]);
+      const groups = await test.iot.send(new ListThingGroupsForThingCommand({ thingName: 'cli-truck' }));
+      expect(groups.thingGroups?.map((group) => group.groupName)).toEqual(['cli-bay-2']);
 
       const missing = await aws(
         'update-thing-groups-for-thing',
