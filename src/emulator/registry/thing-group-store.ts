@@ -198,25 +198,58 @@ export class ThingGroupStore {
     }
   }
 
-  /** AddThingToThingGroup: at most 10 groups per thing, and one group per hierarchy. */
-  addThing(thingGroupName: string, thingName: string): void {
-    this.records.require(thingGroupName);
-    this.requireThing(thingName);
-    if (this.members.hasPair(thingName, thingGroupName)) return;
-    const current = this.members.rights(thingName);
+  /**
+   * Why `thingGroupName` may not take the thing whose groups are `current` (at most 10 groups
+   * per thing, one group per hierarchy), or undefined when it may.
+   */
+  private admissionError(thingName: string, thingGroupName: string, current: string[]): Error | undefined {
     if (current.length >= THING_GROUP_LIMITS.groupsPerThing) {
-      throw invalidRequest(
+      return invalidRequest(
         `Thing ${thingName} is already in ${THING_GROUP_LIMITS.groupsPerThing} thing groups, the most a thing can be added to`,
       );
     }
     const root = this.rootOf(thingGroupName);
     const sameHierarchy = current.find((group) => this.rootOf(group) === root);
     if (sameHierarchy !== undefined) {
-      throw invalidRequest(
+      return invalidRequest(
         `Thing ${thingName} is already in thing group ${sameHierarchy} of the same hierarchy (root ${root}): a thing can be in only one group of a hierarchy`,
       );
     }
+    return undefined;
+  }
+
+  /** AddThingToThingGroup: at most 10 groups per thing, and one group per hierarchy. */
+  addThing(thingGroupName: string, thingName: string): void {
+    this.records.require(thingGroupName);
+    this.requireThing(thingName);
+    if (this.members.hasPair(thingName, thingGroupName)) return;
+    const refusal = this.admissionError(thingName, thingGroupName, this.members.rights(thingName));
+    if (refusal) throw refusal;
     this.members.add(thingName, thingGroupName);
+    this.context.changed();
+  }
+
+  /**
+   * UpdateThingGroupsForThing: removes, then adds, all or nothing. The same checks as
+   * RemoveThingFromThingGroup and AddThingToThingGroup, judged against the groups the thing has
+   * once the removals are done (so a thing can move between groups of one hierarchy, or swap
+   * one group for another at the limit of 10).
+   */
+  updateGroupsOfThing(thingName: string, toAdd: string[], toRemove: string[]): void {
+    this.requireThing(thingName);
+    for (const group of [...toRemove, ...toAdd]) this.records.require(group);
+    const removing = new Set(toRemove);
+    const groups = this.members.rights(thingName).filter((group) => !removing.has(group));
+    const added: string[] = [];
+    for (const group of toAdd) {
+      if (groups.includes(group)) continue;
+      const refusal = this.admissionError(thingName, group, groups);
+      if (refusal) throw refusal;
+      groups.push(group);
+      added.push(group);
+    }
+    for (const group of removing) this.members.delete(thingName, group);
+    for (const group of added) this.members.add(thingName, group);
     this.context.changed();
   }
 

@@ -87,6 +87,17 @@ export class ThingTypeStore {
     return record;
   }
 
+  /**
+   * UpdateThingType: only `mqtt5Configuration` changes (AWS: "you can only update
+   * mqtt5Configuration"); a deprecated type may be updated too (AWS documents no refusal).
+   */
+  updateMqtt5Configuration(thingTypeName: string, mqtt5Configuration: unknown): ThingTypeRecord {
+    const record = this.records.require(thingTypeName);
+    if (mqtt5Configuration !== undefined) record.mqtt5Configuration = mqtt5Configuration;
+    this.context.changed();
+    return record;
+  }
+
   /** The type a thing is to get (CreateThing, UpdateThing): it must exist and not be deprecated. */
   requireAssignable(thingTypeName: string, change: 'create' | 'update'): ThingTypeRecord {
     const record = this.records.require(thingTypeName);

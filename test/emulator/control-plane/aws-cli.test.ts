@@ -10,56 +10,17 @@ import {
   ListThingPrincipalsCommand,
 } from '@aws-sdk/client-iot';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { AWS_CLI, awsIot, awsIotJson } from '../../support/aws-cli.js';
 import { startTestEmulator, type TestEmulator } from '../../support/emulator.js';
 import { describeWithTool } from '../../support/tools.js';
 
-/** The Debian AWS CLI v2 (an `aws` earlier on PATH may be another version). */
-const AWS_CLI = '/usr/bin/aws';
 const execFileAsync = promisify(execFile);
 
 let test: TestEmulator;
 let dir: string;
 
-/** Runs the CLI asynchronously: the emulator answers from this same process. */
-async function aws(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const argv = [
-    '--endpoint-url',
-    test.emulator.controlPlaneUrl,
-    '--region',
-    test.emulator.region,
-    '--no-cli-pager',
-    '--output',
-    'json',
-    'iot',
-    ...args,
-  ];
-  const env = {
-    ...process.env,
-    AWS_ACCESS_KEY_ID: 'AKIDPROVBENCHTEST',
-    AWS_SECRET_ACCESS_KEY: 'provbench-test-secret',
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    AWS_MAX_ATTEMPTS: '1',
-  };
-  try {
-    const { stdout, stderr } = await execFileAsync(AWS_CLI, argv, { encoding: 'utf8', timeout: 60_000, env });
-    return { status: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return {
-      status: typeof failed.code === 'number' ? failed.code : null,
-      stdout: failed.stdout ?? '',
-      stderr: failed.stderr ?? '',
-    };
-  }
-}
-
-async function awsJson<T>(...args: string[]): Promise<T> {
-  const result = await aws(...args);
-  if (result.status !== 0)
-    throw new Error(`aws ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
-  return JSON.parse(result.stdout || '{}') as T;
-}
+const aws = (...args: string[]) => awsIot(test.emulator, args);
+const awsJson = <T>(...args: string[]) => awsIotJson<T>(test.emulator, args);
 
 async function openssl(...args: string[]): Promise<string> {
   return (await execFileAsync('openssl', args, { cwd: dir, encoding: 'utf8' })).stdout;

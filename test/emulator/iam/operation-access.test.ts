@@ -47,6 +47,12 @@ describe('the IAM action/resource table', () => {
     expect(resource('CreateTopicRule', { labels: { ruleName: 'r1' } })).toBe(
       'arn:aws:iot:eu-west-1:111122223333:rule/r1',
     );
+    expect(resource('UpdateThingType', { labels: { thingTypeName: 'Meter' } })).toBe(
+      'arn:aws:iot:eu-west-1:111122223333:thingtype/Meter',
+    );
+    expect(
+      resource('UpdateThingGroupsForThing', { body: { thingName: 'pump-1', thingGroupsToAdd: ['site'] } }),
+    ).toBe('arn:aws:iot:eu-west-1:111122223333:thing/pump-1');
     const cert = 'arn:aws:iot:eu-west-1:111122223333:cert/ab12';
     expect(resource('AttachPolicy', { labels: { policyName: 'p' }, body: { target: cert } })).toBe(cert);
     expect(resource('ListTagsForResource', { query: new URLSearchParams({ resourceArn: cert }) })).toBe(cert);

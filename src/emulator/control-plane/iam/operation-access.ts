@@ -39,6 +39,9 @@ const thingGroup = (input: OperationInput, arns: IotArns) => arns.thingGroup(lab
 const thingGroupInBody = (input: OperationInput, arns: IotArns) =>
   bodyString(input, 'thingGroupArn') ||
   (bodyString(input, 'thingGroupName') ? arns.thingGroup(bodyString(input, 'thingGroupName')) : '*');
+/** UpdateThingGroupsForThing authorises on the thing named in the body. */
+const thingInBody = (input: OperationInput, arns: IotArns) =>
+  bodyString(input, 'thingName') ? arns.thing(bodyString(input, 'thingName')) : '*';
 const roleAlias = (input: OperationInput, arns: IotArns) => arns.roleAlias(label(input, 'roleAlias'));
 /** ListPolicyPrincipals names its policy in the `x-amzn-iot-policy` header. */
 const policyInHeader = (input: OperationInput, arns: IotArns) => {
@@ -104,6 +107,7 @@ const rows: Record<OperationName, OperationAccess['resource']> = {
   ListTagsForResource: taggedResource,
   CreateThingType: thingType,
   DescribeThingType: thingType,
+  UpdateThingType: thingType,
   DeleteThingType: thingType,
   ListThingTypes: ANY,
   DeprecateThingType: thingType,
@@ -114,6 +118,7 @@ const rows: Record<OperationName, OperationAccess['resource']> = {
   ListThingGroups: ANY,
   AddThingToThingGroup: thingGroupInBody,
   RemoveThingFromThingGroup: thingGroupInBody,
+  UpdateThingGroupsForThing: thingInBody,
   ListThingsInThingGroup: thingGroup,
   ListThingGroupsForThing: thing,
   CreatePolicyVersion: policy,

@@ -13,11 +13,11 @@ import {
   optionalObject,
   optionalString,
   queryBoolean,
-  queryInteger,
   queryString,
   RULES,
   requiredString,
 } from '../input.js';
+import { orderedMarkerPaging } from '../paging.js';
 import { caCertificateDescription, caCertificateSummary } from '../wire.js';
 import { certificateFromRequest } from './certificates.js';
 import { tagList } from './tags.js';
@@ -145,9 +145,7 @@ export const caCertificateOperations: OperationHandlers = {
 
   ListCACertificates(input, { registry }) {
     const page = registry.listCaCertificates({
-      pageSize: queryInteger(input.query, 'pageSize', 1, 250),
-      marker: queryString(input.query, 'marker'),
-      ascendingOrder: queryBoolean(input.query, 'isAscendingOrder'),
+      ...orderedMarkerPaging(input),
       templateName: queryString(input.query, 'templateName', RULES.templateName),
     });
     return { certificates: page.items.map(caCertificateSummary), nextMarker: page.next };

@@ -15,15 +15,8 @@ import {
   invalidRequest,
 } from '../../registry/index.js';
 import type { OperationHandlers } from '../context.js';
-import {
-  optionalString,
-  queryBoolean,
-  queryInteger,
-  queryString,
-  RULES,
-  requiredQueryString,
-  requiredString,
-} from '../input.js';
+import { optionalString, queryBoolean, RULES, requiredQueryString, requiredString } from '../input.js';
+import { orderedMarkerPaging } from '../paging.js';
 import { certificateDescription, certificateSummary, keyPair } from '../wire.js';
 
 /**
@@ -208,11 +201,7 @@ export const certificateOperations: OperationHandlers = {
   },
 
   ListCertificates(input, { registry }) {
-    const page = registry.listCertificates({
-      pageSize: queryInteger(input.query, 'pageSize', 1, 250),
-      marker: queryString(input.query, 'marker'),
-      ascendingOrder: queryBoolean(input.query, 'isAscendingOrder'),
-    });
+    const page = registry.listCertificates(orderedMarkerPaging(input));
     return { certificates: page.items.map(certificateSummary), nextMarker: page.next };
   },
 
@@ -220,9 +209,7 @@ export const certificateOperations: OperationHandlers = {
     const caCertificateId = requiredString(input.labels, 'caCertificateId', RULES.certificateId);
     const page = registry.listCertificates({
       caCertificateId,
-      pageSize: queryInteger(input.query, 'pageSize', 1, 250),
-      marker: queryString(input.query, 'marker'),
-      ascendingOrder: queryBoolean(input.query, 'isAscendingOrder'),
+      ...orderedMarkerPaging(input),
     });
     return { certificates: page.items.map(certificateSummary), nextMarker: page.next };
   },

@@ -1,14 +1,14 @@
+import type { PolicyRecord } from '../../registry/index.js';
 import type { OperationHandlers } from '../context.js';
-import {
-  epochSeconds,
-  header,
-  queryBoolean,
-  queryInteger,
-  queryString,
-  RULES,
-  requiredString,
-} from '../input.js';
+import { epochSeconds, header, RULES, requiredString } from '../input.js';
+import { markerPaging, orderedMarkerPaging } from '../paging.js';
 import { tagList } from './tags.js';
+
+/** A Policy as the list calls return it. */
+const policyNameAndArn = (policy: PolicyRecord) => ({
+  policyName: policy.policyName,
+  policyArn: policy.policyArn,
+});
 
 export const policyOperations: OperationHandlers = {
   CreatePolicy(input, { registry }) {
@@ -39,15 +39,8 @@ export const policyOperations: OperationHandlers = {
   },
 
   ListPolicies(input, { registry }) {
-    const page = registry.listPolicies({
-      pageSize: queryInteger(input.query, 'pageSize', 1, 250),
-      marker: queryString(input.query, 'marker'),
-      ascendingOrder: queryBoolean(input.query, 'isAscendingOrder'),
-    });
-    return {
-      policies: page.items.map((policy) => ({ policyName: policy.policyName, policyArn: policy.policyArn })),
-      nextMarker: page.next,
-    };
+    const page = registry.listPolicies(orderedMarkerPaging(input));
+    return { policies: page.items.map(policyNameAndArn), nextMarker: page.next };
   },
 
   DeletePolicy(input, { registry }) {
@@ -68,35 +61,23 @@ export const policyOperations: OperationHandlers = {
   },
 
   ListAttachedPolicies(input, { registry }) {
-    const page = registry.listAttachedPolicies(requiredString(input.labels, 'target'), {
-      pageSize: queryInteger(input.query, 'pageSize', 1, 250),
-      marker: queryString(input.query, 'marker'),
-    });
-    return {
-      policies: page.items.map((policy) => ({ policyName: policy.policyName, policyArn: policy.policyArn })),
-      nextMarker: page.next,
-    };
+    const page = registry.listAttachedPolicies(requiredString(input.labels, 'target'), markerPaging(input));
+    return { policies: page.items.map(policyNameAndArn), nextMarker: page.next };
   },
 
   ListTargetsForPolicy(input, { registry }) {
-    const page = registry.listTargetsForPolicy(requiredString(input.labels, 'policyName', RULES.policyName), {
-      pageSize: queryInteger(input.query, 'pageSize', 1, 250),
-      marker: queryString(input.query, 'marker'),
-    });
+    const page = registry.listTargetsForPolicy(
+      requiredString(input.labels, 'policyName', RULES.policyName),
+      markerPaging(input),
+    );
     return { targets: page.items, nextMarker: page.next };
   },
 
   /** The older ListAttachedPolicies: the principal comes in the x-amzn-iot-principal header. */
   ListPrincipalPolicies(input, { registry }) {
     const principal = requiredString({ principal: header(input, 'x-amzn-iot-principal') }, 'principal');
-    const page = registry.listAttachedPolicies(principal, {
-      pageSize: queryInteger(input.query, 'pageSize', 1, 250),
-      marker: queryString(input.query, 'marker'),
-    });
-    return {
-      policies: page.items.map((policy) => ({ policyName: policy.policyName, policyArn: policy.policyArn })),
-      nextMarker: page.next,
-    };
+    const page = registry.listAttachedPolicies(principal, markerPaging(input));
+    return { policies: page.items.map(policyNameAndArn), nextMarker: page.next };
   },
 
   /** The older ListTargetsForPolicy: the policy name comes in the x-amzn-iot-policy header. */
@@ -106,10 +87,7 @@ export const policyOperations: OperationHandlers = {
       'policyName',
       RULES.policyName,
     );
-    const page = registry.listTargetsForPolicy(policyName, {
-      pageSize: queryInteger(input.query, 'pageSize', 1, 250),
-      marker: queryString(input.query, 'marker'),
-    });
+    const page = registry.listTargetsForPolicy(policyName, markerPaging(input));
     return { principals: page.items, nextMarker: page.next };
   },
 };

@@ -6,12 +6,11 @@ import {
   optionalBoolean,
   optionalObject,
   optionalString,
-  queryInteger,
-  queryString,
   RULES,
   requiredString,
   stringMap,
 } from '../input.js';
+import { tokenPaging } from '../paging.js';
 import { createProvisioningRegistry } from '../provisioning-registry.js';
 import { keyPair, templateDescription, templateSummary } from '../wire.js';
 import { tagList } from './tags.js';
@@ -69,10 +68,7 @@ export const provisioningOperations: OperationHandlers = {
   },
 
   ListProvisioningTemplates(input, { registry }) {
-    const page = registry.listProvisioningTemplates({
-      maxResults: queryInteger(input.query, 'maxResults', 1, 250),
-      nextToken: queryString(input.query, 'nextToken'),
-    });
+    const page = registry.listProvisioningTemplates(tokenPaging(input));
     return { templates: page.items.map(templateSummary), nextToken: page.next };
   },
 

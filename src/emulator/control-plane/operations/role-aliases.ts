@@ -1,13 +1,7 @@
 import { invalidRequest, type RoleAliasRecord } from '../../registry/index.js';
 import type { OperationHandlers } from '../context.js';
-import {
-  epochSeconds,
-  optionalString,
-  queryBoolean,
-  queryInteger,
-  queryString,
-  requiredString,
-} from '../input.js';
+import { epochSeconds, optionalString, requiredString } from '../input.js';
+import { orderedMarkerPaging } from '../paging.js';
 import { tagList } from './tags.js';
 
 /** botocore service-2.json: RoleAlias, RoleArn, CredentialDurationSeconds. */
@@ -64,11 +58,7 @@ export const roleAliasOperations: OperationHandlers = {
   },
 
   ListRoleAliases(input, { registry }) {
-    const page = registry.roleAliases.list({
-      pageSize: queryInteger(input.query, 'pageSize', 1, 250),
-      marker: queryString(input.query, 'marker'),
-      ascendingOrder: queryBoolean(input.query, 'isAscendingOrder'),
-    });
+    const page = registry.roleAliases.list(orderedMarkerPaging(input));
     return { roleAliases: page.items.map((record) => record.roleAlias), nextMarker: page.next };
   },
 

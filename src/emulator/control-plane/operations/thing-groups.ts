@@ -11,6 +11,7 @@ import {
   RULES,
   requiredString,
 } from '../input.js';
+import { tokenPaging } from '../paging.js';
 import { tagList } from './tags.js';
 import { attributePayload } from './things.js';
 
@@ -22,13 +23,6 @@ const nameAndArn = (record: ThingGroupRecord) => ({
   groupName: record.thingGroupName,
   groupArn: record.thingGroupArn,
 });
-
-function pageRequest(input: OperationInput) {
-  return {
-    maxResults: queryInteger(input.query, 'maxResults', 1, 250),
-    nextToken: queryString(input.query, 'nextToken'),
-  };
-}
 
 /**
  * A resource named by name or ARN (AddThingToThingGroup and RemoveThingFromThingGroup take
@@ -56,6 +50,17 @@ function nameOrArn(
     throw invalidRequest(`${kind}Arn ${arn} does not match ${kind}Name ${name}`);
   }
   return parsed.id;
+}
+
+/** A ThingGroupList member of the body (UpdateThingGroupsForThing), empty when absent. */
+function groupNames(body: Record<string, unknown>, name: string): string[] {
+  const value = body[name];
+  if (value === undefined || value === null) return [];
+  // Each name's length and pattern are the model's checks (model/operation-validator.ts).
+  if (!Array.isArray(value) || value.some((group) => typeof group !== 'string')) {
+    throw invalidRequest(`${name} must be a list of thing group names`);
+  }
+  return value as string[];
 }
 
 function groupProperties(input: OperationInput) {
@@ -128,7 +133,7 @@ export const thingGroupOperations: OperationHandlers = {
 
   ListThingGroups(input, { registry }) {
     const page = registry.thingGroups.list({
-      ...pageRequest(input),
+      ...tokenPaging(input),
       parentGroup: queryString(input.query, 'parentGroup', RULES.thingGroupName),
       namePrefixFilter: queryString(input.query, 'namePrefixFilter', RULES.thingGroupName),
       recursive: queryBoolean(input.query, 'recursive'),
@@ -150,9 +155,19 @@ export const thingGroupOperations: OperationHandlers = {
     return undefined;
   },
 
+  UpdateThingGroupsForThing(input, { registry }) {
+    registry.thingGroups.updateGroupsOfThing(
+      requiredString(input.body, 'thingName', RULES.thingName),
+      groupNames(input.body, 'thingGroupsToAdd'),
+      groupNames(input.body, 'thingGroupsToRemove'),
+    );
+    // overrideDynamicGroups changes nothing: the emulator has no dynamic groups to override.
+    return undefined;
+  },
+
   ListThingsInThingGroup(input, { registry }) {
     const page = registry.thingGroups.listThings(groupName(input.labels), {
-      ...pageRequest(input),
+      ...tokenPaging(input),
       recursive: queryBoolean(input.query, 'recursive'),
     });
     return { things: page.items, nextToken: page.next };
@@ -160,7 +175,7 @@ export const thingGroupOperations: OperationHandlers = {
 
   ListThingGroupsForThing(input, { registry }) {
     const thingName = requiredString(input.labels, 'thingName', RULES.thingName);
-    const page = registry.thingGroups.listGroupsOfThing(thingName, pageRequest(input));
+    const page = registry.thingGroups.listGroupsOfThing(thingName, tokenPaging(input));
     return { thingGroups: page.items.map(nameAndArn), nextToken: page.next };
   },
 };

@@ -5,11 +5,11 @@ import {
   optionalBoolean,
   optionalObject,
   optionalString,
-  queryInteger,
   queryString,
   RULES,
   requiredString,
 } from '../input.js';
+import { tokenPaging } from '../paging.js';
 import { tagList } from './tags.js';
 
 function searchableAttributes(properties: Record<string, unknown> | undefined): string[] | undefined {
@@ -77,8 +77,7 @@ export const thingTypeOperations: OperationHandlers = {
 
   ListThingTypes(input, { registry }) {
     const page = registry.thingTypes.list({
-      maxResults: queryInteger(input.query, 'maxResults', 1, 250),
-      nextToken: queryString(input.query, 'nextToken'),
+      ...tokenPaging(input),
       thingTypeName: queryString(input.query, 'thingTypeName', RULES.thingTypeName),
     });
     return {
@@ -90,6 +89,20 @@ export const thingTypeOperations: OperationHandlers = {
       })),
       nextToken: page.next,
     };
+  },
+
+  UpdateThingType(input, { registry }) {
+    const thingTypeName = typeName(input.labels);
+    const properties = optionalObject(input.body, 'thingTypeProperties');
+    if (properties?.thingTypeDescription != null || properties?.searchableAttributes != null) {
+      // AWS's answer when anything but mqtt5Configuration is sent (its wording).
+      throw invalidRequest('Can only update mqtt5Configuration.');
+    }
+    registry.thingTypes.updateMqtt5Configuration(
+      thingTypeName,
+      properties && optionalObject(properties, 'mqtt5Configuration'),
+    );
+    return undefined;
   },
 
   DeprecateThingType(input, { registry }) {

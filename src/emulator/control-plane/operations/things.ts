@@ -13,6 +13,7 @@ import {
   requiredString,
   stringMap,
 } from '../input.js';
+import { tokenPaging } from '../paging.js';
 import { thingAttribute } from '../wire.js';
 
 /** AttributePayload (things and thing groups): names and values checked, at most 50 attributes. */
@@ -101,8 +102,7 @@ export const thingOperations: OperationHandlers = {
 
   ListThings(input, { registry }) {
     const page = registry.listThings({
-      maxResults: queryInteger(input.query, 'maxResults', 1, 250),
-      nextToken: queryString(input.query, 'nextToken'),
+      ...tokenPaging(input),
       attributeName: queryString(input.query, 'attributeName', RULES.attributeName),
       attributeValue: queryString(input.query, 'attributeValue', RULES.attributeValue),
       usePrefixAttributeValue: queryBoolean(input.query, 'usePrefixAttributeValue'),
@@ -128,18 +128,12 @@ export const thingOperations: OperationHandlers = {
 
   ListThingPrincipals(input, { registry }) {
     const thingName = requiredString(input.labels, 'thingName', RULES.thingName);
-    const page = registry.listThingPrincipals(thingName, {
-      maxResults: queryInteger(input.query, 'maxResults', 1, 250),
-      nextToken: queryString(input.query, 'nextToken'),
-    });
+    const page = registry.listThingPrincipals(thingName, tokenPaging(input));
     return { principals: page.items, nextToken: page.next };
   },
 
   ListPrincipalThings(input, { registry }) {
-    const page = registry.listPrincipalThings(principalHeader(input), {
-      maxResults: queryInteger(input.query, 'maxResults', 1, 250),
-      nextToken: queryString(input.query, 'nextToken'),
-    });
+    const page = registry.listPrincipalThings(principalHeader(input), tokenPaging(input));
     return { things: page.items, nextToken: page.next };
   },
 };

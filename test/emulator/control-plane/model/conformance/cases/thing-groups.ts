@@ -14,6 +14,8 @@ import {
   ListThingTypesCommand,
   RemoveThingFromThingGroupCommand,
   UpdateThingGroupCommand,
+  UpdateThingGroupsForThingCommand,
+  UpdateThingTypeCommand,
 } from '@aws-sdk/client-iot';
 import type { ConformanceCase, World } from '../world.js';
 
@@ -90,6 +92,29 @@ export const thingGroupCases: ConformanceCase[] = [
     },
     error: async (world) =>
       world.iot.send(new DeleteThingTypeCommand({ thingTypeName: await thingType(world) })),
+    errorCode: 'InvalidRequestException',
+  },
+  {
+    operation: 'UpdateThingType',
+    success: async (world) =>
+      world.iot.send(
+        new UpdateThingTypeCommand({
+          thingTypeName: await thingType(world),
+          thingTypeProperties: {
+            mqtt5Configuration: {
+              propagatingAttributes: [{ userPropertyKey: 'model', thingAttribute: 'model' }],
+            },
+          },
+        }),
+      ),
+    // AWS refuses any property but mqtt5Configuration.
+    error: async (world) =>
+      world.iot.send(
+        new UpdateThingTypeCommand({
+          thingTypeName: await thingType(world),
+          thingTypeProperties: { searchableAttributes: ['serial'] },
+        }),
+      ),
     errorCode: 'InvalidRequestException',
   },
   {
@@ -186,6 +211,28 @@ export const thingGroupCases: ConformanceCase[] = [
         new RemoveThingFromThingGroupCommand({
           thingGroupName: world.name('missing'),
           thingName: await thing(world),
+        }),
+      ),
+    errorCode: 'ResourceNotFoundException',
+  },
+  {
+    operation: 'UpdateThingGroupsForThing',
+    success: async (world) => {
+      const { thingName, thingGroupName } = await member(world);
+      return world.iot.send(
+        new UpdateThingGroupsForThingCommand({
+          thingName,
+          thingGroupsToAdd: [await thingGroup(world)],
+          thingGroupsToRemove: [thingGroupName],
+          overrideDynamicGroups: false,
+        }),
+      );
+    },
+    error: async (world) =>
+      world.iot.send(
+        new UpdateThingGroupsForThingCommand({
+          thingName: await thing(world),
+          thingGroupsToAdd: [world.name('missing')],
         }),
       ),
     errorCode: 'ResourceNotFoundException',
