@@ -19,11 +19,15 @@ import { judgeCertificate } from './identity.js';
 import { type JitOutcome, JustInTimeRegistration } from './jit-registration.js';
 import type { CertificateIssuer, DataPlaneRegistry, LocalFunction } from './ports.js';
 import {
+  connectPropertiesViolation,
+  MAXIMUM_PACKET_BYTES,
   MAXIMUM_QOS,
+  protocolViolationReason,
   publishViolation,
   REASON_QOS_NOT_SUPPORTED,
   RECEIVE_MAXIMUM,
   SESSION_EXPIRY_MAX_SECONDS,
+  TOPIC_ALIAS_MAXIMUM,
 } from './protocol-limits.js';
 import { type RuleInvocation, TopicRuleEngine, topicMatchesFilter } from './topic-rules.js';
 
@@ -176,6 +180,8 @@ export class DataPlane extends EventEmitter {
       connectTimeout: 30_000,
       sessionExpiryIntervalLimit: SESSION_EXPIRY_MAX_SECONDS,
       receiveMaximum: RECEIVE_MAXIMUM,
+      topicAliasMaximum: TOPIC_ALIAS_MAXIMUM,
+      maximumPacketSize: MAXIMUM_PACKET_BYTES,
     });
     const plane = new DataPlane(options, broker);
     const host = options.host ?? '127.0.0.1';
@@ -307,6 +313,14 @@ export class DataPlane extends EventEmitter {
     };
     broker.on('clientReady', (client) => this.connections.onReady(client));
     broker.on('clientDisconnect', (client) => this.connections.onDisconnect(client));
+    // aedes answers an invalid topic alias (DISCONNECT 0x94) and a packet over Maximum Packet Size
+    // (0x95) itself; the gateway records why the client goes.
+    broker.on('clientError', (client, error) => {
+      const reason = protocolViolationReason(error);
+      if (reason === undefined) return;
+      this.connections.markClosing(client, 'CLIENT_ERROR');
+      this.emit('rejected', { clientId: client.id, reason } satisfies RejectionEvent);
+    });
     broker.on('keepaliveTimeout', (client) =>
       this.connections.markClosing(client, 'MQTT_KEEP_ALIVE_TIMEOUT'),
     );
@@ -330,6 +344,8 @@ export class DataPlane extends EventEmitter {
     if (this.clientIdConnects && !this.clientIdConnects.tryTake(clientId)) {
       throw this.reject(client, clientId, `connect rate for client ID ${clientId} exceeded (1 per second)`);
     }
+    const propertiesViolation = connectPropertiesViolation(packet.properties);
+    if (propertiesViolation) throw this.reject(client, clientId, propertiesViolation);
     const verdict = judgeCertificate(peerCertificateDer(socket), this.registry);
     const sourceIp = remoteAddress(client);
     if (verdict.kind === 'auto-register' || verdict.kind === 'pending') {

@@ -23,12 +23,50 @@ export const MAXIMUM_PAYLOAD_BYTES = 128 * 1_024;
 /** [QUOTAS] Unacknowledged QoS 1 messages in flight per connection: 100. */
 export const RECEIVE_MAXIMUM = 100;
 
+/**
+ * [QUOTAS] "Maximum MQTT5 Topic Alias value": 8; "If the client attempts to publish with Topic
+ * Alias topics greater than the maximum value, the client will be disconnected." [MQTT] "AWS IoT
+ * Core has a default limit of 8 topic aliases."
+ */
+export const TOPIC_ALIAS_MAXIMUM = 8;
+
+/**
+ * [QUOTAS] "Maximum MQTT5 packet size (variable header and payload)": 146 KB. ([MQTT]'s property
+ * table says Maximum Packet Size "Cannot exceed 128 KB"; that reads as the payload limit, since a
+ * 128 KB payload needs a larger packet.)
+ */
+export const MAXIMUM_PACKET_BYTES = 146 * 1_024;
+
+/**
+ * [QUOTAS] "Minimum MQTT5 maximum packet size": 512 bytes; "Clients with lower values will not be
+ * allowed to connect."
+ */
+export const MINIMUM_CLIENT_MAXIMUM_PACKET_BYTES = 512;
+
 /** MQTT 5 reason codes the gateway sends for these limits (MQTT 5.0 spec, 2.4). */
 export const REASON_QOS_NOT_SUPPORTED = 0x9b;
 export const REASON_PACKET_TOO_LARGE = 0x95;
 
-/** What the gateway adds to an MQTT 5 CONNACK beyond what aedes announces (Receive Maximum, Session Expiry, Server Keep Alive). */
-export const CONNACK_PROPERTIES = { maximumQoS: MAXIMUM_QOS } as const;
+/**
+ * What the gateway adds to an MQTT 5 CONNACK beyond what aedes announces (Receive Maximum, Topic
+ * Alias Maximum, Maximum Packet Size, Session Expiry, Server Keep Alive, Assigned Client
+ * Identifier). [MQTT] "Subscription Identifier Available ... The default is 0."
+ */
+export const CONNACK_PROPERTIES = {
+  maximumQoS: MAXIMUM_QOS,
+  subscriptionIdentifiersAvailable: false,
+} as const;
+
+/** Why an MQTT 5 CONNECT is refused for its properties; undefined if it is not. */
+export function connectPropertiesViolation(
+  properties: { maximumPacketSize?: number } | undefined,
+): string | undefined {
+  const declared = properties?.maximumPacketSize;
+  if (declared !== undefined && declared < MINIMUM_CLIENT_MAXIMUM_PACKET_BYTES) {
+    return `Maximum Packet Size ${declared} is below the ${MINIMUM_CLIENT_MAXIMUM_PACKET_BYTES}-byte minimum AWS IoT Core allows`;
+  }
+  return undefined;
+}
 
 /**
  * The keep-alive the server applies to a requested one ([QUOTAS]): 0 and values above the
@@ -56,6 +94,19 @@ export function publishViolation(packet: {
       reason: `payload of ${size} bytes is over the ${MAXIMUM_PAYLOAD_BYTES}-byte (128 KB) limit`,
       reasonCode: REASON_PACKET_TOO_LARGE,
     };
+  }
+  return undefined;
+}
+
+/**
+ * The reason to report when aedes closes a connection for a protocol limit it enforces itself:
+ * a topic alias out of range or unknown, or a packet over Maximum Packet Size. Undefined for
+ * other client errors (a denied MQTT 5 publish keeps its connection).
+ */
+export function protocolViolationReason(error: Error & { size?: number }): string | undefined {
+  if (/topic alias/.test(error.message)) return error.message;
+  if (error.message === 'packet too large') {
+    return `packet of ${error.size} bytes is over the ${MAXIMUM_PACKET_BYTES}-byte (146 KB) Maximum Packet Size`;
   }
   return undefined;
 }
