@@ -21,12 +21,11 @@ import type { CertificateIssuer, DataPlaneRegistry, LocalFunction } from './port
 import {
   connectPropertiesViolation,
   MAXIMUM_PACKET_BYTES,
-  MAXIMUM_QOS,
   protocolViolationReason,
   publishViolation,
-  REASON_QOS_NOT_SUPPORTED,
   RECEIVE_MAXIMUM,
   SESSION_EXPIRY_MAX_SECONDS,
+  subscribeViolation,
   TOPIC_ALIAS_MAXIMUM,
 } from './protocol-limits.js';
 import { type RuleInvocation, TopicRuleEngine, topicMatchesFilter } from './topic-rules.js';
@@ -293,10 +292,8 @@ export class DataPlane extends EventEmitter {
       callback(null);
     };
     broker.authorizeSubscribe = (client, subscription: Subscription, callback) => {
-      if (subscription.qos > MAXIMUM_QOS) {
-        const reason = `QoS ${subscription.qos} subscription to ${subscription.topic} is not supported (AWS IoT Core supports QoS 0 and 1)`;
-        return this.closeForViolation(client, { reason, reasonCode: REASON_QOS_NOT_SUPPORTED }, callback);
-      }
+      const violation = subscribeViolation(subscription);
+      if (violation) return this.closeForViolation(client, violation, callback);
       const state = this.connections.get(client);
       const allowed = state && this.authorizer.allowed(state.identity, 'iot:Subscribe', subscription.topic);
       if (!allowed)

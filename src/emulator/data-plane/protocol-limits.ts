@@ -46,6 +46,8 @@ export const MINIMUM_CLIENT_MAXIMUM_PACKET_BYTES = 512;
 /** MQTT 5 reason codes the gateway sends for these limits (MQTT 5.0 spec, 2.4). */
 export const REASON_QOS_NOT_SUPPORTED = 0x9b;
 export const REASON_PACKET_TOO_LARGE = 0x95;
+/** [MQTT] DISCONNECT 0xA1: "The server does not support subscription identifiers; the subscription is not accepted." */
+export const REASON_SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED = 0xa1;
 
 /**
  * What the gateway adds to an MQTT 5 CONNACK beyond what aedes announces (Receive Maximum, Topic
@@ -56,6 +58,27 @@ export const CONNACK_PROPERTIES = {
   maximumQoS: MAXIMUM_QOS,
   subscriptionIdentifiersAvailable: false,
 } as const;
+
+/** Why a subscription breaks a documented limit, with the MQTT 5 DISCONNECT reason code; undefined if it does not. */
+export function subscribeViolation(subscription: {
+  topic: string;
+  qos: number;
+  subscriptionIdentifier?: number;
+}): { reason: string; reasonCode: number } | undefined {
+  if (subscription.qos > MAXIMUM_QOS) {
+    return {
+      reason: `QoS ${subscription.qos} subscription to ${subscription.topic} is not supported (AWS IoT Core supports QoS 0 and 1)`,
+      reasonCode: REASON_QOS_NOT_SUPPORTED,
+    };
+  }
+  if (subscription.subscriptionIdentifier !== undefined) {
+    return {
+      reason: `subscription identifier on ${subscription.topic} is not supported (AWS IoT Core announces Subscription Identifier Available 0)`,
+      reasonCode: REASON_SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED,
+    };
+  }
+  return undefined;
+}
 
 /** Why an MQTT 5 CONNECT is refused for its properties; undefined if it is not. */
 export function connectPropertiesViolation(

@@ -16,6 +16,7 @@ import {
 const QOS_NOT_SUPPORTED = 0x9b;
 const PACKET_TOO_LARGE = 0x95;
 const TOPIC_ALIAS_INVALID = 0x94;
+const SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED = 0xa1;
 const LIMIT = 128 * 1024;
 /** AWS's "Maximum MQTT5 packet size": 146 KB. */
 const PACKET_LIMIT = 146 * 1024;
@@ -227,6 +228,22 @@ describe('AWS IoT Core limits on MQTT 5 connections', () => {
       if (!error) subacked = true;
     });
     expect(await ended).toEqual({ reasonCode: QOS_NOT_SUPPORTED, closed: true });
+    expect(subacked).toBe(false);
+    client.end(true);
+  });
+
+  it('a subscription with a Subscription Identifier gets no SUBACK: DISCONNECT 0xA1', async () => {
+    const { client } = await connectV5(await harness.device('limits-subid'));
+    const ended = serverDisconnect(client);
+    let subacked = false;
+    client.subscribe(
+      'things/limits-subid/#',
+      { qos: 1, properties: { subscriptionIdentifier: 7 } },
+      (error) => {
+        if (!error) subacked = true;
+      },
+    );
+    expect(await ended).toEqual({ reasonCode: SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED, closed: true });
     expect(subacked).toBe(false);
     client.end(true);
   });
