@@ -86,6 +86,8 @@ export const ACCOUNT_LIMITS = {
   assumeRoleWithCertificatePerSecond: 50,
   subscriptionsPerSecond: 500,
   publishesPerSecondPerConnection: 100,
+  /** Retained messages stored per account (500 in select Regions); publishes over it are throttled. */
+  retainedMessages: 5_000,
 } as const;
 
 export type AccountLimitName = keyof typeof ACCOUNT_LIMITS;

@@ -12,7 +12,7 @@ import {
 } from 'aedes';
 import { KeyedRateLimiter, TokenBucket } from '../rate-limiter.js';
 import { ConnectionAuthorizer, identityFor } from './authorizer.js';
-import { announceLimitsOn, applyKeepAliveLimits } from './connack-properties.js';
+import { announceLimitsOn, applyKeepAliveLimits, refuseForQuota } from './connack-properties.js';
 import { type ConnectionState, Connections } from './connections.js';
 import { FleetProvisioning, isFleetRequestTopic } from './fleet-provisioning.js';
 import { judgeCertificate } from './identity.js';
@@ -28,13 +28,16 @@ import {
   subscribeViolation,
   TOPIC_ALIAS_MAXIMUM,
 } from './protocol-limits.js';
+import { RetainedMessages, type RetainedStore } from './retained-messages.js';
 import { type RuleInvocation, TopicRuleEngine, topicMatchesFilter } from './topic-rules.js';
 
 /** ALPN protocol AWS IoT uses for MQTT with X.509 on port 443. */
 export const MQTT_ALPN = 'x-amzn-mqtt-ca';
 
-/** Per-second limits; an absent value means unlimited (`--quotas none`). */
+/** Per-second and count limits; an absent value means unlimited (`--quotas none`). */
 export interface DataPlaneLimits {
+  /** Retained messages the account may store (AWS: 5000). */
+  retainedMessages?: number;
   connectsPerSecond?: number;
   connectsPerSecondPerClientId?: number;
   deviceCertificateRegistrationsPerSecond?: number;
@@ -106,6 +109,7 @@ export class DataPlane extends EventEmitter {
   private readonly rules: TopicRuleEngine;
   private readonly functions = new Map<string, LocalFunction>();
   private readonly connections: Connections;
+  readonly retained: RetainedMessages;
   /** MQTT 5 connects refused with CONNACK 0x87 (iot:Connect denied), answered in `authenticate`. */
   private readonly unauthorizedConnects = new WeakMap<Client, string>();
   private readonly accountConnects: TokenBucket | undefined;
@@ -130,6 +134,10 @@ export class DataPlane extends EventEmitter {
         : new KeyedRateLimiter(limits.connectsPerSecondPerClientId);
     const publish = (topic: string, payload: Buffer) => this.publish(topic, payload);
     this.connections = new Connections(publish);
+    this.retained = new RetainedMessages(
+      (broker as unknown as { persistence: RetainedStore }).persistence,
+      limits.retainedMessages,
+    );
     this.jit = new JustInTimeRegistration({
       registry: options.registry,
       publish,
@@ -285,6 +293,11 @@ export class DataPlane extends EventEmitter {
         if (state && client.version !== MQTT_5) state.disconnectReason = 'AUTH_ERROR';
         this.emit('rejected', { clientId: client.id, reason: `iot:Publish denied on ${packet.topic}` });
         return callback(new Error(`iot:Publish denied on ${packet.topic}`));
+      }
+      const throttled = this.retained.throttled(packet);
+      if (throttled) {
+        this.emit('rejected', { clientId: client.id, reason: throttled } satisfies RejectionEvent);
+        return refuseForQuota(client, packet, throttled, callback);
       }
       if (isFleetRequestTopic(packet.topic)) {
         void this.answerFleetRequest(client, state, packet.topic, Buffer.from(packet.payload));

@@ -24,6 +24,7 @@ export const dataPlaneListener: EmulatorListenerFactory = async (context) => {
     fleetCreateKeysAndCertificatePerSecond: quota.fleetCreateKeysAndCertificatePerSecond,
     fleetCreateCertificateFromCsrPerSecond: quota.fleetCreateCertificateFromCsrPerSecond,
     fleetRegisterThingPerSecond: quota.fleetRegisterThingPerSecond,
+    retainedMessages: quota.retainedMessages,
   };
   const plane = await DataPlane.start({
     registry: dataPlaneRegistryFor(context.registry, context.pki),

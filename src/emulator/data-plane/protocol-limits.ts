@@ -46,6 +46,8 @@ export const MINIMUM_CLIENT_MAXIMUM_PACKET_BYTES = 512;
 /** MQTT 5 reason codes the gateway sends for these limits (MQTT 5.0 spec, 2.4). */
 export const REASON_QOS_NOT_SUPPORTED = 0x9b;
 export const REASON_PACKET_TOO_LARGE = 0x95;
+/** [MQTT] PUBACK 0x97 Quota exceeded: "An implementation or administrative imposed limit has been exceeded." */
+export const REASON_QUOTA_EXCEEDED = 0x97;
 /** [MQTT] DISCONNECT 0xA1: "The server does not support subscription identifiers; the subscription is not accepted." */
 export const REASON_SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED = 0xa1;
 
