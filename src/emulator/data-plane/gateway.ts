@@ -20,6 +20,7 @@ import { type JitOutcome, JustInTimeRegistration } from './jit-registration.js';
 import type { CertificateIssuer, DataPlaneRegistry, LocalFunction } from './ports.js';
 import {
   connectPropertiesViolation,
+  exceedsClientMaximum,
   MAXIMUM_PACKET_BYTES,
   protocolViolationReason,
   publishViolation,
@@ -319,6 +320,8 @@ export class DataPlane extends EventEmitter {
     broker.authorizeForward = (client, packet: AedesPublishPacket) => {
       const state = this.connections.get(client);
       if (!state) return null;
+      const declared = (client as Client & { maximumPacketSize?: number }).maximumPacketSize;
+      if (exceedsClientMaximum(declared, packet)) return null;
       return this.authorizer.allowed(state.identity, 'iot:Receive', packet.topic) ? packet : null;
     };
     broker.on('clientReady', (client) => this.connections.onReady(client));

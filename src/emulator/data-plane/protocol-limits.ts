@@ -1,3 +1,5 @@
+import mqttPacket from 'mqtt-packet';
+
 /**
  * AWS IoT Core's MQTT limits, as AWS documents them, in one place. Sources:
  * - [MQTT] AWS IoT Core developer guide, "MQTT", section "AWS IoT differences from MQTT
@@ -134,4 +136,32 @@ export function protocolViolationReason(error: Error & { size?: number }): strin
     return `packet of ${error.size} bytes is over the ${MAXIMUM_PACKET_BYTES}-byte (146 KB) Maximum Packet Size`;
   }
   return undefined;
+}
+
+/**
+ * Whether a PUBLISH would be larger than the Maximum Packet Size the receiving client declared:
+ * MQTT 5.0 (3.1.2.11.4) has the server discard it rather than send it. [MQTT] Maximum Packet
+ * Size is "The maximum packet size that AWS IoT Core accepts and sends".
+ */
+export function exceedsClientMaximum(
+  declaredBytes: number | undefined,
+  packet: { topic: string; payload: Buffer | string; qos: number; retain: boolean; properties?: object },
+): boolean {
+  if (declaredBytes === undefined) return false;
+  if (Buffer.byteLength(packet.payload) > declaredBytes) return true;
+  const { topic, payload, qos, retain, properties } = packet;
+  const wire = mqttPacket.generate(
+    {
+      cmd: 'publish',
+      topic,
+      payload,
+      qos: qos as 0 | 1,
+      retain,
+      dup: false,
+      messageId: qos > 0 ? 1 : undefined,
+      properties,
+    },
+    { protocolVersion: 5 },
+  );
+  return wire.length > declaredBytes;
 }

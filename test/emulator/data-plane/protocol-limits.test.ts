@@ -108,6 +108,26 @@ describe('AWS IoT Core limits on MQTT 5 connections', () => {
     await client.endAsync();
   });
 
+  it('a PUBLISH larger than the Maximum Packet Size a subscriber declared is not sent to it', async () => {
+    const subscriber = await connectV5(await harness.device('limits-outbound', { policy: allowAllPolicy }), {
+      properties: { maximumPacketSize: 1_024 },
+    });
+    await subscriber.client.subscribeAsync('things/limits-outbound/#', { qos: 1 });
+    const received: string[] = [];
+    subscriber.client.on('message', (_topic, payload) => received.push(`${payload.length} bytes`));
+    const { client } = await connectV5(
+      await harness.device('limits-outbound-pub', { policy: allowAllPolicy }),
+    );
+    const small = nextMessage(subscriber.client, 'things/limits-outbound/small');
+    await client.publishAsync('things/limits-outbound/big', Buffer.alloc(2_000, 1), { qos: 1 });
+    await client.publishAsync('things/limits-outbound/small', Buffer.alloc(900, 1), { qos: 1 });
+    await small;
+    expect(received).toEqual(['900 bytes']);
+    expect(subscriber.client.connected).toBe(true);
+    await client.endAsync();
+    await subscriber.client.endAsync();
+  });
+
   it('topic aliases 1-8 stand for the topic a PUBLISH registered them with', async () => {
     const listener = await connectV5(
       await harness.device('limits-alias-listener', { policy: allowAllPolicy }),
