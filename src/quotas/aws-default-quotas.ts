@@ -88,6 +88,10 @@ export const ACCOUNT_LIMITS = {
   publishesPerSecondPerConnection: 100,
   /** Retained messages stored per account (500 in select Regions); publishes over it are throttled. */
   retainedMessages: 5_000,
+  /** Retained publishes (MQTT or HTTP) per second per account (50 in select Regions). */
+  retainedPublishesPerSecond: 500,
+  /** Retained publishes per second to one topic (not adjustable). */
+  retainedPublishesPerSecondPerTopic: 1,
 } as const;
 
 export type AccountLimitName = keyof typeof ACCOUNT_LIMITS;

@@ -39,6 +39,8 @@ export const MQTT_ALPN = 'x-amzn-mqtt-ca';
 export interface DataPlaneLimits {
   /** Retained messages the account may store (AWS: 5000). */
   retainedMessages?: number;
+  retainedPublishesPerSecond?: number;
+  retainedPublishesPerSecondPerTopic?: number;
   connectsPerSecond?: number;
   connectsPerSecondPerClientId?: number;
   deviceCertificateRegistrationsPerSecond?: number;
@@ -135,10 +137,11 @@ export class DataPlane extends EventEmitter {
         : new KeyedRateLimiter(limits.connectsPerSecondPerClientId);
     const publish = (topic: string, payload: Buffer) => this.publish(topic, payload);
     this.connections = new Connections(publish);
-    this.retained = new RetainedMessages(
-      (broker as unknown as { persistence: RetainedStore }).persistence,
-      limits.retainedMessages,
-    );
+    this.retained = new RetainedMessages((broker as unknown as { persistence: RetainedStore }).persistence, {
+      maximum: limits.retainedMessages,
+      perSecond: limits.retainedPublishesPerSecond,
+      perSecondPerTopic: limits.retainedPublishesPerSecondPerTopic,
+    });
     this.jit = new JustInTimeRegistration({
       registry: options.registry,
       publish,

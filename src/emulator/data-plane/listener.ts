@@ -25,6 +25,8 @@ export const dataPlaneListener: EmulatorListenerFactory = async (context) => {
     fleetCreateCertificateFromCsrPerSecond: quota.fleetCreateCertificateFromCsrPerSecond,
     fleetRegisterThingPerSecond: quota.fleetRegisterThingPerSecond,
     retainedMessages: quota.retainedMessages,
+    retainedPublishesPerSecond: quota.retainedPublishesPerSecond,
+    retainedPublishesPerSecondPerTopic: quota.retainedPublishesPerSecondPerTopic,
   };
   const plane = await DataPlane.start({
     registry: dataPlaneRegistryFor(context.registry, context.pki),

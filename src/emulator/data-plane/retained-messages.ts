@@ -1,5 +1,17 @@
+import { KeyedRateLimiter, TokenBucket } from '../rate-limiter.js';
+
 /** `+` or `#` in a topic filter. */
 const WILDCARD = /[#+]/;
+
+/** The quotas on retained messages; an absent one is not enforced (`--quotas none`). */
+export interface RetainedMessageLimits {
+  /** Retained messages stored per account (AWS: 5000). */
+  maximum?: number;
+  /** Retained publishes per second per account (AWS: 500). */
+  perSecond?: number;
+  /** Retained publishes per second per topic (AWS: 1). */
+  perSecondPerTopic?: number;
+}
 
 /** The part of aedes's persistence that holds retained messages. */
 export interface RetainedStore {
@@ -15,15 +27,22 @@ export interface RetainedStore {
  * - "Maximum number of retained messages per account" (quota table): "When this limit is
  *   reached, no new retained messages are stored for this account and all retained publishes
  *   with payloads greater than 0 bytes are throttled."
+ * - "Retained message inbound publish requests per second per account" and "... per topic".
  */
 export class RetainedMessages {
   private readonly topics = new Set<string>();
+  private readonly maximum: number | undefined;
+  private readonly account: TokenBucket | undefined;
+  private readonly perTopic: KeyedRateLimiter | undefined;
 
-  /** `maximum` undefined: no count limit (`--quotas none`). */
-  constructor(
-    store: RetainedStore,
-    private readonly maximum?: number,
-  ) {
+  constructor(store: RetainedStore, limits: RetainedMessageLimits = {}, now?: () => number) {
+    this.maximum = limits.maximum;
+    this.account =
+      limits.perSecond === undefined ? undefined : new TokenBucket(limits.perSecond, undefined, now);
+    this.perTopic =
+      limits.perSecondPerTopic === undefined
+        ? undefined
+        : new KeyedRateLimiter(limits.perSecondPerTopic, now);
     const storeRetained = store.storeRetained.bind(store);
     store.storeRetained = async (packet) => {
       await storeRetained(packet);
@@ -41,9 +60,16 @@ export class RetainedMessages {
     return this.topics.size;
   }
 
-  /** Why a PUBLISH is throttled by the retained-message count; undefined if it is not. */
-  throttled(packet: { retain: boolean; payload: Buffer | string }): string | undefined {
-    if (!packet.retain || Buffer.byteLength(packet.payload) === 0) return undefined;
+  /** Why a PUBLISH is throttled by the retained-message quotas; undefined if it is not. */
+  throttled(packet: { topic: string; retain: boolean; payload: Buffer | string }): string | undefined {
+    if (!packet.retain) return undefined;
+    if (this.perTopic && !this.perTopic.tryTake(packet.topic)) {
+      return `retained publish rate exceeded on ${packet.topic} (Retained message inbound publish requests per second per topic)`;
+    }
+    if (this.account && !this.account.tryTake()) {
+      return 'retained publish rate exceeded (Retained message inbound publish requests per second per account)';
+    }
+    if (Buffer.byteLength(packet.payload) === 0) return undefined;
     if (this.maximum === undefined || this.topics.size < this.maximum) return undefined;
     return `retained message not stored: the account holds the maximum of ${this.maximum} retained messages`;
   }

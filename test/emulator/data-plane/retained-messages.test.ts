@@ -1,6 +1,7 @@
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RejectionEvent } from '../../../src/emulator/data-plane/index.js';
+import { RetainedMessages, type RetainedStore } from '../../../src/emulator/data-plane/retained-messages.js';
 import { allowAllPolicy, Harness, mustConnect, nextMessage } from '../../support/data-plane.js';
 
 /** MQTT 5 PUBACK 0x97 Quota exceeded. */
@@ -127,5 +128,38 @@ describe('retained messages', () => {
     expect(await pubackReasonCode(publisher, 'things/quota/c', 'C', true)).toBe(0);
     expect(harness.plane.retained.count).toBe(MAXIMUM);
     for (const c of [publisher, live, late, v4]) await c.endAsync();
+  });
+});
+
+describe('retained publish rates', () => {
+  /** A stand-in for aedes's store that records what it is asked. */
+  function store(): RetainedStore & { lookedUp: string[][] } {
+    const lookedUp: string[][] = [];
+    return {
+      lookedUp,
+      storeRetained: async () => undefined,
+      createRetainedStreamCombi: (patterns: string[]) => lookedUp.push(patterns),
+    };
+  }
+
+  it('one retained publish per second per topic, and the account rate across topics; deletions count too', () => {
+    let now = 0;
+    const retained = new RetainedMessages(store(), { perSecond: 2, perSecondPerTopic: 1 }, () => now);
+    const publish = (topic: string, payload = 'x') => retained.throttled({ topic, retain: true, payload });
+    expect(publish('a')).toBeUndefined();
+    expect(publish('a', '')).toMatch(/per second per topic/);
+    expect(publish('b')).toBeUndefined();
+    expect(publish('c')).toMatch(/per second per account/);
+    expect(retained.throttled({ topic: 'c', retain: false, payload: 'x' })).toBeUndefined();
+    now = 1_000;
+    expect(publish('a')).toBeUndefined();
+    expect(publish('c')).toBeUndefined();
+  });
+
+  it('looks up retained messages for exact topic filters only', () => {
+    const backing = store();
+    new RetainedMessages(backing);
+    backing.createRetainedStreamCombi(['things/a', 'things/+', 'things/#', '#']);
+    expect(backing.lookedUp).toEqual([['things/a']]);
   });
 });
