@@ -92,6 +92,8 @@ export const ACCOUNT_LIMITS = {
   retainedPublishesPerSecond: 500,
   /** Retained publishes per second to one topic (not adjustable). */
   retainedPublishesPerSecondPerTopic: 1,
+  /** Messages stored for offline persistent sessions per second per account; more are dropped. */
+  queuedMessagesPerSecond: 500,
 } as const;
 
 export type AccountLimitName = keyof typeof ACCOUNT_LIMITS;

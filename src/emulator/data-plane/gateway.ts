@@ -17,7 +17,8 @@ import { type ConnectionState, Connections } from './connections.js';
 import { FleetProvisioning, isFleetRequestTopic } from './fleet-provisioning.js';
 import { judgeCertificate } from './identity.js';
 import { type JitOutcome, JustInTimeRegistration } from './jit-registration.js';
-import type { CertificateIssuer, DataPlaneRegistry, LocalFunction } from './ports.js';
+import type { DataPlaneOptions, RejectionEvent } from './options.js';
+import type { DataPlaneRegistry, LocalFunction } from './ports.js';
 import {
   connectPropertiesViolation,
   exceedsClientMaximum,
@@ -29,51 +30,15 @@ import {
   subscribeViolation,
   TOPIC_ALIAS_MAXIMUM,
 } from './protocol-limits.js';
-import { RetainedMessages, type RetainedStore } from './retained-messages.js';
+import type { QueuedMessages } from './queued-messages.js';
+import type { RetainedMessages } from './retained-messages.js';
+import { applyStoreQuotas } from './store-quotas.js';
 import { type RuleInvocation, TopicRuleEngine, topicMatchesFilter } from './topic-rules.js';
+
+export type { DataPlaneLimits, DataPlaneOptions, RejectionEvent } from './options.js';
 
 /** ALPN protocol AWS IoT uses for MQTT with X.509 on port 443. */
 export const MQTT_ALPN = 'x-amzn-mqtt-ca';
-
-/** Per-second and count limits; an absent value means unlimited (`--quotas none`). */
-export interface DataPlaneLimits {
-  /** Retained messages the account may store (AWS: 5000). */
-  retainedMessages?: number;
-  retainedPublishesPerSecond?: number;
-  retainedPublishesPerSecondPerTopic?: number;
-  connectsPerSecond?: number;
-  connectsPerSecondPerClientId?: number;
-  deviceCertificateRegistrationsPerSecond?: number;
-  fleetCreateKeysAndCertificatePerSecond?: number;
-  fleetCreateCertificateFromCsrPerSecond?: number;
-  fleetRegisterThingPerSecond?: number;
-}
-
-export interface DataPlaneOptions {
-  registry: DataPlaneRegistry;
-  issuer: CertificateIssuer;
-  /** Server certificate chain (leaf first) and key; valid for the names clients use. */
-  serverCertificateChainPem: string;
-  serverPrivateKeyPem: string;
-  host?: string;
-  port?: number;
-  limits?: DataPlaneLimits;
-  /** Local stand-ins for Lambda functions (rule actions, pre-provisioning hooks), by ARN or name. */
-  localFunctions?: Record<string, LocalFunction>;
-  preProvisioningHookTimeoutMs?: number;
-  ownershipTokenTtlMs?: number;
-  /**
-   * Bucket shared with the control plane for device-certificate registrations (AWS: 15/s);
-   * overrides limits.deviceCertificateRegistrationsPerSecond.
-   */
-  registrationLimit?: { tryTake(): boolean };
-}
-
-/** Why the gateway refused or closed a connection; emitted as `rejected`. */
-export interface RejectionEvent {
-  clientId: string;
-  reason: string;
-}
 
 const ACCEPTED_SUFFIX = '/accepted';
 /** AWS's event topics: devices may subscribe, never publish. */
@@ -113,6 +78,7 @@ export class DataPlane extends EventEmitter {
   private readonly functions = new Map<string, LocalFunction>();
   private readonly connections: Connections;
   readonly retained: RetainedMessages;
+  readonly queued: QueuedMessages;
   /** MQTT 5 connects refused with CONNACK 0x87 (iot:Connect denied), answered in `authenticate`. */
   private readonly unauthorizedConnects = new WeakMap<Client, string>();
   private readonly accountConnects: TokenBucket | undefined;
@@ -137,11 +103,7 @@ export class DataPlane extends EventEmitter {
         : new KeyedRateLimiter(limits.connectsPerSecondPerClientId);
     const publish = (topic: string, payload: Buffer) => this.publish(topic, payload);
     this.connections = new Connections(publish);
-    this.retained = new RetainedMessages((broker as unknown as { persistence: RetainedStore }).persistence, {
-      maximum: limits.retainedMessages,
-      perSecond: limits.retainedPublishesPerSecond,
-      perSecondPerTopic: limits.retainedPublishesPerSecondPerTopic,
-    });
+    ({ retained: this.retained, queued: this.queued } = applyStoreQuotas(broker, limits));
     this.jit = new JustInTimeRegistration({
       registry: options.registry,
       publish,

@@ -27,6 +27,7 @@ export const dataPlaneListener: EmulatorListenerFactory = async (context) => {
     retainedMessages: quota.retainedMessages,
     retainedPublishesPerSecond: quota.retainedPublishesPerSecond,
     retainedPublishesPerSecondPerTopic: quota.retainedPublishesPerSecondPerTopic,
+    queuedMessagesPerSecond: quota.queuedMessagesPerSecond,
   };
   const plane = await DataPlane.start({
     registry: dataPlaneRegistryFor(context.registry, context.pki),
