@@ -86,6 +86,7 @@ export const ACCOUNT_LIMITS = {
   assumeRoleWithCertificatePerSecond: 50,
   subscriptionsPerSecond: 500,
   publishesPerSecondPerConnection: 100,
+  // Retained and queued messages: the same page's message broker table (not in aws-iot.md).
   /** Retained messages stored per account (500 in select Regions); publishes over it are throttled. */
   retainedMessages: 5_000,
   /** Retained publishes (MQTT or HTTP) per second per account (50 in select Regions). */

@@ -2,10 +2,13 @@ import mqttPacket from 'mqtt-packet';
 
 /**
  * AWS IoT Core's MQTT limits, as AWS documents them, in one place. Sources:
- * - [MQTT] AWS IoT Core developer guide, "MQTT", section "AWS IoT differences from MQTT
- *   specifications": https://docs.aws.amazon.com/iot/latest/developerguide/mqtt.html
+ * - [MQTT] AWS IoT Core developer guide, "MQTT", sections "MQTT 5 supported features", "MQTT 5
+ *   properties", "MQTT reason codes" and "AWS IoT differences from MQTT specifications":
+ *   https://docs.aws.amazon.com/iot/latest/developerguide/mqtt.html
  * - [QUOTAS] AWS General Reference, "AWS IoT Core endpoints and quotas", message broker and
- *   protocol limits: https://docs.aws.amazon.com/general/latest/gr/iot-core.html
+ *   protocol limits: https://docs.aws.amazon.com/general/latest/gr/iot-core.html#message-broker-limits
+ * The retained-message and queued-message quotas, which an account can have raised, are in the
+ * quota table (src/quotas/aws-default-quotas.ts) instead.
  */
 
 /** [MQTT] "AWS IoT Core supports MQTT quality of service (QoS) levels 0 and 1 only." */
