@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import mqtt, { type IConnackPacket, type IDisconnectPacket, type MqttClient } from 'mqtt';
 import mqttPacket from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +15,7 @@ import {
   nextMessage,
   sleep,
 } from '../../support/data-plane.js';
+import { describeWithTool } from '../../support/tools.js';
 
 /** MQTT 5 reason codes (MQTT 5.0, 2.4). */
 const QOS_NOT_SUPPORTED = 0x9b;
@@ -337,5 +342,67 @@ describe('AWS IoT Core limits on MQTT 3.1.1 connections', () => {
       c.once('close', () => resolve(false));
     });
     expect(short).toBe(true);
+  });
+});
+
+/** Runs a command to its end (killed after `ms`). */
+function run(command: string, args: string[], ms = 20_000): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr });
+    });
+  });
+}
+
+describeWithTool('mosquitto_pub', 'AWS IoT Core limits seen by mosquitto_pub -V mqttv5', () => {
+  it('a Maximum Packet Size of 511 is refused, 512 connects and publishes through a topic alias', async () => {
+    const device = await harness.device('limits-mosquitto');
+    const dir = await mkdtemp(join(tmpdir(), 'provbench-limits-'));
+    const files = { cert: join(dir, 'device.crt'), key: join(dir, 'device.key'), ca: join(dir, 'ca.pem') };
+    await writeFile(files.cert, device.certificatePem);
+    await writeFile(files.key, device.privateKeyPem, { mode: 0o600 });
+    await writeFile(files.ca, harness.caPem);
+    const listener = await connectV5(
+      await harness.device('limits-mosquitto-listener', { policy: allowAllPolicy }),
+    );
+    await listener.client.subscribeAsync('things/limits-mosquitto/#', { qos: 1 });
+    const received = nextMessage(listener.client, 'things/limits-mosquitto/aliased', 10_000);
+    const publish = (maximumPacketSize: number) =>
+      run('mosquitto_pub', [
+        ...['-h', '127.0.0.1', '-p', String(harness.plane.port), '--cafile', files.ca],
+        ...['--cert', files.cert, '--key', files.key, '-V', 'mqttv5', '-i', 'limits-mosquitto'],
+        ...['-D', 'connect', 'maximum-packet-size', String(maximumPacketSize)],
+        ...[
+          '-D',
+          'publish',
+          'topic-alias',
+          '8',
+          '-t',
+          'things/limits-mosquitto/aliased',
+          '-m',
+          'via alias',
+          '-q',
+          '1',
+        ],
+      ]);
+    const refused = await publish(511);
+    expect(refused.code).not.toBe(0);
+    expect(rejections).toContainEqual({
+      clientId: 'limits-mosquitto',
+      reason: 'Maximum Packet Size 511 is below the 512-byte minimum AWS IoT Core allows',
+    });
+    await sleep(1_100); // AWS allows one CONNECT per second per client ID
+    const accepted = await publish(512);
+    expect(accepted.code, accepted.stderr).toBe(0);
+    expect(String(await received)).toBe('via alias');
+    await listener.client.endAsync();
+    await rm(dir, { recursive: true, force: true });
   });
 });
