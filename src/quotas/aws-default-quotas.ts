@@ -86,6 +86,15 @@ export const ACCOUNT_LIMITS = {
   assumeRoleWithCertificatePerSecond: 50,
   subscriptionsPerSecond: 500,
   publishesPerSecondPerConnection: 100,
+  // Retained and queued messages: the same page's message broker table (not in aws-iot.md).
+  /** Retained messages stored per account (500 in select Regions); publishes over it are throttled. */
+  retainedMessages: 5_000,
+  /** Retained publishes (MQTT or HTTP) per second per account (50 in select Regions). */
+  retainedPublishesPerSecond: 500,
+  /** Retained publishes per second to one topic (not adjustable). */
+  retainedPublishesPerSecondPerTopic: 1,
+  /** Messages stored for offline persistent sessions per second per account; more are dropped. */
+  queuedMessagesPerSecond: 500,
 } as const;
 
 export type AccountLimitName = keyof typeof ACCOUNT_LIMITS;

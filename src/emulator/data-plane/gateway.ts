@@ -12,59 +12,33 @@ import {
 } from 'aedes';
 import { KeyedRateLimiter, TokenBucket } from '../rate-limiter.js';
 import { ConnectionAuthorizer, identityFor } from './authorizer.js';
-import { announceLimitsOn, applyKeepAliveLimits } from './connack-properties.js';
+import { announceLimitsOn, applyKeepAliveLimits, refuseForQuota } from './connack-properties.js';
 import { type ConnectionState, Connections } from './connections.js';
 import { FleetProvisioning, isFleetRequestTopic } from './fleet-provisioning.js';
 import { judgeCertificate } from './identity.js';
 import { type JitOutcome, JustInTimeRegistration } from './jit-registration.js';
-import type { CertificateIssuer, DataPlaneRegistry, LocalFunction } from './ports.js';
+import type { DataPlaneOptions, RejectionEvent } from './options.js';
+import type { DataPlaneRegistry, LocalFunction } from './ports.js';
 import {
-  MAXIMUM_QOS,
+  connectPropertiesViolation,
+  exceedsClientMaximum,
+  MAXIMUM_PACKET_BYTES,
+  protocolViolationReason,
   publishViolation,
-  REASON_QOS_NOT_SUPPORTED,
   RECEIVE_MAXIMUM,
   SESSION_EXPIRY_MAX_SECONDS,
+  subscribeViolation,
+  TOPIC_ALIAS_MAXIMUM,
 } from './protocol-limits.js';
+import type { QueuedMessages } from './queued-messages.js';
+import type { RetainedMessages } from './retained-messages.js';
+import { applyStoreQuotas } from './store-quotas.js';
 import { type RuleInvocation, TopicRuleEngine, topicMatchesFilter } from './topic-rules.js';
+
+export type { DataPlaneLimits, DataPlaneOptions, RejectionEvent } from './options.js';
 
 /** ALPN protocol AWS IoT uses for MQTT with X.509 on port 443. */
 export const MQTT_ALPN = 'x-amzn-mqtt-ca';
-
-/** Per-second limits; an absent value means unlimited (`--quotas none`). */
-export interface DataPlaneLimits {
-  connectsPerSecond?: number;
-  connectsPerSecondPerClientId?: number;
-  deviceCertificateRegistrationsPerSecond?: number;
-  fleetCreateKeysAndCertificatePerSecond?: number;
-  fleetCreateCertificateFromCsrPerSecond?: number;
-  fleetRegisterThingPerSecond?: number;
-}
-
-export interface DataPlaneOptions {
-  registry: DataPlaneRegistry;
-  issuer: CertificateIssuer;
-  /** Server certificate chain (leaf first) and key; valid for the names clients use. */
-  serverCertificateChainPem: string;
-  serverPrivateKeyPem: string;
-  host?: string;
-  port?: number;
-  limits?: DataPlaneLimits;
-  /** Local stand-ins for Lambda functions (rule actions, pre-provisioning hooks), by ARN or name. */
-  localFunctions?: Record<string, LocalFunction>;
-  preProvisioningHookTimeoutMs?: number;
-  ownershipTokenTtlMs?: number;
-  /**
-   * Bucket shared with the control plane for device-certificate registrations (AWS: 15/s);
-   * overrides limits.deviceCertificateRegistrationsPerSecond.
-   */
-  registrationLimit?: { tryTake(): boolean };
-}
-
-/** Why the gateway refused or closed a connection; emitted as `rejected`. */
-export interface RejectionEvent {
-  clientId: string;
-  reason: string;
-}
 
 const ACCEPTED_SUFFIX = '/accepted';
 /** AWS's event topics: devices may subscribe, never publish. */
@@ -103,6 +77,8 @@ export class DataPlane extends EventEmitter {
   private readonly rules: TopicRuleEngine;
   private readonly functions = new Map<string, LocalFunction>();
   private readonly connections: Connections;
+  readonly retained: RetainedMessages;
+  readonly queued: QueuedMessages;
   /** MQTT 5 connects refused with CONNACK 0x87 (iot:Connect denied), answered in `authenticate`. */
   private readonly unauthorizedConnects = new WeakMap<Client, string>();
   private readonly accountConnects: TokenBucket | undefined;
@@ -127,6 +103,7 @@ export class DataPlane extends EventEmitter {
         : new KeyedRateLimiter(limits.connectsPerSecondPerClientId);
     const publish = (topic: string, payload: Buffer) => this.publish(topic, payload);
     this.connections = new Connections(publish);
+    ({ retained: this.retained, queued: this.queued } = applyStoreQuotas(broker, limits));
     this.jit = new JustInTimeRegistration({
       registry: options.registry,
       publish,
@@ -176,6 +153,8 @@ export class DataPlane extends EventEmitter {
       connectTimeout: 30_000,
       sessionExpiryIntervalLimit: SESSION_EXPIRY_MAX_SECONDS,
       receiveMaximum: RECEIVE_MAXIMUM,
+      topicAliasMaximum: TOPIC_ALIAS_MAXIMUM,
+      maximumPacketSize: MAXIMUM_PACKET_BYTES,
     });
     const plane = new DataPlane(options, broker);
     const host = options.host ?? '127.0.0.1';
@@ -281,16 +260,19 @@ export class DataPlane extends EventEmitter {
         this.emit('rejected', { clientId: client.id, reason: `iot:Publish denied on ${packet.topic}` });
         return callback(new Error(`iot:Publish denied on ${packet.topic}`));
       }
+      const throttled = this.retained.throttled(packet);
+      if (throttled) {
+        this.emit('rejected', { clientId: client.id, reason: throttled } satisfies RejectionEvent);
+        return refuseForQuota(client, packet, throttled, callback);
+      }
       if (isFleetRequestTopic(packet.topic)) {
         void this.answerFleetRequest(client, state, packet.topic, Buffer.from(packet.payload));
       }
       callback(null);
     };
     broker.authorizeSubscribe = (client, subscription: Subscription, callback) => {
-      if (subscription.qos > MAXIMUM_QOS) {
-        const reason = `QoS ${subscription.qos} subscription to ${subscription.topic} is not supported (AWS IoT Core supports QoS 0 and 1)`;
-        return this.closeForViolation(client, { reason, reasonCode: REASON_QOS_NOT_SUPPORTED }, callback);
-      }
+      const violation = subscribeViolation(subscription);
+      if (violation) return this.closeForViolation(client, violation, callback);
       const state = this.connections.get(client);
       const allowed = state && this.authorizer.allowed(state.identity, 'iot:Subscribe', subscription.topic);
       if (!allowed)
@@ -303,10 +285,20 @@ export class DataPlane extends EventEmitter {
     broker.authorizeForward = (client, packet: AedesPublishPacket) => {
       const state = this.connections.get(client);
       if (!state) return null;
+      const declared = (client as Client & { maximumPacketSize?: number }).maximumPacketSize;
+      if (exceedsClientMaximum(declared, packet)) return null;
       return this.authorizer.allowed(state.identity, 'iot:Receive', packet.topic) ? packet : null;
     };
     broker.on('clientReady', (client) => this.connections.onReady(client));
     broker.on('clientDisconnect', (client) => this.connections.onDisconnect(client));
+    // aedes answers an invalid topic alias (DISCONNECT 0x94) and a packet over Maximum Packet Size
+    // (0x95) itself; the gateway records why the client goes.
+    broker.on('clientError', (client, error) => {
+      const reason = protocolViolationReason(error);
+      if (reason === undefined) return;
+      this.connections.markClosing(client, 'CLIENT_ERROR');
+      this.emit('rejected', { clientId: client.id, reason } satisfies RejectionEvent);
+    });
     broker.on('keepaliveTimeout', (client) =>
       this.connections.markClosing(client, 'MQTT_KEEP_ALIVE_TIMEOUT'),
     );
@@ -330,6 +322,8 @@ export class DataPlane extends EventEmitter {
     if (this.clientIdConnects && !this.clientIdConnects.tryTake(clientId)) {
       throw this.reject(client, clientId, `connect rate for client ID ${clientId} exceeded (1 per second)`);
     }
+    const propertiesViolation = connectPropertiesViolation(packet.properties);
+    if (propertiesViolation) throw this.reject(client, clientId, propertiesViolation);
     const verdict = judgeCertificate(peerCertificateDer(socket), this.registry);
     const sourceIp = remoteAddress(client);
     if (verdict.kind === 'auto-register' || verdict.kind === 'pending') {

@@ -24,6 +24,10 @@ export const dataPlaneListener: EmulatorListenerFactory = async (context) => {
     fleetCreateKeysAndCertificatePerSecond: quota.fleetCreateKeysAndCertificatePerSecond,
     fleetCreateCertificateFromCsrPerSecond: quota.fleetCreateCertificateFromCsrPerSecond,
     fleetRegisterThingPerSecond: quota.fleetRegisterThingPerSecond,
+    retainedMessages: quota.retainedMessages,
+    retainedPublishesPerSecond: quota.retainedPublishesPerSecond,
+    retainedPublishesPerSecondPerTopic: quota.retainedPublishesPerSecondPerTopic,
+    queuedMessagesPerSecond: quota.queuedMessagesPerSecond,
   };
   const plane = await DataPlane.start({
     registry: dataPlaneRegistryFor(context.registry, context.pki),
