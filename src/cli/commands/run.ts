@@ -14,6 +14,7 @@ import { DEFAULT_PROFILE } from '../../network/builtin-profiles.js';
 import { costOfScenario, plannedCostInput, priceRun } from '../../pricing/cost.js';
 import { formatUsd } from '../../report/format.js';
 import { readJsonFile } from '../../report/load.js';
+import { pacerShareFor } from '../../quotas/quota-pacer.js';
 import { writeGeneratedFleetFile } from '../../sim/generate.js';
 import type { StartedTarget } from '../../targets/target.js';
 import {
@@ -276,6 +277,9 @@ export async function runCommandAction(
       maxAttempts: options.maxAttempts,
       shard: options.shard ?? null,
       projectionQuotas: account.quotas,
+      ...(options.quotas === 'aws' && options.pacing !== 'off'
+        ? { pacer: pacerShareFor(account.quotas, 1 / (options.shard?.count ?? 1)) }
+        : {}),
       workers: options.workers,
       ledgerPath,
       keepResources: options.keepResources ?? false,
@@ -287,6 +291,7 @@ export async function runCommandAction(
         ...(thresholds ? { thresholds } : {}),
         shard: options.shard ? `${options.shard.index + 1}/${options.shard.count}` : null,
         quotaFile: options.quotaFile ?? null,
+        pacing: options.quotas === 'aws' && options.pacing !== 'off' ? 'quota' : 'off',
         latencyModel: options.latencyModel ?? null,
         faults: options.faults ?? null,
         pricingFile: options.pricing ?? null,
