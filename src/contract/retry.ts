@@ -79,7 +79,8 @@ export async function withRetries<T>(fn: (attempt: number) => Promise<T>, option
         options.observer?.gaveUp?.(errorClass, error);
         throw error;
       }
-      const policy = errorClass === 'throttled' ? (options.throttlingPolicy ?? options.policy) : options.policy;
+      const policy =
+        errorClass === 'throttled' ? (options.throttlingPolicy ?? options.policy) : options.policy;
       const delayMs = backoffDelayMs(attempt, policy);
       options.observer?.retry(errorClass, delayMs, error);
       await sleep(delayMs, options.signal);

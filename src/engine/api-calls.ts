@@ -83,7 +83,9 @@ export class ApiCallCounter {
         attempts: tally.attempts,
         retries: { ...tally.retries },
         ...(tally.failed ? { failed: { ...tally.failed } } : {}),
-        ...(tally.pacedAttempts ? { pacedAttempts: tally.pacedAttempts, pacedWaitMs: tally.pacedWaitMs } : {}),
+        ...(tally.pacedAttempts
+          ? { pacedAttempts: tally.pacedAttempts, pacedWaitMs: tally.pacedWaitMs }
+          : {}),
       };
     }
     return out;

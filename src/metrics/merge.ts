@@ -6,7 +6,9 @@ import { buildScenarioSummary } from './summary.js';
 import { type ApiCallTally, mergeApiCalls, mergeErrorTallies, mergeSeries, throttlingOf } from './tallies.js';
 import { mergeTraffic } from './traffic-stats.js';
 
-function tallies(stats: Record<string, Omit<ApiCallTally, 'retries'> & { retries?: Record<string, number> }>) {
+function tallies(
+  stats: Record<string, Omit<ApiCallTally, 'retries'> & { retries?: Record<string, number> }>,
+) {
   return Object.fromEntries(
     Object.entries(stats).map(([api, s]) => [
       api,

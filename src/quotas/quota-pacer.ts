@@ -70,7 +70,8 @@ export class QuotaPacer {
    */
   reserve(operation: string): number {
     const schedules = [this.index.get(operation)];
-    if (DEVICE_CERTIFICATE_REGISTRATIONS.has(operation)) schedules.push(this.index.get(REGISTRATIONS_SCHEDULE));
+    if (DEVICE_CERTIFICATE_REGISTRATIONS.has(operation))
+      schedules.push(this.index.get(REGISTRATIONS_SCHEDULE));
     const now = this.nowUs();
     let slotUs = now;
     for (const i of schedules) {

@@ -12,9 +12,9 @@ import type { RunResult, ScenarioCost } from '../../metrics/result-schema.js';
 import { parseThresholdConfig, type ThresholdConfig } from '../../metrics/thresholds.js';
 import { DEFAULT_PROFILE } from '../../network/builtin-profiles.js';
 import { costOfScenario, plannedCostInput, priceRun } from '../../pricing/cost.js';
+import { pacerShareFor } from '../../quotas/quota-pacer.js';
 import { formatUsd } from '../../report/format.js';
 import { readJsonFile } from '../../report/load.js';
-import { pacerShareFor } from '../../quotas/quota-pacer.js';
 import { writeGeneratedFleetFile } from '../../sim/generate.js';
 import type { StartedTarget } from '../../targets/target.js';
 import {
