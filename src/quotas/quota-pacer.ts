@@ -49,14 +49,14 @@ function epochMicros(): number {
 
 export class QuotaPacer {
   private readonly slots: BigInt64Array;
-  private readonly index = new Map<string, number>();
+  private readonly index: Map<string, number>;
 
   constructor(
     private readonly share: PacerShare,
     private readonly nowUs: () => number = epochMicros,
   ) {
     this.slots = new BigInt64Array(share.slots);
-    share.names.forEach((name, i) => this.index.set(name, i));
+    this.index = new Map(share.names.map((name, i) => [name, i]));
   }
 
   /** Whether `operation` has a quota here (calls to others are never delayed). */
