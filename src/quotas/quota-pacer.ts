@@ -20,14 +20,17 @@ export interface PacerShare {
   names: string[];
   /** Microseconds between two slots of each schedule. */
   intervalsUs: number[];
+  /** Microseconds a call may run ahead of its schedule (the burst tolerance). */
+  tolerancesUs: number[];
   /** Per schedule, the next free slot (epoch microseconds) as a BigInt64. */
   slots: SharedArrayBuffer;
 }
 
 /**
  * The schedules for `table`, at `share` of each quota (1 / the shard count: shards share one
- * account). Slots are evenly spaced, without the server's one-second burst, so the quota's
- * own bucket keeps its burst to absorb network jitter and calls the harness does not pace.
+ * account). Slots are evenly spaced; calls may run ahead of them by half the quota's one-second
+ * burst (at least one call), enough to catch up after a pause, while the quota's own bucket
+ * keeps the other half to absorb network jitter and calls the harness does not pace.
  */
 export function pacerShareFor(table: QuotaTable, share = 1): PacerShare {
   if (!(share > 0 && share <= 1)) throw new Error(`pacer share must be in (0, 1], got ${share}`);
@@ -35,9 +38,12 @@ export function pacerShareFor(table: QuotaTable, share = 1): PacerShare {
     ...Object.entries(table.controlPlaneTps),
     [REGISTRATIONS_SCHEDULE, table.limits.deviceCertificateRegistrationsPerSecond],
   ];
+  const intervalsUs = rates.map(([, perSecond]) => Math.ceil(1_000_000 / (perSecond * share)));
+  const bursts = rates.map(([, perSecond]) => Math.max(1, Math.floor((perSecond * share) / 2)));
   return {
     names: rates.map(([name]) => name),
-    intervalsUs: rates.map(([, perSecond]) => Math.ceil(1_000_000 / (perSecond * share))),
+    intervalsUs,
+    tolerancesUs: intervalsUs.map((interval, i) => ((bursts[i] ?? 1) - 1) * interval),
     slots: new SharedArrayBuffer(rates.length * BigInt64Array.BYTES_PER_ELEMENT),
   };
 }
@@ -100,14 +106,21 @@ export class QuotaPacer {
     return waitMs;
   }
 
-  /** Atomically: this call's slot is max(next free slot, now); the next free slot moves one interval on. */
+  /**
+   * Atomically (GCRA): `next` is the schedule's theoretical arrival time; this call's slot is
+   * max(now, next - tolerance), and `next` moves one interval past max(next, now).
+   */
   private take(i: number, now: number): number {
     const interval = BigInt(this.share.intervalsUs[i] ?? 0);
+    const tolerance = BigInt(this.share.tolerancesUs[i] ?? 0);
     const nowBig = BigInt(now);
     for (;;) {
       const next = Atomics.load(this.slots, i);
-      const slot = next > nowBig ? next : nowBig;
-      if (Atomics.compareExchange(this.slots, i, next, slot + interval) === next) return Number(slot);
+      const start = next > nowBig ? next : nowBig;
+      if (Atomics.compareExchange(this.slots, i, next, start + interval) === next) {
+        const slot = next - tolerance;
+        return Number(slot > nowBig ? slot : nowBig);
+      }
     }
   }
 }

@@ -31,11 +31,18 @@ describe('QuotaPacer', () => {
     ]);
   });
 
-  it('keeps each operation on its own schedule and leaves operations without a quota alone', () => {
+  it('lets calls run ahead of the schedule by half the quota’s burst, each operation on its own schedule', () => {
     const clock = manualClock();
     const pacer = new QuotaPacer(pacerShareFor(defaultQuotaTable()), clock.now);
-    expect([1, 2, 3].map(() => pacer.reserve('CreateThing'))).toEqual([0, 10, 20]);
-    expect([1, 2].map(() => pacer.reserve('AttachPolicy'))).toEqual([0, 66.667]); // intervals round up to the microsecond: never faster than the quota
+    // AttachPolicy, 15/s: 7 calls at once (half of 15), then one every 1/15 s (intervals round
+    // up to the microsecond: never faster than the quota).
+    expect(Array.from({ length: 9 }, () => pacer.reserve('AttachPolicy'))).toEqual([
+      0, 0, 0, 0, 0, 0, 0, 66.667, 133.334,
+    ]);
+    // CreateKeysAndCertificate (10/s) has its own schedule: 5 at once, then 100 ms apart.
+    expect(Array.from({ length: 6 }, () => pacer.reserve('CreateKeysAndCertificate'))).toEqual([
+      0, 0, 0, 0, 0, 100,
+    ]);
     expect(pacer.paces('CreateThingType')).toBe(false);
     expect([1, 2].map(() => pacer.reserve('CreateThingType'))).toEqual([0, 0]);
   });
@@ -49,12 +56,14 @@ describe('QuotaPacer', () => {
       }),
     );
     const pacer = new QuotaPacer(share, clock.now);
-    // Both operations draw on the one registrations schedule (4/s, 250 ms apart).
+    // Both operations draw on the one registrations schedule (4/s: 2 at once, then 250 ms apart),
+    // stricter than their own (10/s: 5 at once).
     expect([
       pacer.reserve('RegisterCertificate'),
       pacer.reserve('RegisterCertificateWithoutCA'),
       pacer.reserve('RegisterCertificate'),
-    ]).toEqual([0, 250, 500]);
+      pacer.reserve('RegisterCertificateWithoutCA'),
+    ]).toEqual([0, 0, 250, 500]);
   });
 
   it('gives a shard its share of the account quota', () => {
@@ -69,11 +78,12 @@ describe('QuotaPacer', () => {
 
   it('waits for the slot, and stops waiting when the signal aborts', async () => {
     const pacer = new QuotaPacer(pacerShareFor(quotas({ controlPlaneTps: { CreateThing: 5 } })));
+    // 5/s: two calls at once, the third 200 ms after the first.
+    await expect(pacer.pace('CreateThing')).resolves.toBe(0);
     await expect(pacer.pace('CreateThing')).resolves.toBe(0);
     const before = performance.now();
     const waited = await pacer.pace('CreateThing');
-    // The second call's slot is 200 ms after the first (5/s): it waited for it (timers may
-    // fire up to a millisecond early, never later than they should start).
+    // The third call waited for its slot (timers may fire up to a millisecond early).
     expect(waited).toBeGreaterThan(150);
     expect(performance.now() - before).toBeGreaterThanOrEqual(waited - 2);
     const abort = new AbortController();
@@ -92,8 +102,9 @@ describe('QuotaPacer', () => {
     // The main thread draws on the same schedule, after the workers.
     const main = new QuotaPacer(share, () => nowUs).reserve('CreateKeysAndCertificate');
     const all = [...waits.flat(), main].sort((a, b) => a - b);
-    // 601 reservations at one instant, 100 ms apart: exactly the slots 0, 100, ..., 60 000 ms.
-    expect(all).toEqual(Array.from({ length: 3 * perWorker + 1 }, (_, i) => i * 100));
+    // 601 reservations at one instant: 5 at once (half the burst of 10/s), then exactly one slot
+    // every 100 ms up to 59 600 ms: none shared, none skipped.
+    expect(all).toEqual(Array.from({ length: 3 * perWorker + 1 }, (_, i) => Math.max(0, i - 4) * 100));
   });
 });
 
