@@ -8,6 +8,13 @@ export interface BackoffPolicy {
 
 export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 100, capMs: 5_000 };
 
+/**
+ * After a throttled answer: the AWS SDK's standard retry mode's throttling base delay (500 ms)
+ * and its maximum delay (20 s) (`@smithy/util-retry` THROTTLING_RETRY_DELAY_BASE and
+ * MAXIMUM_RETRY_DELAY), so a throttled caller backs off as AWS's own clients do.
+ */
+export const THROTTLING_BACKOFF: BackoffPolicy = { baseMs: 500, capMs: 20_000 };
+
 /** Delay before retry number `retry` (1 = first retry): uniform in [0, min(cap, base * 2^(retry-1))]. */
 export function backoffDelayMs(
   retry: number,
@@ -30,6 +37,8 @@ export interface AttemptObserver {
 export interface RetryOptions {
   maxAttempts: number;
   policy?: BackoffPolicy;
+  /** The policy after a throttled attempt (default: `policy`). */
+  throttlingPolicy?: BackoffPolicy;
   signal?: AbortSignal;
   observer?: AttemptObserver;
 }
@@ -70,7 +79,9 @@ export async function withRetries<T>(fn: (attempt: number) => Promise<T>, option
         options.observer?.gaveUp?.(errorClass, error);
         throw error;
       }
-      const delayMs = backoffDelayMs(attempt, options.policy);
+      const policy =
+        errorClass === 'throttled' ? (options.throttlingPolicy ?? options.policy) : options.policy;
+      const delayMs = backoffDelayMs(attempt, policy);
       options.observer?.retry(errorClass, delayMs, error);
       await sleep(delayMs, options.signal);
     }

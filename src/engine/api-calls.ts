@@ -1,7 +1,8 @@
 import type { IoTClient } from '@aws-sdk/client-iot';
-import { type AttemptObserver, withRetries } from '../contract/retry.js';
+import { type AttemptObserver, THROTTLING_BACKOFF, withRetries } from '../contract/retry.js';
 import type { ErrorClass } from '../metrics/result-schema.js';
 import type { ApiCallTally } from '../metrics/tallies.js';
+import type { QuotaPacer } from '../quotas/quota-pacer.js';
 
 /**
  * Counts logical calls and attempts per API name. `calls` counts `fn` invocations, `attempts`
@@ -9,8 +10,6 @@ import type { ApiCallTally } from '../metrics/tallies.js';
  */
 export class ApiCallCounter {
   private readonly tallies = new Map<string, ApiCallTally>();
-  /** Per API: the last attempt's error of calls that failed, by error class (live metrics). */
-  private readonly lastErrors = new Map<string, Record<string, number>>();
 
   observer(api: string): AttemptObserver {
     const tally = this.tally(api);
@@ -23,18 +22,25 @@ export class ApiCallCounter {
         tally.retries[errorClass] = (tally.retries[errorClass] ?? 0) + 1;
       },
       gaveUp: (errorClass: ErrorClass) => {
-        const errors = this.lastErrors.get(api) ?? {};
-        this.lastErrors.set(api, errors);
-        errors[errorClass] = (errors[errorClass] ?? 0) + 1;
+        tally.failed ??= {};
+        tally.failed[errorClass] = (tally.failed[errorClass] ?? 0) + 1;
       },
     };
+  }
+
+  /** An attempt of `api` that waited `waitMs` for its slot under the account's quota. */
+  paced(api: string, waitMs: number): void {
+    if (waitMs <= 0) return;
+    const tally = this.tally(api);
+    tally.pacedAttempts = (tally.pacedAttempts ?? 0) + 1;
+    tally.pacedWaitMs = (tally.pacedWaitMs ?? 0) + waitMs;
   }
 
   /** Throttled answers per API: those retried and those that ended their call. */
   throttledAnswers(): Record<string, number> {
     const out: Record<string, number> = {};
     for (const [api, tally] of this.tallies) {
-      const count = (tally.retries.throttled ?? 0) + (this.lastErrors.get(api)?.throttled ?? 0);
+      const count = (tally.retries.throttled ?? 0) + (tally.failed?.throttled ?? 0);
       if (count > 0) out[api] = count;
     }
     return out;
@@ -62,13 +68,25 @@ export class ApiCallCounter {
         mine.retry(errorClass, delayMs, error);
         theirs.retry(errorClass, delayMs, error);
       },
+      gaveUp: (errorClass, error) => {
+        mine.gaveUp?.(errorClass, error);
+        theirs.gaveUp?.(errorClass, error);
+      },
     };
   }
 
   snapshot(): Record<string, ApiCallTally> {
     const out: Record<string, ApiCallTally> = {};
     for (const [api, tally] of [...this.tallies].sort(([a], [b]) => a.localeCompare(b))) {
-      out[api] = { calls: tally.calls, attempts: tally.attempts, retries: { ...tally.retries } };
+      out[api] = {
+        calls: tally.calls,
+        attempts: tally.attempts,
+        retries: { ...tally.retries },
+        ...(tally.failed ? { failed: { ...tally.failed } } : {}),
+        ...(tally.pacedAttempts
+          ? { pacedAttempts: tally.pacedAttempts, pacedWaitMs: tally.pacedWaitMs }
+          : {}),
+      };
     }
     return out;
   }
@@ -102,6 +120,8 @@ export interface InstrumentOptions {
   counter: () => ApiCallCounter;
   /** Tags injected into create calls that accept them (real AWS only). */
   tags?: ReadonlyArray<{ Key: string; Value: string }>;
+  /** Paces every attempt to the account's quotas (absent: calls leave as soon as they are made). */
+  pacer?: QuotaPacer;
 }
 
 const TAGGABLE_COMMANDS = new Set([
@@ -112,9 +132,10 @@ const TAGGABLE_COMMANDS = new Set([
 ]);
 
 /**
- * Adds provbench's counting and retrying to an IoTClient built with maxAttempts 1: every send
- * is counted under its operation name (CreateThing, ...) and retried with backoff and jitter on
- * throttling, server errors and timeouts.
+ * Adds provbench's counting, pacing and retrying to an IoTClient built with maxAttempts 1:
+ * every send is counted under its operation name (CreateThing, ...), each attempt waits for its
+ * slot under the account's quota when a pacer is given, and is retried with backoff and full
+ * jitter on throttling (the AWS SDK's throttling delays), server errors and timeouts.
  */
 export function instrumentIoTClient(client: IoTClient, options: InstrumentOptions): IoTClient {
   client.middlewareStack.add(
@@ -126,9 +147,20 @@ export function instrumentIoTClient(client: IoTClient, options: InstrumentOption
         input.tags = options.tags.map((tag) => ({ ...tag }));
       }
       const device = deviceCounters.get(args);
-      return withRetries(() => next(args), {
+      const counter = options.counter();
+      const pacer = options.pacer?.paces(api) ? options.pacer : undefined;
+      const attempt = async () => {
+        if (pacer) {
+          const waitedMs = await pacer.pace(api);
+          counter.paced(api, waitedMs);
+          device?.paced(api, waitedMs);
+        }
+        return next(args);
+      };
+      return withRetries(attempt, {
         maxAttempts: options.maxAttempts,
-        observer: device ? options.counter().observerWith(api, device) : options.counter().observer(api),
+        throttlingPolicy: THROTTLING_BACKOFF,
+        observer: device ? counter.observerWith(api, device) : counter.observer(api),
       });
     },
     { step: 'initialize', name: 'provbenchCountAndRetry', priority: 'high' },

@@ -18,6 +18,9 @@ const TallySchema = z.object({
   calls: z.number(),
   attempts: z.number(),
   retries: z.record(z.string(), z.number()),
+  failed: z.record(z.string(), z.number()).optional(),
+  pacedAttempts: z.number().optional(),
+  pacedWaitMs: z.number().optional(),
 });
 
 const DeviceRecordSchema = z.object({

@@ -2,6 +2,7 @@ import type { DeviceSim, KeyType } from '../contract/scenario.js';
 import { BUILTIN_PROFILES } from '../network/builtin-profiles.js';
 import type { NetworkProfile } from '../network/profile.js';
 import type { QuotaTable } from '../quotas/aws-default-quotas.js';
+import type { PacerShare } from '../quotas/quota-pacer.js';
 import type { StartedTarget } from '../targets/target.js';
 import type { LiveMetrics } from './live-metrics.js';
 import type { LoadModel } from './load-model.js';
@@ -52,6 +53,11 @@ export interface RunConfig {
   commit?: string;
   /** Quota table for the time-to-fleet projection (AWS defaults unless overridden). */
   projectionQuotas?: QuotaTable;
+  /**
+   * Client-side pacing: the quota schedules every IoT client of the run (operator, factory in
+   * each worker, activator, cleanup) takes its slots from. Absent: calls are not paced.
+   */
+  pacer?: PacerShare;
   /** The devices' field link (default `none`: loopback as it is, traffic still counted). */
   network?: NetworkProfile;
   /** Live Prometheus metrics: workers report to it about once a second (absent: they do not). */

@@ -4,6 +4,7 @@ import { LatencyHistogram } from '../metrics/histogram.js';
 import { callsPerDevice, projectFleet, projectionInput } from '../metrics/projection.js';
 import { RESULT_SCHEMA_VERSION, type RunResult, type ScenarioResult } from '../metrics/result-schema.js';
 import { buildScenarioSummary } from '../metrics/summary.js';
+import { throttlingOf } from '../metrics/tallies.js';
 import { defaultQuotaTable } from '../quotas/aws-default-quotas.js';
 import type { MetricsSnapshot } from './recorder.js';
 import { networkOf, type RunConfig } from './run-config.js';
@@ -91,6 +92,7 @@ export function buildScenarioResult(
     devicesStarted: started,
     apiCallsPerDevice: started > 0 ? totalCalls / started : 0,
     attemptsPerDevice: started > 0 ? totalAttempts / started : 0,
+    throttling: throttlingOf(merged.apiCalls, merged.setupApiCalls),
     ...(scenario.apiPlan ? { plannedCallsPerDevice: { ...scenario.apiPlan.perDevice } } : {}),
     projection: projectFleet(
       projectionInput(callsPerDevice(merged.apiCalls, started), scenario.apiPlan?.perDevice),

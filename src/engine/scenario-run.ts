@@ -2,6 +2,7 @@ import { describeError, TimeoutError } from '../contract/errors.js';
 import { iamActorsKey } from '../contract/iam.js';
 import type { Logger, Scenario } from '../contract/scenario.js';
 import type { ScenarioResult } from '../metrics/result-schema.js';
+import { QuotaPacer } from '../quotas/quota-pacer.js';
 import { cleanupFromLedger } from '../targets/cleanup.js';
 import { createIoTClient } from '../targets/iot-client.js';
 import { FileLedger } from '../targets/ledger.js';
@@ -126,6 +127,7 @@ async function cleanupStage(
   const cleanupIot = instrumentIoTClient(createIoTClient(config.target.iotConfig), {
     maxAttempts: Math.max(config.maxAttempts, CLEANUP_MAX_ATTEMPTS),
     counter: () => counter,
+    ...(config.pacer ? { pacer: new QuotaPacer(config.pacer) } : {}),
   });
   const cleanup = await cleanupFromLedger(cleanupIot, config.ledgerPath, {
     concurrency: 4,
@@ -175,6 +177,7 @@ export async function runScenario(
     maxAttempts: config.maxAttempts,
     counter: () => (stage === 'devices' ? deviceCounter : setupCounter),
     tags: config.target.name === 'aws' ? tags : undefined,
+    ...(config.pacer ? { pacer: new QuotaPacer(config.pacer) } : {}),
   };
   // prepare and teardown are the operator's; the activator (if any) has its own client.
   const actorConfigs = config.target.actorIotConfigs?.[iamActorsKey(scenarioId, variant)] ?? {};

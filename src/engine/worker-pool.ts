@@ -185,6 +185,7 @@ export class WorkerPool {
               ? { journal: { path: config.resume.journalPath, attempt: config.resume.attempt } }
               : {}),
             network: networkOf(config),
+            ...(config.pacer ? { pacer: config.pacer } : {}),
             live: config.live !== undefined,
           },
           (message) => {

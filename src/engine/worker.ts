@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { describeError } from '../contract/errors.js';
 import type { IoTEndpoint, ScenarioOptions } from '../contract/scenario.js';
 import type { NetworkProfile } from '../network/profile.js';
+import { type PacerShare, QuotaPacer } from '../quotas/quota-pacer.js';
 import { createIoTClient, type IoTClientConfig } from '../targets/iot-client.js';
 import { FileLedger } from '../targets/ledger.js';
 import { ApiCallCounter, instrumentIoTClient } from './api-calls.js';
@@ -35,6 +36,8 @@ export interface WorkerInput {
   devices: DeviceShare;
   /** The devices' field link. */
   network?: NetworkProfile;
+  /** The run's quota schedules (shared memory): the factory's calls take their slots from them. */
+  pacer?: PacerShare;
   /** Send a `live` report about every LIVE_INTERVAL_MS (the run serves live metrics). */
   live?: boolean;
   /** A resumable run: where finished devices are journaled, and which attempt of the run this is. */
@@ -73,6 +76,7 @@ async function runWorker(input: WorkerInput): Promise<void> {
     maxAttempts: input.options.maxAttempts,
     counter: () => counter,
     tags: input.endpoint.target === 'aws' ? input.tags : undefined,
+    ...(input.pacer ? { pacer: new QuotaPacer(input.pacer) } : {}),
   });
   const ledger = new FileLedger(
     input.ledgerPath,

@@ -3,16 +3,16 @@ import { LatencyHistogram, mergeEncoded } from './histogram.js';
 import { callsPerDevice, projectFleet, projectionInput } from './projection.js';
 import type { RunResult, ScenarioResult } from './result-schema.js';
 import { buildScenarioSummary } from './summary.js';
-import { type ApiCallTally, mergeApiCalls, mergeErrorTallies, mergeSeries } from './tallies.js';
+import { type ApiCallTally, mergeApiCalls, mergeErrorTallies, mergeSeries, throttlingOf } from './tallies.js';
 import { mergeTraffic } from './traffic-stats.js';
 
 function tallies(
-  stats: Record<string, { calls: number; attempts: number; retries?: Record<string, number> }>,
-): Record<string, ApiCallTally> {
+  stats: Record<string, Omit<ApiCallTally, 'retries'> & { retries?: Record<string, number> }>,
+) {
   return Object.fromEntries(
     Object.entries(stats).map(([api, s]) => [
       api,
-      { calls: s.calls, attempts: s.attempts, retries: { ...(s.retries ?? {}) } },
+      mergeApiCalls({}, { [api]: { ...s, retries: s.retries ?? {} } })[api] as ApiCallTally,
     ]),
   );
 }
@@ -79,6 +79,7 @@ function mergeScenario(parts: readonly ScenarioResult[], quotas: QuotaTable): Sc
     devicesStarted: started,
     apiCallsPerDevice: started > 0 ? totalCalls / started : 0,
     attemptsPerDevice: started > 0 ? totalAttempts / started : 0,
+    ...(parts.some((part) => part.throttling) ? { throttling: throttlingOf(apiCalls, setupApiCalls) } : {}),
     ...(first.plannedCallsPerDevice ? { plannedCallsPerDevice: first.plannedCallsPerDevice } : {}),
     ...(parts.some((part) => part.prepareFailed) ? { prepareFailed: true } : {}),
     projection: projectFleet(

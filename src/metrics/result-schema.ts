@@ -69,6 +69,27 @@ export const ApiCallStats = z.object({
   attempts: z.number().int().nonnegative(),
   /** Failed attempts the engine retried, by error class (attempts - calls, itemised). */
   retries: z.record(z.string(), z.number().int().nonnegative()).optional(),
+  /** Calls that failed: their last attempt's error class (a throttled call that ran out of attempts is `throttled` here). */
+  failed: z.record(z.string(), z.number().int().nonnegative()).optional(),
+  /** Attempts that waited for their slot under the account's quota (client-side pacing, `run --pacing quota`). */
+  pacedAttempts: z.number().int().nonnegative().optional(),
+  /** Milliseconds those attempts waited, summed. */
+  pacedWaitMs: z.number().nonnegative().optional(),
+});
+
+/**
+ * Throttling in a scenario, from its API tallies (device and setup calls): never hidden, and
+ * kept apart from failures. A paced run waits for its quota slots rather than being throttled.
+ */
+export const ThrottlingFigures = z.object({
+  /** Throttled answers that were retried (each also counted in `attempts`). */
+  retried: z.number().int().nonnegative(),
+  /** Calls that ended throttled: attempts or the device's time ran out. */
+  failed: z.number().int().nonnegative(),
+  /** Attempts that waited for their slot under the account's quota. */
+  pacedAttempts: z.number().int().nonnegative(),
+  /** Milliseconds they waited, summed. */
+  pacedWaitMs: z.number().nonnegative(),
 });
 
 export const FleetProjection = z.object({
@@ -180,6 +201,8 @@ export const ScenarioResult = z.object({
   /** True when the scenario's prepare failed, so no device ran (`errors` says why). */
   prepareFailed: z.boolean().optional(),
   attemptsPerDevice: z.number().nonnegative(),
+  /** Throttled answers retried, calls failed throttled, and client-side pacing (absent in older results). */
+  throttling: ThrottlingFigures.optional(),
   projection: FleetProjection,
   /** Bytes, connections and messages per device and phase (absent before network profiles). */
   traffic: ScenarioTraffic.optional(),

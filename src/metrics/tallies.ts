@@ -5,6 +5,12 @@ export interface ApiCallTally {
   attempts: number;
   /** Failed attempts that we retried, by error class. */
   retries: Record<string, number>;
+  /** Calls whose last attempt failed (the call threw), by that attempt's error class. */
+  failed?: Record<string, number>;
+  /** Attempts that waited for their slot under the account's quota (client-side pacing). */
+  pacedAttempts?: number;
+  /** Milliseconds those attempts waited, summed. */
+  pacedWaitMs?: number;
 }
 
 export function mergeApiCalls(
@@ -19,8 +25,32 @@ export function mergeApiCalls(
     for (const [errorClass, count] of Object.entries(tally.retries)) {
       target.retries[errorClass] = (target.retries[errorClass] ?? 0) + count;
     }
+    if (tally.failed && Object.keys(tally.failed).length > 0) {
+      target.failed ??= {};
+      addCounts(target.failed, tally.failed);
+    }
+    if (tally.pacedAttempts) target.pacedAttempts = (target.pacedAttempts ?? 0) + tally.pacedAttempts;
+    if (tally.pacedWaitMs) target.pacedWaitMs = (target.pacedWaitMs ?? 0) + tally.pacedWaitMs;
   }
   return into;
+}
+
+/** Throttled answers retried and calls failed throttled, and the pacing, over some tallies. */
+export function throttlingOf(...parts: ReadonlyArray<Record<string, ApiCallTally>>): {
+  retried: number;
+  failed: number;
+  pacedAttempts: number;
+  pacedWaitMs: number;
+} {
+  const figures = { retried: 0, failed: 0, pacedAttempts: 0, pacedWaitMs: 0 };
+  for (const tally of parts.flatMap((part) => Object.values(part))) {
+    figures.retried += tally.retries.throttled ?? 0;
+    figures.failed += tally.failed?.throttled ?? 0;
+    figures.pacedAttempts += tally.pacedAttempts ?? 0;
+    figures.pacedWaitMs += tally.pacedWaitMs ?? 0;
+  }
+  figures.pacedWaitMs = Math.round(figures.pacedWaitMs);
+  return figures;
 }
 
 export interface SeriesSecond {

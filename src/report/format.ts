@@ -61,3 +61,24 @@ export function formatUsd(amount: number): string {
   if (amount >= 1) return `$${amount.toFixed(2)}`;
   return `$${amount.toPrecision(3)}`;
 }
+
+/** Throttling figures of one scenario (result.json `throttling`). */
+export interface ThrottlingView {
+  retried: number;
+  failed: number;
+  pacedAttempts: number;
+  pacedWaitMs: number;
+}
+
+/**
+ * "throttled: 3 retried, 0 failed; 18 calls waited 4.1 s for their quota slot", or '' when
+ * nothing was throttled or paced (or the result predates these figures).
+ */
+export function describeThrottling(figures: ThrottlingView | undefined): string {
+  if (!figures || (figures.retried === 0 && figures.failed === 0 && figures.pacedAttempts === 0)) return '';
+  const paced =
+    figures.pacedAttempts > 0
+      ? `; ${formatCount(figures.pacedAttempts)} calls waited ${(figures.pacedWaitMs / 1000).toFixed(1)} s for their quota slot`
+      : '';
+  return `throttled: ${formatCount(figures.retried)} retried, ${formatCount(figures.failed)} failed${paced}`;
+}

@@ -7,6 +7,7 @@ import {
   quotaWording,
 } from './field-sections.js';
 import {
+  describeThrottling,
   formatCount,
   formatDecimal,
   formatDuration,
@@ -132,7 +133,16 @@ export function summarySection(model: ReportModel): string {
     ],
     rows,
     'Time to connected: power-on to the first acknowledged MQTT publish, from the device’s point of view. Failure rate: requested devices that did not end provisioned. Data per device: bytes the device sent and received on its field link, below TLS (what a SIM plan bills, TCP/IP headers aside).',
-  )}</section>`;
+  )}${throttlingNotes(model)}</section>`;
+}
+
+/** Throttling per pattern, never hidden: answers retried, calls that failed, waits for quota slots. */
+function throttlingNotes(model: ReportModel): string {
+  const notes = model.entries.flatMap((entry) => {
+    const note = describeThrottling(entry.throttling);
+    return note ? [`<li><strong>${e(entry.label)}</strong>: ${e(note)}</li>`] : [];
+  });
+  return notes.length ? `<p>Throttling (AWS IoT's TPS quotas):</p><ul>${notes.join('')}</ul>` : '';
 }
 
 function yesNo(value: boolean): string {

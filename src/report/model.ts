@@ -65,6 +65,8 @@ export interface EntryView {
   timeToConnectedCurve: number[];
   apiCallsPerDevice: number;
   attemptsPerDevice: number;
+  /** Throttled answers retried, calls failed throttled, waits for quota slots (absent in older results). */
+  throttling: ScenarioResult['throttling'];
   phases: PhaseView[];
   series: SeriesView;
   errorsByClass: Record<string, number>;
@@ -193,6 +195,7 @@ function entryOf(
     timeToConnectedCurve: curveOf(timeToConnected),
     apiCallsPerDevice: scenario.apiCallsPerDevice,
     attemptsPerDevice: scenario.attemptsPerDevice,
+    throttling: scenario.throttling,
     phases: orderPhases(Object.entries(scenario.phases)).map(([name, phase]) => {
       const histogram = LatencyHistogram.decode(phase.histogram);
       return { name, ...latencyFigures(histogram), curve: curveOf(histogram), errors: phase.errors };

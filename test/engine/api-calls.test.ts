@@ -4,6 +4,8 @@ import { DescribeThingCommand, type IoTClient } from '@aws-sdk/client-iot';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ApiCallCounter, instrumentIoTClient } from '../../src/engine/api-calls.js';
 import { createLogger } from '../../src/engine/logger.js';
+import { applyQuotaOverrides, defaultQuotaTable } from '../../src/quotas/aws-default-quotas.js';
+import { pacerShareFor, QuotaPacer } from '../../src/quotas/quota-pacer.js';
 import { createIoTClient } from '../../src/targets/iot-client.js';
 
 /** A control plane that throttles the first `throttleFirst` requests of each thing name. */
@@ -71,11 +73,55 @@ describe('instrumented IoTClient', () => {
       name: 'ThrottlingException',
     });
     iot.destroy();
+    // Throttled then retried (retries) is kept apart from the call that failed throttled (failed).
     expect(counter.snapshot()).toEqual({
-      DescribeThing: { calls: 1, attempts: 2, retries: { throttled: 1 } },
+      DescribeThing: { calls: 1, attempts: 2, retries: { throttled: 1 }, failed: { throttled: 1 } },
     });
     // Both answers were throttled: the retried one and the one that ended the call.
     expect(counter.throttledAnswers()).toEqual({ DescribeThing: 2 });
+  });
+});
+
+describe('instrumented IoTClient with a quota pacer', () => {
+  let server: Server;
+  let url: string;
+
+  beforeAll(async () => {
+    server = throttlingServer(0);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('sends calls at the quota, however many are made at once, and counts the waits', async () => {
+    const counter = new ApiCallCounter();
+    const quotas = applyQuotaOverrides(defaultQuotaTable(), { controlPlaneTps: { DescribeThing: 4 } });
+    const iot = instrumentIoTClient(
+      createIoTClient({
+        region: 'us-east-1',
+        endpoint: url,
+        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+        requestTimeoutMs: 5_000,
+      }),
+      { maxAttempts: 1, counter: () => counter, pacer: new QuotaPacer(pacerShareFor(quotas)) },
+    );
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: 6 }, (_, i) => iot.send(new DescribeThingCommand({ thingName: `paced-${i}` }))),
+    );
+    const elapsedMs = performance.now() - started;
+    iot.destroy();
+    // Six calls at 4/s: two at once, then 250 ms apart, so the last leaves 1 s after the first (a
+    // lower bound: timers never fire more than a millisecond early); the four that waited did so
+    // for at most 250 + 500 + 750 + 1000 ms.
+    expect(elapsedMs).toBeGreaterThanOrEqual(995);
+    const tally = counter.snapshot().DescribeThing;
+    expect(tally).toMatchObject({ calls: 6, attempts: 6, retries: {}, pacedAttempts: 4 });
+    expect(tally?.pacedWaitMs).toBeGreaterThan(0);
+    expect(tally?.pacedWaitMs).toBeLessThanOrEqual(2_500);
   });
 });
 

@@ -73,5 +73,49 @@ describe('sharded runs', () => {
       { ...three, resumed: { times: 2, rerunDevices: 4 } },
     ]);
     expect(resumed.resumed).toEqual({ times: 3, rerunDevices: 7 });
+
+    // Throttling adds up across shards: retried apart from failed, and the waits for quota slots.
+    const throttledShard = (shard: RunResult, retried: number, failed: number, paced: number): RunResult => {
+      const scenario = shard.scenarios[0]!;
+      return {
+        ...shard,
+        scenarios: [
+          {
+            ...scenario,
+            apiCalls: {
+              ...scenario.apiCalls,
+              CreateKeysAndCertificate: {
+                calls: 10,
+                attempts: 10 + retried,
+                retries: { throttled: retried },
+                failed: { throttled: failed },
+                pacedAttempts: paced,
+                pacedWaitMs: paced * 100,
+              },
+            },
+            throttling: { retried, failed, pacedAttempts: paced, pacedWaitMs: paced * 100 },
+          },
+        ],
+      };
+    };
+    const throttled = mergeRunResults([throttledShard(one, 2, 1, 5), throttledShard(two, 3, 0, 7), three]);
+    expect(throttled.scenarios[0]?.apiCalls.CreateKeysAndCertificate).toEqual({
+      calls: 20,
+      attempts: 25,
+      retries: { throttled: 5 },
+      failed: { throttled: 1 },
+      pacedAttempts: 12,
+      pacedWaitMs: 1200,
+    });
+    // On top of what the offline target's other calls already had.
+    expect(merged.scenarios[0]?.apiCalls.CreateKeysAndCertificate).toBeUndefined();
+    const before = merged.scenarios[0]?.throttling;
+    expect(before).toBeDefined();
+    expect(throttled.scenarios[0]?.throttling).toEqual({
+      retried: (before?.retried ?? 0) + 5,
+      failed: (before?.failed ?? 0) + 1,
+      pacedAttempts: (before?.pacedAttempts ?? 0) + 12,
+      pacedWaitMs: (before?.pacedWaitMs ?? 0) + 1200,
+    });
   }, 90_000);
 });

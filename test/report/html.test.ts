@@ -85,6 +85,24 @@ describe('renderHtmlReport', () => {
     expect(html).not.toContain('<generated>');
   });
 
+  it('says how much each pattern was throttled and paced, and says nothing when neither happened', () => {
+    const run = syntheticRun({ devices: 200, failureFraction: 0 });
+    const [first, ...rest] = run.scenarios;
+    const throttled = {
+      ...run,
+      scenarios: [
+        { ...first!, throttling: { retried: 1234, failed: 2, pacedAttempts: 180, pacedWaitMs: 41_250 } },
+        ...rest,
+      ],
+    };
+    const page = renderHtmlReport([throttled]);
+    expect(page).toContain("Throttling (AWS IoT's TPS quotas)");
+    expect(page).toContain(
+      `<strong>${first!.summary.scenario}</strong>: throttled: 1,234 retried, 2 failed; 180 calls waited 41.3 s for their quota slot`,
+    );
+    expect(renderHtmlReport([run])).not.toContain('Throttling (AWS');
+  });
+
   it('leaves out error charts when nothing failed', () => {
     const clean = renderHtmlReport([syntheticRun({ devices: 200, failureFraction: 0 })]);
     expect(clean).toContain('No device failed');

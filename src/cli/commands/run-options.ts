@@ -46,6 +46,8 @@ export interface RunOptions extends AccountOptions, MetricsOptions {
   ramp?: string;
   target: 'embedded' | 'localstack' | 'aws';
   quotas: 'aws' | 'none';
+  /** Absent (a run file from before --pacing): quota. */
+  pacing?: 'quota' | 'off';
   out?: string;
   seed: number;
   shard?: Shard;
@@ -89,6 +91,14 @@ export function addRunOptions(command: Command): Command {
     )
     .addOption(
       new Option('--quotas <table>', "AWS's default quotas or none").choices(['aws', 'none']).default('aws'),
+    )
+    .addOption(
+      new Option(
+        '--pacing <mode>',
+        'quota: factory and operator calls keep within the quota table (--quotas aws, --quota-file) as a real factory would; off: they go as fast as they are made and are throttled',
+      )
+        .choices(['quota', 'off'])
+        .default('quota'),
     )
     .option('--out <dir>', 'write result.json and index.html here (default reports/<run-id>/)')
     .option(

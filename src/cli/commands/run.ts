@@ -17,7 +17,8 @@ import type { RunResult, ScenarioCost } from '../../metrics/result-schema.js';
 import { parseThresholdConfig, type ThresholdConfig } from '../../metrics/thresholds.js';
 import { DEFAULT_PROFILE } from '../../network/builtin-profiles.js';
 import { costOfScenario, plannedCostInput, priceRun } from '../../pricing/cost.js';
-import { formatUsd } from '../../report/format.js';
+import { pacerShareFor } from '../../quotas/quota-pacer.js';
+import { describeThrottling, formatUsd, type ThrottlingView } from '../../report/format.js';
 import { readJsonFile } from '../../report/load.js';
 import { writeGeneratedFleetFile } from '../../sim/generate.js';
 import type { StartedTarget } from '../../targets/target.js';
@@ -287,6 +288,9 @@ export async function runCommandAction(
       maxAttempts: options.maxAttempts,
       shard: options.shard ?? null,
       projectionQuotas: account.quotas,
+      ...(options.quotas === 'aws' && options.pacing !== 'off'
+        ? { pacer: pacerShareFor(account.quotas, 1 / (options.shard?.count ?? 1)) }
+        : {}),
       workers: options.workers,
       ledgerPath,
       keepResources: options.keepResources ?? false,
@@ -298,6 +302,7 @@ export async function runCommandAction(
         ...(thresholds ? { thresholds } : {}),
         shard: options.shard ? `${options.shard.index + 1}/${options.shard.count}` : null,
         quotaFile: options.quotaFile ?? null,
+        pacing: options.quotas === 'aws' && options.pacing !== 'off' ? 'quota' : 'off',
         latencyModel: options.latencyModel ?? null,
         faults: options.faults ?? null,
         pricingFile: options.pricing ?? null,
@@ -321,7 +326,7 @@ export async function runCommandAction(
     for (const scenario of result.scenarios) {
       const s = scenario.summary;
       process.stdout.write(
-        `${s.scenario}: ${s.devices.succeeded}/${s.devices.requested} connected, ${s.devicesPerSecond.toFixed(1)} devices/s, p50 ${s.timeToConnectedMs.p50.toFixed(0)} ms, p99 ${s.timeToConnectedMs.p99.toFixed(0)} ms, failed ${s.devices.failed}${scenario.cost ? `, ${formatUsd(scenario.cost.perDevice)} per device` : ''}\n`,
+        `${s.scenario}: ${s.devices.succeeded}/${s.devices.requested} connected, ${s.devicesPerSecond.toFixed(1)} devices/s, p50 ${s.timeToConnectedMs.p50.toFixed(0)} ms, p99 ${s.timeToConnectedMs.p99.toFixed(0)} ms, failed ${s.devices.failed}${scenario.cost ? `, ${formatUsd(scenario.cost.perDevice)} per device` : ''}${throttlingNote(scenario.throttling)}\n`,
       );
     }
     if (keySupply?.note) process.stdout.write(`${keySupply.note}\n`);
@@ -344,6 +349,11 @@ export async function runCommandAction(
     // unless it holds what --keep-resources kept (provbench emulator --state-dir serves it).
     if (complete && !options.keepResources) rmSync(emulatorStateDir, { recursive: true, force: true });
   }
+}
+
+function throttlingNote(figures: ThrottlingView | undefined): string {
+  const note = describeThrottling(figures);
+  return note ? `; ${note}` : '';
 }
 
 function describeResumed(result: RunResult): string {
