@@ -72,6 +72,10 @@ describe('provbench run --resume, per provisioning pattern (embedded target)', (
       expect(scenario?.apiCalls['mqtt:Publish']?.calls).toBe(DEVICES);
       expect(journalLines(out)).toBe(DEVICES);
       expect(journaled(out).size).toBe(DEVICES);
+      // The resume's setup calls: the cut-off devices' cleanup, counted; prepare was not run again.
+      const setupApis = Object.keys(scenario?.setupApiCalls ?? {});
+      expect(setupApis.length).toBeGreaterThan(0);
+      expect(setupApis.filter((api) => /^(Create|Register)/.test(api))).toEqual([]);
 
       const names = Array.from({ length: DEVICES }, (_, index) =>
         deviceName(result.runId, pattern.scenario, index),
