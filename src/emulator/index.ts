@@ -31,6 +31,7 @@ export type {
   EmulatorListenerContext,
   EmulatorListenerFactory,
   EmulatorOptions,
+  SaveState,
 } from './options.js';
 
 /**
@@ -136,8 +137,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     if (store) {
       const snapshot = await store.load();
       if (snapshot) registry.loadSnapshot(snapshot);
-      if (options.saveState === 'on-exit') store.saveOnClose(registry);
-      else store.watch(registry);
+      const whenToSave = options.saveState ?? 'on-change';
+      if (whenToSave === 'on-exit') store.saveOnClose(registry);
+      else if (whenToSave === 'on-change') store.watch(registry);
+      else store.saveEvery(registry, whenToSave.everyMs);
       closers.push(() => store.close());
     }
     const serveRootCa = (request: IncomingMessage, response: ServerResponse): boolean => {

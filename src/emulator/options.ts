@@ -30,10 +30,11 @@ export interface EmulatorOptions {
   /** Where CA keys and the registry persist; absent: in memory only. */
   stateDir?: string;
   /**
-   * When the registry is written to the state dir: shortly after each change (default), or
-   * only when the emulator closes (no saving while it serves: a resumable run's embedded target).
+   * When the registry is written to the state dir: shortly after each change (default), only
+   * when the emulator closes (no saving while it serves: a resumable run's embedded target), or
+   * every `everyMs` when it changed, and when it closes.
    */
-  saveState?: 'on-change' | 'on-exit';
+  saveState?: SaveState;
   /** Written (JSON) once every listener accepts connections. */
   readyFile?: string;
   /** SIMs the Krypton service knows (fleet.json). */
@@ -96,3 +97,6 @@ export interface EmulatorListener {
 }
 
 export type EmulatorListenerFactory = (context: EmulatorListenerContext) => Promise<EmulatorListener>;
+
+/** When an emulator with a state dir writes its registry (`--save-state`). */
+export type SaveState = 'on-change' | 'on-exit' | { everyMs: number };

@@ -114,6 +114,34 @@ export function teeCounter(counter: ApiCallCounter, also: ApiCallCounter): ApiCa
   }) as ApiCallCounter;
 }
 
+/** One observer that tells two. */
+function bothObservers(first: AttemptObserver, second: AttemptObserver): AttemptObserver {
+  return {
+    attempt: (attempt) => {
+      first.attempt(attempt);
+      second.attempt(attempt);
+    },
+    retry: (errorClass, delayMs, error) => {
+      first.retry(errorClass, delayMs, error);
+      second.retry(errorClass, delayMs, error);
+    },
+    gaveUp: (errorClass, error) => {
+      first.gaveUp?.(errorClass, error);
+      second.gaveUp?.(errorClass, error);
+    },
+  };
+}
+
+/** Counts into `counter` and tells `report(api)` of every attempt too (the live metrics). */
+export function reportingCounter(
+  counter: ApiCallCounter,
+  report: (api: string) => AttemptObserver,
+): ApiCallCounter {
+  return Object.create(counter, {
+    observer: { value: (api: string) => bothObservers(counter.observer(api), report(api)) },
+  }) as ApiCallCounter;
+}
+
 export interface InstrumentOptions {
   maxAttempts: number;
   /** Which counter a call goes to at the moment it is sent (setup vs device calls). */

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { AttemptObserver } from '../contract/retry.js';
 import type { LiveReport } from './live-tally.js';
 
 /**
@@ -21,6 +22,17 @@ export interface LiveMetricsLabels {
 }
 
 /**
+ * The scenario's stage an API call was made in (the `stage` label of the API series): worker
+ * reports are `devices`; the main thread's calls are those of its stage at the time.
+ */
+export type ApiStage = 'prepare' | 'devices' | 'teardown' | 'cleanup';
+
+/** The `scenario` label: the pattern as --scenario named it, so jitp:a and jitp:b stay apart. */
+export function liveScenarioLabel(scenarioId: string, variant?: string | null): string {
+  return variant ? `${scenarioId}:${variant}` : scenarioId;
+}
+
+/**
  * The run's live Prometheus metrics, in the main thread only: workers send LiveReports (deltas,
  * about one a second each), which this adds to prom-client counters and histograms. A scrape
  * costs the same however many devices ran: series are per scenario, phase, API and error class.
@@ -36,10 +48,10 @@ export class LiveMetrics {
   private readonly phaseDuration: Histogram<'scenario' | 'phase'>;
   private readonly phaseErrors: Counter<'scenario' | 'phase' | 'error_class'>;
   private readonly scheduleLag: Histogram<'scenario'>;
-  private readonly apiCalls: Counter<'scenario' | 'api'>;
-  private readonly apiAttempts: Counter<'scenario' | 'api'>;
-  private readonly apiRetries: Counter<'scenario' | 'api' | 'error_class'>;
-  private readonly apiThrottled: Counter<'scenario' | 'api'>;
+  private readonly apiCalls: Counter<'scenario' | 'stage' | 'api'>;
+  private readonly apiAttempts: Counter<'scenario' | 'stage' | 'api'>;
+  private readonly apiRetries: Counter<'scenario' | 'stage' | 'api' | 'error_class'>;
+  private readonly apiThrottled: Counter<'scenario' | 'stage' | 'api'>;
   private readonly linkBytes: Counter<'scenario' | 'direction'>;
   private readonly deviceBytes: Histogram<'scenario'>;
 
@@ -99,23 +111,25 @@ export class LiveMetrics {
       ['scenario'],
       LATENCY_BUCKETS_SECONDS,
     );
-    this.apiCalls = counter('provbench_api_calls_total', 'Logical AWS IoT API calls of devices', [
-      'scenario',
-      'api',
-    ]);
-    this.apiAttempts = counter('provbench_api_attempts_total', 'AWS IoT API attempts, retries included', [
-      'scenario',
-      'api',
-    ]);
+    this.apiCalls = counter(
+      'provbench_api_calls_total',
+      'Logical AWS IoT API calls, by the stage that made them (prepare, devices, teardown, cleanup)',
+      ['scenario', 'stage', 'api'],
+    );
+    this.apiAttempts = counter(
+      'provbench_api_attempts_total',
+      'AWS IoT API attempts, retries included, by stage',
+      ['scenario', 'stage', 'api'],
+    );
     this.apiRetries = counter(
       'provbench_api_retries_total',
-      'Failed AWS IoT API attempts that were retried, by error class',
-      ['scenario', 'api', 'error_class'],
+      'Failed AWS IoT API attempts that were retried, by stage and error class',
+      ['scenario', 'stage', 'api', 'error_class'],
     );
     this.apiThrottled = counter(
       'provbench_api_throttled_total',
-      'Throttled AWS IoT API answers, retried or not',
-      ['scenario', 'api'],
+      'Throttled AWS IoT API answers, retried or not, by stage',
+      ['scenario', 'stage', 'api'],
     );
     this.linkBytes = counter(
       'provbench_field_link_bytes_total',
@@ -167,13 +181,35 @@ export class LiveMetrics {
       this.linkBytes.inc({ scenario, direction: 'received' }, report.bytesReceived);
       for (const bytes of report.deviceBytes) this.deviceBytes.observe({ scenario }, bytes);
     }
+    const stage = 'devices';
     for (const [api, delta] of Object.entries(report.apiCalls)) {
-      this.apiCalls.inc({ scenario, api }, delta.calls);
-      this.apiAttempts.inc({ scenario, api }, delta.attempts);
-      this.apiThrottled.inc({ scenario, api }, delta.throttled);
+      this.apiCalls.inc({ scenario, stage, api }, delta.calls);
+      this.apiAttempts.inc({ scenario, stage, api }, delta.attempts);
+      this.apiThrottled.inc({ scenario, stage, api }, delta.throttled);
       for (const [errorClass, count] of Object.entries(delta.retries))
-        this.apiRetries.inc({ scenario, api, error_class: errorClass }, count);
+        this.apiRetries.inc({ scenario, stage, api, error_class: errorClass }, count);
     }
+  }
+
+  /**
+   * Counts one call of the main thread (prepare, teardown, cleanup, and device-stage calls
+   * such as an activator's) as it goes, attempt by attempt.
+   */
+  apiObserver(scenario: string, stage: ApiStage, api: string): AttemptObserver {
+    const labels = { scenario, stage, api };
+    return {
+      attempt: (attempt) => {
+        if (attempt === 1) this.apiCalls.inc(labels);
+        this.apiAttempts.inc(labels);
+      },
+      retry: (errorClass) => {
+        this.apiRetries.inc({ ...labels, error_class: errorClass });
+        if (errorClass === 'throttled') this.apiThrottled.inc(labels);
+      },
+      gaveUp: (errorClass) => {
+        if (errorClass === 'throttled') this.apiThrottled.inc(labels);
+      },
+    };
   }
 
   /** The exposition text (Prometheus text format 0.0.4). */

@@ -2,8 +2,12 @@ import { describeError } from '../contract/errors.js';
 import type { Logger, Scenario } from '../contract/scenario.js';
 import { cleanupDevices } from '../targets/cleanup-devices.js';
 import { createIoTClient, type IoTClientConfig } from '../targets/iot-client.js';
+import { type ApiCallCounter, instrumentIoTClient } from './api-calls.js';
 import { type ContextBase, countPhaseError, createContext } from './context.js';
 import type { ResumeState } from './resume-state.js';
+
+/** Attempts a deletion gets (at least): cleanup is not measured, it must get through. */
+export const CLEANUP_MAX_ATTEMPTS = 20;
 
 /**
  * A resumed scenario whose prepare succeeded in an earlier attempt: ctx.shared as prepare left
@@ -35,10 +39,12 @@ export async function restoreStage(
  * would then make a second copy (the devices do not run; the cleanup at the end retries). A
  * certificate whose creation never returned and that cannot be told apart from others' is
  * deleted only on a target the run has to itself (`dedicated`: the embedded emulator);
- * elsewhere it is said and left, attached to nothing, for `provbench cleanup` to list.
+ * elsewhere it is said and left, attached to nothing, for `provbench cleanup` to list. Its
+ * calls are counted in `counter` and retried as the run's cleanup's are.
  */
 export async function cleanupCutOffDevices(
   iotConfig: IoTClientConfig,
+  counter: ApiCallCounter,
   ledgerPath: string,
   state: ResumeState,
   scenarioNumber: number,
@@ -48,7 +54,10 @@ export async function cleanupCutOffDevices(
 ): Promise<boolean> {
   // Keys of this scenario's writers: s<n>m (main thread), s<n>w<i>, s<n>w<i>r<attempt>.
   const ofScenario = new RegExp(`^s${scenarioNumber}[a-z]`);
-  const iot = createIoTClient(iotConfig);
+  const iot = instrumentIoTClient(createIoTClient(iotConfig), {
+    maxAttempts: CLEANUP_MAX_ATTEMPTS,
+    counter: () => counter,
+  });
   const report = await cleanupDevices(
     iot,
     ledgerPath,

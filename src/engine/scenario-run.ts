@@ -6,9 +6,10 @@ import { QuotaPacer } from '../quotas/quota-pacer.js';
 import { cleanupFromLedger } from '../targets/cleanup.js';
 import { createIoTClient } from '../targets/iot-client.js';
 import { FileLedger } from '../targets/ledger.js';
-import { ApiCallCounter, instrumentIoTClient } from './api-calls.js';
+import { ApiCallCounter, instrumentIoTClient, reportingCounter } from './api-calls.js';
 import { type ContextBase, countPhaseError, createContext } from './context.js';
 import { shiftSeries } from './device-journal.js';
+import { type ApiStage, liveScenarioLabel } from './live-metrics.js';
 import type { LoadModel } from './load-model.js';
 import { createLogger } from './logger.js';
 import { MetricsRecorder, type MetricsSnapshot, mergeSnapshots } from './recorder.js';
@@ -16,10 +17,9 @@ import { ledgerWriter } from './resume-state.js';
 import type { RunConfig, RunProgress } from './run-config.js';
 import { buildScenarioResult } from './run-result.js';
 import { loadScenario, type ScenarioRef, selectVariant } from './scenario-loader.js';
-import { cleanupCutOffDevices, restoreStage } from './scenario-resume.js';
+import { CLEANUP_MAX_ATTEMPTS, cleanupCutOffDevices, restoreStage } from './scenario-resume.js';
 import { WorkerPool } from './worker-pool.js';
 
-const CLEANUP_MAX_ATTEMPTS = 20;
 /** prepare may take longer than one device (a CA, templates, an activator's connection). */
 const PREPARE_MIN_BUDGET_MS = 120_000;
 
@@ -165,10 +165,15 @@ export async function runScenario(
   const scenario = await loadScenario(ref.moduleUrl);
   const variant = selectVariant(scenario, ref.variant);
   const scenarioId = scenario.id;
-  const setupCounter = new ApiCallCounter();
-  const cleanupCounter = new ApiCallCounter();
-  const deviceCounter = new ApiCallCounter();
   let stage: RunProgress['stage'] = 'prepare';
+  // The main thread's calls, live too (workers report theirs): labelled with the stage they were made in.
+  const liveScenario = liveScenarioLabel(scenarioId, ref.variant);
+  const { live } = config;
+  const counted = (counter: ApiCallCounter, stageOf: () => ApiStage) =>
+    live ? reportingCounter(counter, (api) => live.apiObserver(liveScenario, stageOf(), api)) : counter;
+  const setupCounter = counted(new ApiCallCounter(), () => stage);
+  const cleanupCounter = counted(new ApiCallCounter(), () => 'cleanup');
+  const deviceCounter = counted(new ApiCallCounter(), () => 'devices');
   const tags = [
     { Key: 'provbench:run-id', Value: config.runId },
     { Key: 'provbench:scenario', Value: scenarioId },
@@ -267,6 +272,7 @@ export async function runScenario(
       (await cleanupCutOffDevices(
         // The harness's own credentials, as the ledger cleanup: cleanup is not the operator's job.
         config.target.iotConfig,
+        setupCounter,
         config.ledgerPath,
         config.resume,
         plan.scenarioNumber,

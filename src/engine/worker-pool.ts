@@ -3,6 +3,7 @@ import { iamActorsKey } from '../contract/iam.js';
 import type { ScenarioOptions } from '../contract/scenario.js';
 import type { DeviceProgress } from './device-runner.js';
 import { type DeviceShare, remainingShare, shareIndex, shareIndices, shareSize } from './device-share.js';
+import { liveScenarioLabel } from './live-metrics.js';
 import type { LiveReport } from './live-tally.js';
 import { isOpenModel, type LoadModel } from './load-model.js';
 import type { MetricsSnapshot } from './recorder.js';
@@ -200,9 +201,10 @@ export class WorkerPool {
         ),
     );
     this.live = config.live;
-    // As --scenario named it: jitp:a and jitp:b in one run stay apart.
-    const variant = config.scenarios[scenario.scenarioNumber]?.variant;
-    this.liveScenario = variant ? `${scenario.scenarioId}:${variant}` : scenario.scenarioId;
+    this.liveScenario = liveScenarioLabel(
+      scenario.scenarioId,
+      config.scenarios[scenario.scenarioNumber]?.variant,
+    );
     this.plannedDevices = shareSize(shareIndices(config.devices, config.shard, 0, 1));
   }
 

@@ -143,8 +143,9 @@ describeWithTool(
       for (const scenario of result.scenarios) {
         const labels = `run_id="${runId}",scenario="${scenario.summary.scenario}"`;
         expect(Object.keys(scenario.apiCalls).length).toBeGreaterThan(0);
+        // The devices' calls: prepare's, teardown's and cleanup's carry their own stage.
         for (const [apiName, tally] of Object.entries(scenario.apiCalls)) {
-          const api = `${labels},api="${apiName}"`;
+          const api = `${labels},stage="devices",api="${apiName}"`;
           expect(await value(`provbench_api_calls_total{${api}}`), apiName).toBe(tally.calls);
           expect(await value(`provbench_api_attempts_total{${api}}`), apiName).toBe(tally.attempts);
           // Throttled answers: the retried ones result.json counts, and any that ended a call
@@ -155,6 +156,16 @@ describeWithTool(
             (tally.retries?.throttled ?? 0) + scenario.summary.devices.failed,
           );
         }
+        // prepare's and teardown's calls, as result.json's setupApiCalls counts them.
+        expect(Object.keys(scenario.setupApiCalls ?? {}).length).toBeGreaterThan(0);
+        for (const [apiName, tally] of Object.entries(scenario.setupApiCalls ?? {})) {
+          const api = `${labels},stage=~"prepare|teardown",api="${apiName}"`;
+          expect(await value(`provbench_api_calls_total{${api}}`), apiName).toBe(tally.calls);
+          expect(await value(`provbench_api_attempts_total{${api}}`), apiName).toBe(tally.attempts);
+        }
+        // The cleanup's deletions, from the ledger: at least every device's thing.
+        const deleted = await value(`provbench_api_calls_total{${labels},stage="cleanup",api="DeleteThing"}`);
+        expect(deleted).toBeGreaterThanOrEqual(scenario.summary.devices.succeeded);
       }
     });
 

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   GetPolicyCommand,
-  IoTClient,
   ListCertificatesCommand,
   ListThingPrincipalsCommand,
   ListThingsCommand,
@@ -11,64 +10,24 @@ import {
 import { describe, expect, it } from 'vitest';
 import { deviceName } from '../../src/engine/device-share.js';
 import { LatencyHistogram } from '../../src/metrics/histogram.js';
-import { parseRunResult, type RunResult } from '../../src/metrics/result-schema.js';
+import type { RunResult } from '../../src/metrics/result-schema.js';
 import { readLedger } from '../../src/targets/ledger.js';
 import { provbench, startProvbench, waitFor } from '../support/provbench-cli.js';
+import {
+  cutOffDevices,
+  emulatorClient,
+  journaled,
+  journalLines,
+  resultOf,
+  resumableRunArgs,
+  withSavedState,
+} from '../support/resume-run.js';
 
 const DEVICES = 80;
 
-/** A small, fast run on the embedded emulator (EC keys, no quotas, no field link). */
+/** A small, fast run of pre-issued on the embedded emulator. */
 function runArgs(out: string, extra: string[] = []): string[] {
-  return [
-    'run',
-    '--scenario',
-    'pre-issued',
-    '--devices',
-    String(DEVICES),
-    '--quotas',
-    'none',
-    '--key-type',
-    'ec',
-    '--network',
-    'none',
-    '--concurrency',
-    '4',
-    '--workers',
-    '2',
-    '--progress',
-    'off',
-    '--out',
-    out,
-    ...extra,
-  ];
-}
-
-function journalLines(out: string): number {
-  const path = join(out, 'devices.jsonl');
-  return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean).length : 0;
-}
-
-/** Device indices the journal lists as finished. */
-function journaled(out: string): Set<number> {
-  return new Set(
-    readFileSync(join(out, 'devices.jsonl'), 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => (JSON.parse(line) as { index: number }).index),
-  );
-}
-
-/** Devices the ledger shows work of (something intended for them). */
-function startedInLedger(out: string): Set<number> {
-  return new Set(
-    readLedger(join(out, 'ledger.jsonl')).flatMap((entry) =>
-      entry.resource.deviceIndex === undefined ? [] : [entry.resource.deviceIndex],
-    ),
-  );
-}
-
-function resultOf(out: string): RunResult {
-  return parseRunResult(JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')));
+  return resumableRunArgs(out, 'pre-issued', DEVICES, extra);
 }
 
 /** The whole run counted once: every device once, in the counts, the histogram and the API calls. */
@@ -92,7 +51,7 @@ describe('provbench run --resume', () => {
     expect((await first.finished).signal).toBe('SIGKILL');
     expect(existsSync(join(out, 'result.json'))).toBe(false);
     const finishedBefore = journaled(out);
-    const cutOff = [...startedInLedger(out)].filter((index) => !finishedBefore.has(index));
+    const cutOff = cutOffDevices(out);
     expect(finishedBefore.size).toBeLessThan(DEVICES);
     // Devices were in flight (4 at a time): some have ledger entries but did not finish.
     expect(cutOff.length).toBeGreaterThan(0);
@@ -111,24 +70,7 @@ describe('provbench run --resume', () => {
 
     // The kept resources, served by an emulator on the run's saved state: one thing per device,
     // one certificate on each; then the ledger's cleanup leaves nothing.
-    const readyPath = join(out, 'inspect-ready.json');
-    const emulator = startProvbench(
-      ['emulator', '--state-dir', join(out, 'emulator-state'), '--quotas', 'none', '--ready-file', readyPath],
-      {},
-      60_000,
-    );
-    try {
-      await waitFor(() => existsSync(readyPath), 'the emulator on the saved state', 30_000);
-      const ready = JSON.parse(readFileSync(readyPath, 'utf8')) as {
-        controlPlaneUrl: string;
-        region: string;
-      };
-      const iot = new IoTClient({
-        endpoint: ready.controlPlaneUrl,
-        region: ready.region,
-        credentials: { accessKeyId: 'AKIDPROVBENCHTEST', secretAccessKey: 'provbench-test-secret' },
-        maxAttempts: 1,
-      });
+    await withSavedState(out, async ({ iot, controlPlaneUrl, region }) => {
       const things = (await iot.send(new ListThingsCommand({ maxResults: 250 }))).things ?? [];
       const expected = Array.from({ length: DEVICES }, (_, index) =>
         deviceName(result.runId, 'pre-issued', index),
@@ -142,8 +84,8 @@ describe('provbench run --resume', () => {
       }
 
       const cleanup = await provbench(
-        ['cleanup', '--ledger', join(out, 'ledger.jsonl'), '--endpoint-url', ready.controlPlaneUrl],
-        { AWS_REGION: ready.region },
+        ['cleanup', '--ledger', join(out, 'ledger.jsonl'), '--endpoint-url', controlPlaneUrl],
+        { AWS_REGION: region },
         60_000,
       );
       expect(cleanup.code, cleanup.stderr).toBe(0);
@@ -156,11 +98,7 @@ describe('provbench run --resume', () => {
       await expect(
         iot.send(new GetPolicyCommand({ policyName: policies[0]?.resource.name })),
       ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
-      iot.destroy();
-    } finally {
-      emulator.child.kill('SIGTERM');
-      await emulator.finished;
-    }
+    });
 
     // A finished run: nothing to resume. Flags that would change the run: refused.
     const again = await provbench(['run', '--resume', out]);
@@ -262,8 +200,7 @@ describe('provbench run --resume', () => {
       await waitFor(() => journalLines(out) >= 20, '20 finished devices in the journal', 45_000);
       first.child.kill('SIGKILL');
       await first.finished;
-      const finishedBefore = journaled(out);
-      const cutOff = [...startedInLedger(out)].filter((index) => !finishedBefore.has(index));
+      const cutOff = cutOffDevices(out);
 
       const resumed = await provbench(['run', '--resume', out, '--progress', 'off'], {}, 60_000);
       expect(resumed.code, resumed.stderr).toBe(0);
@@ -276,12 +213,7 @@ describe('provbench run --resume', () => {
         controlPlaneUrl: string;
         region: string;
       };
-      const iot = new IoTClient({
-        endpoint: ready.controlPlaneUrl,
-        region: ready.region,
-        credentials: { accessKeyId: 'AKIDPROVBENCHTEST', secretAccessKey: 'provbench-test-secret' },
-        maxAttempts: 1,
-      });
+      const iot = emulatorClient(ready);
       try {
         const things = (await iot.send(new ListThingsCommand({ maxResults: 250 }))).things ?? [];
         expect(things).toHaveLength(DEVICES);

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { ThrottledError } from '../../src/contract/errors.js';
+import { withRetries } from '../../src/contract/retry.js';
+import { ApiCallCounter, reportingCounter } from '../../src/engine/api-calls.js';
 import { LiveMetrics } from '../../src/engine/live-metrics.js';
 import { apiCallDeltas, isEmptyReport, LiveRecorder } from '../../src/engine/live-tally.js';
 
@@ -118,6 +121,45 @@ describe('LiveMetrics', () => {
     expect(sample(text, 'provbench_api_throttled_total', ...scope, 'api="CreateThing"')).toBe(3);
     live.scenarioEnded('jitp');
     expect(sample(await live.text(), 'provbench_devices_in_flight', ...scope)).toBe(0);
+  });
+
+  it('counts the main thread’s calls as they go, by stage, beside what the result counts', async () => {
+    const live = new LiveMetrics({ runId: 'r1', shard: '1/1' });
+    const counter = new ApiCallCounter();
+    let stage: 'prepare' | 'cleanup' = 'prepare';
+    const counted = reportingCounter(counter, (api) => live.apiObserver('jitp', stage, api));
+    const throttledOnce = (attempt: number) =>
+      attempt === 1 ? Promise.reject(new ThrottledError('Rate exceeded')) : Promise.resolve('ok');
+    const policy = { baseMs: 0, capMs: 0 };
+    await withRetries(throttledOnce, { maxAttempts: 3, policy, observer: counted.observer('CreatePolicy') });
+    stage = 'cleanup';
+    await withRetries(() => Promise.resolve(), {
+      maxAttempts: 3,
+      policy,
+      observer: counted.observer('DeletePolicy'),
+    });
+    // A call whose only attempt was throttled: it gave up, its answer counts as throttled.
+    await expect(
+      withRetries(() => Promise.reject(new ThrottledError('Rate exceeded')), {
+        maxAttempts: 1,
+        policy,
+        observer: counted.observer('DeletePolicy'),
+      }),
+    ).rejects.toThrow('Rate exceeded');
+    const text = await live.text();
+    const prepare = ['scenario="jitp"', 'stage="prepare"', 'api="CreatePolicy"'];
+    const cleanup = ['scenario="jitp"', 'stage="cleanup"', 'api="DeletePolicy"'];
+    expect(sample(text, 'provbench_api_calls_total', ...prepare)).toBe(1);
+    expect(sample(text, 'provbench_api_attempts_total', ...prepare)).toBe(2);
+    expect(sample(text, 'provbench_api_retries_total', ...prepare, 'error_class="throttled"')).toBe(1);
+    expect(sample(text, 'provbench_api_throttled_total', ...prepare)).toBe(1);
+    expect(sample(text, 'provbench_api_calls_total', ...cleanup)).toBe(2);
+    expect(sample(text, 'provbench_api_throttled_total', ...cleanup)).toBe(1);
+    // The counter the result is built from counted the same calls.
+    expect(counter.snapshot()).toEqual({
+      CreatePolicy: { calls: 1, attempts: 2, retries: { throttled: 1 } },
+      DeletePolicy: { calls: 2, attempts: 2, retries: {} },
+    });
   });
 
   it('renders as many series for 10,000 devices as for 20: per scenario, phase, API and class, not per device', async () => {

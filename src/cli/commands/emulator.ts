@@ -3,6 +3,7 @@ import {
   type EmulatorOptions,
   ModelFileError,
   type RunningEmulator,
+  type SaveState,
   startEmulator,
 } from '../../emulator/index.js';
 import { defaultKeyStockDir } from '../../pki/key-stock.js';
@@ -27,6 +28,16 @@ function count(value: string): number {
   return parsed;
 }
 
+/** `--save-state`: on-change, on-exit, or every:<seconds> (1 to 86400). */
+export function saveStateOption(value: string): SaveState {
+  if (value === 'on-change' || value === 'on-exit') return value;
+  const seconds = Number(/^every:(\d{1,5})$/.exec(value)?.[1] ?? 0);
+  if (seconds < 1 || seconds > 86_400) {
+    throw new InvalidArgumentError('expected on-change, on-exit or every:<seconds> (1 to 86400)');
+  }
+  return { everyMs: seconds * 1000 };
+}
+
 interface EmulatorCommandOptions {
   host: string;
   port: number;
@@ -36,7 +47,7 @@ interface EmulatorCommandOptions {
   quotas: 'aws' | 'none';
   quotaFile?: string;
   stateDir?: string;
-  saveState: 'on-change' | 'on-exit';
+  saveState: SaveState;
   readyFile?: string;
   fleet?: string;
   region: string;
@@ -79,13 +90,11 @@ export function emulatorCommand(): Command {
       'JSON overrides of the quota table: {"controlPlaneTps": {...}, "limits": {...}}',
     )
     .option('--state-dir <dir>', 'keep the CA and the registry here across restarts (default: in memory)')
-    .addOption(
-      new Option(
-        '--save-state <when>',
-        'with --state-dir: save the registry shortly after each change, or only on exit',
-      )
-        .choices(['on-change', 'on-exit'])
-        .default('on-change'),
+    .option(
+      '--save-state <when>',
+      'with --state-dir: save the registry shortly after each change (on-change), only on exit (on-exit), or every:<seconds> when it changed and on exit',
+      saveStateOption,
+      'on-change' as SaveState,
     )
     .option('--ready-file <file>', 'write the endpoints as JSON here once every listener accepts connections')
     .option('--fleet <fleet.json>', 'SIMs the Krypton service knows')

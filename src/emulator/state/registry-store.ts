@@ -5,8 +5,8 @@ import type { IotRegistry, RegistrySnapshot } from '../registry/index.js';
 const FILE = 'registry.json';
 
 /**
- * Saves the registry to `<stateDir>/registry.json` shortly after each change (atomic rename,
- * mode 0600) and loads it at start, so an emulator restarted on the same state dir keeps its
+ * Saves the registry to `<stateDir>/registry.json` (atomic rename, mode 0600) shortly after
+ * each change, every so often, or at close only, and loads it at start, so an emulator restarted on the same state dir keeps its
  * certificates, things and policies.
  */
 export class RegistryStore {
@@ -78,6 +78,32 @@ export class RegistryStore {
     this.dirty = true;
   }
 
+  /**
+   * Saves `registry` every `intervalMs` when it changed since the last save, and at close: a
+   * process killed outright (SIGKILL, out of memory) loses at most the last interval's changes.
+   */
+  saveEvery(registry: IotRegistry, intervalMs: number): void {
+    this.saveOnClose(registry);
+    this.unsubscribe = registry.events.on('changed', () => {
+      this.dirty = true;
+    });
+    let busy = false;
+    this.interval = setInterval(() => {
+      // A save slower than the interval is not queued behind itself.
+      if (busy || !this.dirty) return;
+      busy = true;
+      this.saving = this.saving
+        .then(() => this.save(registry))
+        .catch((error: Error) => console.error(`provbench: could not save ${this.file}: ${error.message}`))
+        .finally(() => {
+          busy = false;
+        });
+    }, intervalMs);
+    this.interval.unref();
+  }
+
+  private interval: NodeJS.Timeout | undefined;
+
   async save(registry: IotRegistry): Promise<void> {
     if (!this.dirty) return;
     this.dirty = false;
@@ -93,6 +119,7 @@ export class RegistryStore {
     this.unsubscribe?.();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    clearInterval(this.interval);
     await this.saving;
     if (this.registry) await this.save(this.registry);
   }
