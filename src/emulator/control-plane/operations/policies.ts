@@ -1,18 +1,10 @@
 import type { OperationHandlers } from '../context.js';
-import {
-  epochSeconds,
-  header,
-  queryBoolean,
-  queryInteger,
-  queryString,
-  RULES,
-  requiredString,
-} from '../input.js';
+import { epochSeconds, header, queryBoolean, queryInteger, queryString, requiredString } from '../input.js';
 import { tagList } from './tags.js';
 
 export const policyOperations: OperationHandlers = {
   CreatePolicy(input, { registry }) {
-    const policyName = requiredString(input.labels, 'policyName', RULES.policyName);
+    const policyName = requiredString(input.labels, 'policyName');
     const policyDocument = requiredString(input.body, 'policyDocument');
     const tags = tagList(input.body.tags);
     const record = registry.createPolicy(policyName, policyDocument);
@@ -26,7 +18,7 @@ export const policyOperations: OperationHandlers = {
   },
 
   GetPolicy(input, { registry }) {
-    const record = registry.describePolicy(requiredString(input.labels, 'policyName', RULES.policyName));
+    const record = registry.describePolicy(requiredString(input.labels, 'policyName'));
     return {
       policyName: record.policyName,
       policyArn: record.policyArn,
@@ -51,18 +43,18 @@ export const policyOperations: OperationHandlers = {
   },
 
   DeletePolicy(input, { registry }) {
-    registry.deletePolicy(requiredString(input.labels, 'policyName', RULES.policyName));
+    registry.deletePolicy(requiredString(input.labels, 'policyName'));
     return undefined;
   },
 
   AttachPolicy(input, { registry }) {
-    const policyName = requiredString(input.labels, 'policyName', RULES.policyName);
+    const policyName = requiredString(input.labels, 'policyName');
     registry.attachPolicy(policyName, requiredString(input.body, 'target'));
     return undefined;
   },
 
   DetachPolicy(input, { registry }) {
-    const policyName = requiredString(input.labels, 'policyName', RULES.policyName);
+    const policyName = requiredString(input.labels, 'policyName');
     registry.detachPolicy(policyName, requiredString(input.body, 'target'));
     return undefined;
   },
@@ -79,7 +71,7 @@ export const policyOperations: OperationHandlers = {
   },
 
   ListTargetsForPolicy(input, { registry }) {
-    const page = registry.listTargetsForPolicy(requiredString(input.labels, 'policyName', RULES.policyName), {
+    const page = registry.listTargetsForPolicy(requiredString(input.labels, 'policyName'), {
       pageSize: queryInteger(input.query, 'pageSize', 1, 250),
       marker: queryString(input.query, 'marker'),
     });
@@ -101,11 +93,7 @@ export const policyOperations: OperationHandlers = {
 
   /** The older ListTargetsForPolicy: the policy name comes in the x-amzn-iot-policy header. */
   ListPolicyPrincipals(input, { registry }) {
-    const policyName = requiredString(
-      { policyName: header(input, 'x-amzn-iot-policy') },
-      'policyName',
-      RULES.policyName,
-    );
+    const policyName = requiredString({ policyName: header(input, 'x-amzn-iot-policy') }, 'policyName');
     const page = registry.listTargetsForPolicy(policyName, {
       pageSize: queryInteger(input.query, 'pageSize', 1, 250),
       marker: queryString(input.query, 'marker'),

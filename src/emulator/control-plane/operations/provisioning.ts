@@ -8,7 +8,6 @@ import {
   optionalString,
   queryInteger,
   queryString,
-  RULES,
   requiredString,
   stringMap,
 } from '../input.js';
@@ -39,8 +38,8 @@ function hookFrom(body: Record<string, unknown>): ProvisioningHook | undefined {
 
 export const provisioningOperations: OperationHandlers = {
   CreateProvisioningTemplate(input, { registry }) {
-    const templateName = requiredString(input.body, 'templateName', RULES.templateName);
-    const templateBody = requiredString(input.body, 'templateBody', RULES.templateBody);
+    const templateName = requiredString(input.body, 'templateName');
+    const templateBody = requiredString(input.body, 'templateBody');
     checkTemplateBody(templateBody);
     const type = (optionalString(input.body, 'type', { oneOf: ['FLEET_PROVISIONING', 'JITP'] }) ??
       'FLEET_PROVISIONING') as 'FLEET_PROVISIONING' | 'JITP';
@@ -64,7 +63,7 @@ export const provisioningOperations: OperationHandlers = {
   },
 
   DescribeProvisioningTemplate(input, { registry }) {
-    const name = requiredString(input.labels, 'templateName', RULES.templateName);
+    const name = requiredString(input.labels, 'templateName');
     return templateDescription(registry.describeProvisioningTemplate(name));
   },
 
@@ -77,7 +76,7 @@ export const provisioningOperations: OperationHandlers = {
   },
 
   UpdateProvisioningTemplate(input, { registry }) {
-    const name = requiredString(input.labels, 'templateName', RULES.templateName);
+    const name = requiredString(input.labels, 'templateName');
     const defaultVersionId = input.body.defaultVersionId;
     if (defaultVersionId !== undefined && !Number.isInteger(defaultVersionId)) {
       throw invalidRequest('defaultVersionId must be an integer');
@@ -94,12 +93,12 @@ export const provisioningOperations: OperationHandlers = {
   },
 
   DeleteProvisioningTemplate(input, { registry }) {
-    registry.deleteProvisioningTemplate(requiredString(input.labels, 'templateName', RULES.templateName));
+    registry.deleteProvisioningTemplate(requiredString(input.labels, 'templateName'));
     return undefined;
   },
 
   async CreateProvisioningClaim(input, { registry, pki }) {
-    const name = requiredString(input.labels, 'templateName', RULES.templateName);
+    const name = requiredString(input.labels, 'templateName');
     const template = registry.describeProvisioningTemplate(name);
     if (template.type !== 'FLEET_PROVISIONING') {
       throw invalidRequest(
@@ -124,7 +123,7 @@ export const provisioningOperations: OperationHandlers = {
   },
 
   async RegisterThing(input, { registry, pki }) {
-    const templateBody = requiredString(input.body, 'templateBody', RULES.templateBody);
+    const templateBody = requiredString(input.body, 'templateBody');
     const parameters =
       input.body.parameters === undefined ? {} : stringMap(input.body.parameters, 'parameters');
     try {
