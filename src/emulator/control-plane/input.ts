@@ -15,6 +15,11 @@ function constraint(name: string, value: unknown, rule: string): IotError {
   );
 }
 
+/**
+ * A handler's own constraint on a string. The dispatcher has already checked every input
+ * member against AWS's service model (model/operation-validator.ts), so names, ids, PEMs and
+ * template bodies need none here.
+ */
 export interface StringRule {
   min?: number;
   max?: number;
@@ -124,25 +129,6 @@ export function header(input: OperationInput, name: string): string | undefined 
   const value = input.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
-
-/** AWS IoT name constraints (botocore service-2.json). */
-export const RULES = {
-  certificateId: { min: 64, max: 64, pattern: /^(0x)?[a-fA-F0-9]+$/ },
-  thingName: { min: 1, max: 128, pattern: /^[a-zA-Z0-9:_-]+$/ },
-  /** ThingTypeName and ThingGroupName share the thing name's constraints. */
-  thingTypeName: { min: 1, max: 128, pattern: /^[a-zA-Z0-9:_-]+$/ },
-  thingGroupName: { min: 1, max: 128, pattern: /^[a-zA-Z0-9:_-]+$/ },
-  /** ThingTypeDescription, ThingGroupDescription. */
-  description: { max: 2028 },
-  policyName: { min: 1, max: 128, pattern: /^[\w+=,.@-]+$/ },
-  templateName: { min: 1, max: 36, pattern: /^[0-9A-Za-z_-]+$/ },
-  ruleName: { min: 1, max: 128, pattern: /^[a-zA-Z0-9_]+$/ },
-  certificatePem: { min: 1, max: 65536 },
-  csr: { min: 1, max: 4096 },
-  templateBody: { max: 10240 },
-  attributeName: { max: 128, pattern: /^[a-zA-Z0-9_.,@/:#-]+$/ },
-  attributeValue: { max: 800, pattern: /^[a-zA-Z0-9_.,@/:#=[\]-]*$/ },
-} satisfies Record<string, StringRule>;
 
 /** Seconds since the epoch, as AWS's REST-JSON timestamps. */
 export const epochSeconds = (milliseconds: number): number => milliseconds / 1000;

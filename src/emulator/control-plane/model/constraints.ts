@@ -49,7 +49,11 @@ const TYPE_RULES: Record<string, string> = {
   structure: 'Member must be a JSON object',
 };
 
-function hasType(shape: Shape, value: unknown): boolean {
+/**
+ * Whether a JSON value is of the shape's type. Timestamps may be epoch seconds or ISO 8601
+ * text, as requests send them.
+ */
+export function hasShapeType(shape: Shape, value: unknown): boolean {
   switch (shape.type) {
     case 'string':
     case 'blob':
@@ -113,7 +117,7 @@ export class ConstraintCompiler {
     const nested = this.nested(shape);
     const sensitive = shape.sensitive === true;
     return (value, path, errors) => {
-      if (!hasType(shape, value)) {
+      if (!hasShapeType(shape, value)) {
         errors.push(failed(value, path, TYPE_RULES[shape.type] ?? `Member must be a ${shape.type}`));
         return;
       }

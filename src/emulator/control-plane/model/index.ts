@@ -1,3 +1,4 @@
+export { hasShapeType } from './constraints.js';
 export { compileJavaPattern, UnsupportedPatternError } from './java-regex.js';
 export { compileValidators, OperationValidator } from './operation-validator.js';
 export {

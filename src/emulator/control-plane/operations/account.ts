@@ -8,7 +8,6 @@ import {
   queryBoolean,
   queryInteger,
   queryString,
-  RULES,
   requiredQueryString,
   requiredString,
 } from '../input.js';
@@ -30,7 +29,7 @@ export const accountOperations: OperationHandlers = {
   },
 
   CreateTopicRule(input, { registry }) {
-    const ruleName = requiredString(input.labels, 'ruleName', RULES.ruleName);
+    const ruleName = requiredString(input.labels, 'ruleName');
     const payload = input.body;
     const sql = requiredString(payload, 'sql');
     if (!/^\s*select\s+.+\s+from\s+'[^']+'/i.test(sql)) {
@@ -86,7 +85,7 @@ export const accountOperations: OperationHandlers = {
   },
 
   GetTopicRule(input, { registry }) {
-    const ruleName = requiredString(input.labels, 'ruleName', RULES.ruleName);
+    const ruleName = requiredString(input.labels, 'ruleName');
     const record = registry.getTopicRule(ruleName);
     // AWS answers a missing rule with UnauthorizedException (401), the only error its model
     // declares for it; the message is the emulator's.
@@ -107,7 +106,7 @@ export const accountOperations: OperationHandlers = {
   },
 
   DeleteTopicRule(input, { registry }) {
-    registry.deleteTopicRule(requiredString(input.labels, 'ruleName', RULES.ruleName));
+    registry.deleteTopicRule(requiredString(input.labels, 'ruleName'));
     return undefined;
   },
 

@@ -14,7 +14,6 @@ import {
   optionalString,
   queryBoolean,
   queryString,
-  RULES,
   requiredString,
 } from '../input.js';
 import { orderedMarkerPaging } from '../paging.js';
@@ -25,9 +24,9 @@ import { tagList } from './tags.js';
 function registrationConfigFrom(value: Record<string, unknown> | undefined): RegistrationConfig | undefined {
   if (!value) return undefined;
   const config: RegistrationConfig = {};
-  const templateBody = optionalString(value, 'templateBody', RULES.templateBody);
+  const templateBody = optionalString(value, 'templateBody');
   const roleArn = optionalString(value, 'roleArn', { min: 20, max: 2048 });
-  const templateName = optionalString(value, 'templateName', RULES.templateName);
+  const templateName = optionalString(value, 'templateName');
   if (templateBody !== undefined) config.templateBody = templateBody;
   if (roleArn !== undefined) config.roleArn = roleArn;
   if (templateName !== undefined) config.templateName = templateName;
@@ -53,7 +52,7 @@ export const caCertificateOperations: OperationHandlers = {
     const setAsActive = queryBoolean(input.query, 'setAsActive') ?? false;
     const allowAutoRegistration = queryBoolean(input.query, 'allowAutoRegistration') ?? false;
     const caCertificate = certificateFromRequest(
-      requiredString(input.body, 'caCertificate', RULES.certificatePem),
+      requiredString(input.body, 'caCertificate'),
       'caCertificate',
     );
     if (!caCertificate.isCa) {
@@ -64,7 +63,7 @@ export const caCertificateOperations: OperationHandlers = {
     }
     const mode = (optionalString(input.body, 'certificateMode', { oneOf: ['DEFAULT', 'SNI_ONLY'] }) ??
       'DEFAULT') as 'DEFAULT' | 'SNI_ONLY';
-    const verificationPem = optionalString(input.body, 'verificationCertificate', RULES.certificatePem);
+    const verificationPem = optionalString(input.body, 'verificationCertificate');
     if (mode === 'SNI_ONLY' && verificationPem) {
       throw invalidRequest('verificationCertificate must be empty when certificateMode is SNI_ONLY');
     }
@@ -115,7 +114,7 @@ export const caCertificateOperations: OperationHandlers = {
   },
 
   DescribeCACertificate(input, { registry }) {
-    const id = requiredString(input.labels, 'caCertificateId', RULES.certificateId);
+    const id = requiredString(input.labels, 'caCertificateId');
     const record = registry.describeCaCertificate(id);
     return {
       certificateDescription: caCertificateDescription(record, registry.accountId),
@@ -124,7 +123,7 @@ export const caCertificateOperations: OperationHandlers = {
   },
 
   UpdateCACertificate(input, { registry }) {
-    const id = requiredString(input.labels, 'caCertificateId', RULES.certificateId);
+    const id = requiredString(input.labels, 'caCertificateId');
     const newStatus = queryString(input.query, 'newStatus', { oneOf: ['ACTIVE', 'INACTIVE'] });
     const newAutoRegistrationStatus = queryString(input.query, 'newAutoRegistrationStatus', {
       oneOf: ['ENABLE', 'DISABLE'],
@@ -139,14 +138,14 @@ export const caCertificateOperations: OperationHandlers = {
   },
 
   DeleteCACertificate(input, { registry }) {
-    registry.deleteCaCertificate(requiredString(input.labels, 'caCertificateId', RULES.certificateId));
+    registry.deleteCaCertificate(requiredString(input.labels, 'caCertificateId'));
     return undefined;
   },
 
   ListCACertificates(input, { registry }) {
     const page = registry.listCaCertificates({
       ...orderedMarkerPaging(input),
-      templateName: queryString(input.query, 'templateName', RULES.templateName),
+      templateName: queryString(input.query, 'templateName'),
     });
     return { certificates: page.items.map(caCertificateSummary), nextMarker: page.next };
   },

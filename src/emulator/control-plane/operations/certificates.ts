@@ -15,7 +15,7 @@ import {
   invalidRequest,
 } from '../../registry/index.js';
 import type { OperationHandlers } from '../context.js';
-import { optionalString, queryBoolean, RULES, requiredQueryString, requiredString } from '../input.js';
+import { optionalString, queryBoolean, requiredQueryString, requiredString } from '../input.js';
 import { orderedMarkerPaging } from '../paging.js';
 import { certificateDescription, certificateSummary, keyPair } from '../wire.js';
 
@@ -134,7 +134,7 @@ export const certificateOperations: OperationHandlers = {
 
   async CreateCertificateFromCsr(input, { registry, pki }) {
     const setAsActive = queryBoolean(input.query, 'setAsActive');
-    const csr = requiredString(input.body, 'certificateSigningRequest', RULES.csr);
+    const csr = requiredString(input.body, 'certificateSigningRequest');
     let certificate: ParsedCertificate;
     try {
       certificate = await pki.signCsr(csr);
@@ -158,8 +158,8 @@ export const certificateOperations: OperationHandlers = {
   RegisterCertificate(input, { registry }) {
     const setAsActive = queryBoolean(input.query, 'setAsActive');
     const record = registerDeviceCertificate(registry, {
-      certificatePem: requiredString(input.body, 'certificatePem', RULES.certificatePem),
-      caCertificatePem: optionalString(input.body, 'caCertificatePem', RULES.certificatePem),
+      certificatePem: requiredString(input.body, 'certificatePem'),
+      caCertificatePem: optionalString(input.body, 'caCertificatePem'),
       status: registrationStatus(input.body, setAsActive),
     });
     return { certificateArn: responseArn(registry, record), certificateId: record.certificateId };
@@ -167,7 +167,7 @@ export const certificateOperations: OperationHandlers = {
 
   RegisterCertificateWithoutCA(input, { registry }) {
     const certificate = certificateFromRequest(
-      requiredString(input.body, 'certificatePem', RULES.certificatePem),
+      requiredString(input.body, 'certificatePem'),
       'certificatePem',
     );
     const status = registrationStatus(input.body, undefined);
@@ -181,21 +181,21 @@ export const certificateOperations: OperationHandlers = {
   },
 
   DescribeCertificate(input, { registry }) {
-    const id = requiredString(input.labels, 'certificateId', RULES.certificateId);
+    const id = requiredString(input.labels, 'certificateId');
     return {
       certificateDescription: certificateDescription(registry.describeCertificate(id), registry.accountId),
     };
   },
 
   UpdateCertificate(input, { registry }) {
-    const id = requiredString(input.labels, 'certificateId', RULES.certificateId);
+    const id = requiredString(input.labels, 'certificateId');
     const newStatus = requiredQueryString(input.query, 'newStatus', { oneOf: CERTIFICATE_STATUSES });
     registry.updateCertificateStatus(id, newStatus as CertificateStatus);
     return undefined;
   },
 
   DeleteCertificate(input, { registry }) {
-    const id = requiredString(input.labels, 'certificateId', RULES.certificateId);
+    const id = requiredString(input.labels, 'certificateId');
     registry.deleteCertificate(id, queryBoolean(input.query, 'forceDelete') ?? false);
     return undefined;
   },
@@ -206,7 +206,7 @@ export const certificateOperations: OperationHandlers = {
   },
 
   ListCertificatesByCA(input, { registry }) {
-    const caCertificateId = requiredString(input.labels, 'caCertificateId', RULES.certificateId);
+    const caCertificateId = requiredString(input.labels, 'caCertificateId');
     const page = registry.listCertificates({
       caCertificateId,
       ...orderedMarkerPaging(input),

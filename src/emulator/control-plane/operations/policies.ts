@@ -1,6 +1,6 @@
 import type { PolicyRecord } from '../../registry/index.js';
 import type { OperationHandlers } from '../context.js';
-import { epochSeconds, header, RULES, requiredString } from '../input.js';
+import { epochSeconds, header, requiredString } from '../input.js';
 import { markerPaging, orderedMarkerPaging } from '../paging.js';
 import { tagList } from './tags.js';
 
@@ -12,7 +12,7 @@ const policyNameAndArn = (policy: PolicyRecord) => ({
 
 export const policyOperations: OperationHandlers = {
   CreatePolicy(input, { registry }) {
-    const policyName = requiredString(input.labels, 'policyName', RULES.policyName);
+    const policyName = requiredString(input.labels, 'policyName');
     const policyDocument = requiredString(input.body, 'policyDocument');
     const tags = tagList(input.body.tags);
     const record = registry.createPolicy(policyName, policyDocument);
@@ -26,7 +26,7 @@ export const policyOperations: OperationHandlers = {
   },
 
   GetPolicy(input, { registry }) {
-    const record = registry.describePolicy(requiredString(input.labels, 'policyName', RULES.policyName));
+    const record = registry.describePolicy(requiredString(input.labels, 'policyName'));
     return {
       policyName: record.policyName,
       policyArn: record.policyArn,
@@ -44,18 +44,18 @@ export const policyOperations: OperationHandlers = {
   },
 
   DeletePolicy(input, { registry }) {
-    registry.deletePolicy(requiredString(input.labels, 'policyName', RULES.policyName));
+    registry.deletePolicy(requiredString(input.labels, 'policyName'));
     return undefined;
   },
 
   AttachPolicy(input, { registry }) {
-    const policyName = requiredString(input.labels, 'policyName', RULES.policyName);
+    const policyName = requiredString(input.labels, 'policyName');
     registry.attachPolicy(policyName, requiredString(input.body, 'target'));
     return undefined;
   },
 
   DetachPolicy(input, { registry }) {
-    const policyName = requiredString(input.labels, 'policyName', RULES.policyName);
+    const policyName = requiredString(input.labels, 'policyName');
     registry.detachPolicy(policyName, requiredString(input.body, 'target'));
     return undefined;
   },
@@ -67,7 +67,7 @@ export const policyOperations: OperationHandlers = {
 
   ListTargetsForPolicy(input, { registry }) {
     const page = registry.listTargetsForPolicy(
-      requiredString(input.labels, 'policyName', RULES.policyName),
+      requiredString(input.labels, 'policyName'),
       markerPaging(input),
     );
     return { targets: page.items, nextMarker: page.next };
@@ -82,11 +82,7 @@ export const policyOperations: OperationHandlers = {
 
   /** The older ListTargetsForPolicy: the policy name comes in the x-amzn-iot-policy header. */
   ListPolicyPrincipals(input, { registry }) {
-    const policyName = requiredString(
-      { policyName: header(input, 'x-amzn-iot-policy') },
-      'policyName',
-      RULES.policyName,
-    );
+    const policyName = requiredString({ policyName: header(input, 'x-amzn-iot-policy') }, 'policyName');
     const page = registry.listTargetsForPolicy(policyName, markerPaging(input));
     return { principals: page.items, nextMarker: page.next };
   },

@@ -1,20 +1,17 @@
 import type { PolicyVersionRecord } from '../../registry/index.js';
 import type { OperationHandlers } from '../context.js';
-import { epochSeconds, queryBoolean, RULES, requiredString } from '../input.js';
+import { epochSeconds, queryBoolean, requiredString } from '../input.js';
 
 const VERSION_ID = { pattern: /^[0-9]+$/ };
 
 function versionLabels(labels: Record<string, string>): [string, string] {
-  return [
-    requiredString(labels, 'policyName', RULES.policyName),
-    requiredString(labels, 'policyVersionId', VERSION_ID),
-  ];
+  return [requiredString(labels, 'policyName'), requiredString(labels, 'policyVersionId', VERSION_ID)];
 }
 
 /** CreatePolicyVersion, ListPolicyVersions, GetPolicyVersion, SetDefaultPolicyVersion, DeletePolicyVersion. */
 export const policyVersionOperations: OperationHandlers = {
   CreatePolicyVersion(input, { registry }) {
-    const policyName = requiredString(input.labels, 'policyName', RULES.policyName);
+    const policyName = requiredString(input.labels, 'policyName');
     const policyDocument = requiredString(input.body, 'policyDocument');
     const setAsDefault = queryBoolean(input.query, 'setAsDefault') ?? false;
     const version = registry.policyVersions.create(policyName, policyDocument, setAsDefault);
@@ -28,7 +25,7 @@ export const policyVersionOperations: OperationHandlers = {
 
   /** Newest first, as AWS's list-policy-versions example shows. */
   ListPolicyVersions(input, { registry }) {
-    const policyName = requiredString(input.labels, 'policyName', RULES.policyName);
+    const policyName = requiredString(input.labels, 'policyName');
     const newestFirst = [...registry.policyVersions.list(policyName)].sort(
       (a, b) => Number(b.versionId) - Number(a.versionId),
     );

@@ -6,7 +6,6 @@ import {
   optionalBoolean,
   optionalObject,
   optionalString,
-  RULES,
   requiredString,
   stringMap,
 } from '../input.js';
@@ -38,8 +37,8 @@ function hookFrom(body: Record<string, unknown>): ProvisioningHook | undefined {
 
 export const provisioningOperations: OperationHandlers = {
   CreateProvisioningTemplate(input, { registry }) {
-    const templateName = requiredString(input.body, 'templateName', RULES.templateName);
-    const templateBody = requiredString(input.body, 'templateBody', RULES.templateBody);
+    const templateName = requiredString(input.body, 'templateName');
+    const templateBody = requiredString(input.body, 'templateBody');
     checkTemplateBody(templateBody);
     const type = (optionalString(input.body, 'type', { oneOf: ['FLEET_PROVISIONING', 'JITP'] }) ??
       'FLEET_PROVISIONING') as 'FLEET_PROVISIONING' | 'JITP';
@@ -63,7 +62,7 @@ export const provisioningOperations: OperationHandlers = {
   },
 
   DescribeProvisioningTemplate(input, { registry }) {
-    const name = requiredString(input.labels, 'templateName', RULES.templateName);
+    const name = requiredString(input.labels, 'templateName');
     return templateDescription(registry.describeProvisioningTemplate(name));
   },
 
@@ -73,7 +72,7 @@ export const provisioningOperations: OperationHandlers = {
   },
 
   UpdateProvisioningTemplate(input, { registry }) {
-    const name = requiredString(input.labels, 'templateName', RULES.templateName);
+    const name = requiredString(input.labels, 'templateName');
     const defaultVersionId = input.body.defaultVersionId;
     if (defaultVersionId !== undefined && !Number.isInteger(defaultVersionId)) {
       throw invalidRequest('defaultVersionId must be an integer');
@@ -90,12 +89,12 @@ export const provisioningOperations: OperationHandlers = {
   },
 
   DeleteProvisioningTemplate(input, { registry }) {
-    registry.deleteProvisioningTemplate(requiredString(input.labels, 'templateName', RULES.templateName));
+    registry.deleteProvisioningTemplate(requiredString(input.labels, 'templateName'));
     return undefined;
   },
 
   async CreateProvisioningClaim(input, { registry, pki }) {
-    const name = requiredString(input.labels, 'templateName', RULES.templateName);
+    const name = requiredString(input.labels, 'templateName');
     const template = registry.describeProvisioningTemplate(name);
     if (template.type !== 'FLEET_PROVISIONING') {
       throw invalidRequest(
@@ -120,7 +119,7 @@ export const provisioningOperations: OperationHandlers = {
   },
 
   async RegisterThing(input, { registry, pki }) {
-    const templateBody = requiredString(input.body, 'templateBody', RULES.templateBody);
+    const templateBody = requiredString(input.body, 'templateBody');
     const parameters =
       input.body.parameters === undefined ? {} : stringMap(input.body.parameters, 'parameters');
     try {

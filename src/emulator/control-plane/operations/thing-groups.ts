@@ -8,15 +8,13 @@ import {
   queryBoolean,
   queryInteger,
   queryString,
-  RULES,
   requiredString,
 } from '../input.js';
 import { tokenPaging } from '../paging.js';
 import { tagList } from './tags.js';
 import { attributePayload } from './things.js';
 
-const groupName = (labels: Record<string, string>) =>
-  requiredString(labels, 'thingGroupName', RULES.thingGroupName);
+const groupName = (labels: Record<string, string>) => requiredString(labels, 'thingGroupName');
 
 /** GroupNameAndArn, as list operations return groups. */
 const nameAndArn = (record: ThingGroupRecord) => ({
@@ -34,7 +32,7 @@ function nameOrArn(
   kind: 'thing' | 'thingGroup',
   arnKind: 'thing' | 'thinggroup',
 ): string {
-  const name = optionalString(body, `${kind}Name`, kind === 'thing' ? RULES.thingName : RULES.thingGroupName);
+  const name = optionalString(body, `${kind}Name`);
   const arn = optionalString(body, `${kind}Arn`);
   if (name === undefined && arn === undefined) {
     throw invalidRequest(`Both ${kind}Arn and ${kind}Name are empty. Need to specify at least one of them`);
@@ -66,7 +64,7 @@ function groupNames(body: Record<string, unknown>, name: string): string[] {
 function groupProperties(input: OperationInput) {
   const properties = optionalObject(input.body, 'thingGroupProperties');
   return {
-    description: properties && optionalString(properties, 'thingGroupDescription', RULES.description),
+    description: properties && optionalString(properties, 'thingGroupDescription'),
     payload: properties && attributePayload(properties),
   };
 }
@@ -78,7 +76,7 @@ export const thingGroupOperations: OperationHandlers = {
     const tags = tagList(input.body.tags);
     const record = registry.thingGroups.create({
       thingGroupName,
-      parentGroupName: optionalString(input.body, 'parentGroupName', RULES.thingGroupName),
+      parentGroupName: optionalString(input.body, 'parentGroupName'),
       description,
       attributes: payload?.attributes,
     });
@@ -134,8 +132,8 @@ export const thingGroupOperations: OperationHandlers = {
   ListThingGroups(input, { registry }) {
     const page = registry.thingGroups.list({
       ...tokenPaging(input),
-      parentGroup: queryString(input.query, 'parentGroup', RULES.thingGroupName),
-      namePrefixFilter: queryString(input.query, 'namePrefixFilter', RULES.thingGroupName),
+      parentGroup: queryString(input.query, 'parentGroup'),
+      namePrefixFilter: queryString(input.query, 'namePrefixFilter'),
       recursive: queryBoolean(input.query, 'recursive'),
     });
     return { thingGroups: page.items.map(nameAndArn), nextToken: page.next };
@@ -157,7 +155,7 @@ export const thingGroupOperations: OperationHandlers = {
 
   UpdateThingGroupsForThing(input, { registry }) {
     registry.thingGroups.updateGroupsOfThing(
-      requiredString(input.body, 'thingName', RULES.thingName),
+      requiredString(input.body, 'thingName'),
       groupNames(input.body, 'thingGroupsToAdd'),
       groupNames(input.body, 'thingGroupsToRemove'),
     );
@@ -174,7 +172,7 @@ export const thingGroupOperations: OperationHandlers = {
   },
 
   ListThingGroupsForThing(input, { registry }) {
-    const thingName = requiredString(input.labels, 'thingName', RULES.thingName);
+    const thingName = requiredString(input.labels, 'thingName');
     const page = registry.thingGroups.listGroupsOfThing(thingName, tokenPaging(input));
     return { thingGroups: page.items.map(nameAndArn), nextToken: page.next };
   },

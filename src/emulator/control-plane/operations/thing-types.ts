@@ -6,7 +6,6 @@ import {
   optionalObject,
   optionalString,
   queryString,
-  RULES,
   requiredString,
 } from '../input.js';
 import { tokenPaging } from '../paging.js';
@@ -17,13 +16,6 @@ function searchableAttributes(properties: Record<string, unknown> | undefined): 
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value) || value.some((name) => typeof name !== 'string')) {
     throw invalidRequest('thingTypeProperties.searchableAttributes must be a list of attribute names');
-  }
-  for (const name of value as string[]) {
-    if (!RULES.attributeName.pattern.test(name) || name.length > RULES.attributeName.max) {
-      throw invalidRequest(
-        `searchable attribute "${name}" must match ${RULES.attributeName.pattern.source} (at most 128 characters)`,
-      );
-    }
   }
   return value as string[];
 }
@@ -45,8 +37,7 @@ function thingTypeMetadata(record: ThingTypeRecord) {
   };
 }
 
-const typeName = (labels: Record<string, string>) =>
-  requiredString(labels, 'thingTypeName', RULES.thingTypeName);
+const typeName = (labels: Record<string, string>) => requiredString(labels, 'thingTypeName');
 
 export const thingTypeOperations: OperationHandlers = {
   CreateThingType(input, { registry }) {
@@ -56,7 +47,7 @@ export const thingTypeOperations: OperationHandlers = {
     const mqtt5Configuration = properties && optionalObject(properties, 'mqtt5Configuration');
     const record = registry.thingTypes.create({
       thingTypeName,
-      description: properties && optionalString(properties, 'thingTypeDescription', RULES.description),
+      description: properties && optionalString(properties, 'thingTypeDescription'),
       searchableAttributes: searchableAttributes(properties),
       mqtt5Configuration,
     });
@@ -78,7 +69,7 @@ export const thingTypeOperations: OperationHandlers = {
   ListThingTypes(input, { registry }) {
     const page = registry.thingTypes.list({
       ...tokenPaging(input),
-      thingTypeName: queryString(input.query, 'thingTypeName', RULES.thingTypeName),
+      thingTypeName: queryString(input.query, 'thingTypeName'),
     });
     return {
       thingTypes: page.items.map((record) => ({

@@ -9,30 +9,23 @@ import {
   queryBoolean,
   queryInteger,
   queryString,
-  RULES,
   requiredString,
   stringMap,
 } from '../input.js';
 import { tokenPaging } from '../paging.js';
 import { thingAttribute } from '../wire.js';
 
-/** AttributePayload (things and thing groups): names and values checked, at most 50 attributes. */
+/**
+ * AttributePayload (things and thing groups): at most 50 attributes. Names and values were
+ * checked against AttributeName and AttributeValue by the service model before the handler.
+ */
 export function attributePayload(
   body: Record<string, unknown>,
 ): { attributes?: Record<string, string>; merge?: boolean } | undefined {
   const payload = optionalObject(body, 'attributePayload');
   if (!payload) return undefined;
   const attributes =
-    payload.attributes === undefined
-      ? undefined
-      : stringMap(payload.attributes, 'attributes', RULES.attributeValue);
-  for (const name of Object.keys(attributes ?? {})) {
-    if (!RULES.attributeName.pattern.test(name) || name.length > RULES.attributeName.max) {
-      throw invalidRequest(
-        `attribute name "${name}" must match ${RULES.attributeName.pattern.source} (at most 128 characters)`,
-      );
-    }
-  }
+    payload.attributes === undefined ? undefined : stringMap(payload.attributes, 'attributes');
   if (attributes && Object.keys(attributes).length > 50) {
     throw invalidRequest('A thing may have at most 50 attributes');
   }
@@ -48,13 +41,13 @@ function principalHeader(input: OperationInput): string {
 
 export const thingOperations: OperationHandlers = {
   CreateThing(input, { registry }) {
-    const thingName = requiredString(input.labels, 'thingName', RULES.thingName);
+    const thingName = requiredString(input.labels, 'thingName');
     const payload = attributePayload(input.body);
     const record = registry.createThing({
       thingName,
-      thingTypeName: optionalString(input.body, 'thingTypeName', RULES.thingName),
+      thingTypeName: optionalString(input.body, 'thingTypeName'),
       attributes: payload?.attributes,
-      billingGroupName: optionalString(input.body, 'billingGroupName', RULES.thingName),
+      billingGroupName: optionalString(input.body, 'billingGroupName'),
     });
     // A new ARN string: serialising the record's own would flatten (copy) it in place.
     return {
@@ -65,7 +58,7 @@ export const thingOperations: OperationHandlers = {
   },
 
   DescribeThing(input, { registry }) {
-    const record = registry.describeThing(requiredString(input.labels, 'thingName', RULES.thingName));
+    const record = registry.describeThing(requiredString(input.labels, 'thingName'));
     return {
       defaultClientId: record.thingName,
       thingName: record.thingName,
@@ -79,13 +72,13 @@ export const thingOperations: OperationHandlers = {
   },
 
   UpdateThing(input, { registry }) {
-    const thingName = requiredString(input.labels, 'thingName', RULES.thingName);
+    const thingName = requiredString(input.labels, 'thingName');
     const expectedVersion = input.body.expectedVersion;
     if (expectedVersion !== undefined && !Number.isInteger(expectedVersion)) {
       throw invalidRequest('expectedVersion must be an integer');
     }
     const update: ThingUpdate = {
-      thingTypeName: optionalString(input.body, 'thingTypeName', RULES.thingName),
+      thingTypeName: optionalString(input.body, 'thingTypeName'),
       removeThingType: optionalBoolean(input.body, 'removeThingType'),
       attributePayload: attributePayload(input.body),
       expectedVersion: expectedVersion as number | undefined,
@@ -95,7 +88,7 @@ export const thingOperations: OperationHandlers = {
   },
 
   DeleteThing(input, { registry }) {
-    const thingName = requiredString(input.labels, 'thingName', RULES.thingName);
+    const thingName = requiredString(input.labels, 'thingName');
     registry.deleteThing(thingName, queryInteger(input.query, 'expectedVersion', 0, Number.MAX_SAFE_INTEGER));
     return undefined;
   },
@@ -103,16 +96,16 @@ export const thingOperations: OperationHandlers = {
   ListThings(input, { registry }) {
     const page = registry.listThings({
       ...tokenPaging(input),
-      attributeName: queryString(input.query, 'attributeName', RULES.attributeName),
-      attributeValue: queryString(input.query, 'attributeValue', RULES.attributeValue),
+      attributeName: queryString(input.query, 'attributeName'),
+      attributeValue: queryString(input.query, 'attributeValue'),
       usePrefixAttributeValue: queryBoolean(input.query, 'usePrefixAttributeValue'),
-      thingTypeName: queryString(input.query, 'thingTypeName', RULES.thingName),
+      thingTypeName: queryString(input.query, 'thingTypeName'),
     });
     return { things: page.items.map(thingAttribute), nextToken: page.next };
   },
 
   AttachThingPrincipal(input, { registry }) {
-    const thingName = requiredString(input.labels, 'thingName', RULES.thingName);
+    const thingName = requiredString(input.labels, 'thingName');
     const type = queryString(input.query, 'thingPrincipalType', {
       oneOf: ['EXCLUSIVE_THING', 'NON_EXCLUSIVE_THING'],
     });
@@ -121,13 +114,13 @@ export const thingOperations: OperationHandlers = {
   },
 
   DetachThingPrincipal(input, { registry }) {
-    const thingName = requiredString(input.labels, 'thingName', RULES.thingName);
+    const thingName = requiredString(input.labels, 'thingName');
     registry.detachThingPrincipal(thingName, principalHeader(input));
     return undefined;
   },
 
   ListThingPrincipals(input, { registry }) {
-    const thingName = requiredString(input.labels, 'thingName', RULES.thingName);
+    const thingName = requiredString(input.labels, 'thingName');
     const page = registry.listThingPrincipals(thingName, tokenPaging(input));
     return { principals: page.items, nextToken: page.next };
   },

@@ -1,27 +1,12 @@
-import type { ServiceModel, Shape } from '../../../../../src/emulator/control-plane/model/index.js';
+import {
+  hasShapeType,
+  type ServiceModel,
+  type Shape,
+} from '../../../../../src/emulator/control-plane/model/index.js';
 
 function typeViolation(shape: Shape, value: unknown): string | undefined {
-  const ok = (() => {
-    switch (shape.type) {
-      case 'string':
-      case 'blob':
-        return typeof value === 'string';
-      case 'integer':
-      case 'long':
-        return typeof value === 'number' && Number.isInteger(value);
-      case 'float':
-      case 'double':
-      case 'timestamp':
-        // rest-json answers timestamps as epoch seconds.
-        return typeof value === 'number';
-      case 'boolean':
-        return typeof value === 'boolean';
-      case 'list':
-        return Array.isArray(value);
-      default:
-        return typeof value === 'object' && value !== null && !Array.isArray(value);
-    }
-  })();
+  // rest-json answers timestamps as epoch seconds only (requests may also send ISO 8601 text).
+  const ok = shape.type === 'timestamp' ? typeof value === 'number' : hasShapeType(shape, value);
   return ok ? undefined : `is ${JSON.stringify(value)?.slice(0, 80)}, not a ${shape.type}`;
 }
 
