@@ -158,7 +158,7 @@ describe('LiveMetrics', () => {
     // The counter the result is built from counted the same calls.
     expect(counter.snapshot()).toEqual({
       CreatePolicy: { calls: 1, attempts: 2, retries: { throttled: 1 } },
-      DeletePolicy: { calls: 2, attempts: 2, retries: {} },
+      DeletePolicy: { calls: 2, attempts: 2, retries: {}, failed: { throttled: 1 } },
     });
   });
 
