@@ -137,6 +137,7 @@ export class ShapedSocket extends Duplex {
   private readonly up: Lane;
   private readonly down: Lane;
   private destroyWhenDrained = false;
+  private wireCorked = false;
 
   constructor(
     private readonly tcp: Socket,
@@ -147,7 +148,7 @@ export class ShapedSocket extends Duplex {
       options.up,
       (chunk) => {
         if (chunk === null) this.tcp.end();
-        else this.tcp.write(chunk);
+        else this.writeWire(chunk);
         if (this.destroyWhenDrained && this.up.idle) this.closeTcpWhenFlushed();
       },
       options.firstByteAt,
@@ -181,6 +182,25 @@ export class ShapedSocket extends Duplex {
       if (!this.destroyWhenDrained && !this.destroyed && this.down.idle) this.push(null);
     });
   }
+
+  /**
+   * Chunks that arrive in the same tick (TLS writes a flight as several records) leave in one
+   * write, as they would from TLS on a native socket: with Nagle off, each would else be a
+   * segment and a system call of its own.
+   */
+  private writeWire(chunk: Buffer): void {
+    if (!this.wireCorked) {
+      this.wireCorked = true;
+      this.tcp.cork();
+      process.nextTick(this.uncorkWire);
+    }
+    this.tcp.write(chunk);
+  }
+
+  private readonly uncorkWire = (): void => {
+    this.wireCorked = false;
+    this.tcp.uncork();
+  };
 
   /** Ends the TCP socket once what was written left it, then closes it. */
   private closeTcpWhenFlushed(): void {
