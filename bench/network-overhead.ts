@@ -179,6 +179,7 @@ async function patternOverhead(): Promise<void> {
       let noneMs = 0;
       let linkMs = 0;
       let failed = 0;
+      const handshakes = { none: 0, link: 0 };
       const ratios: number[] = [];
       for (let round = 0; round < rounds; round++) {
         const first = round % 2 === 0;
@@ -189,13 +190,15 @@ async function patternOverhead(): Promise<void> {
         linkMs += linkRound.harnessMs;
         failed += 2 * patternDevices - noneRound.succeeded - linkRound.succeeded;
         ratios.push(linkRound.harnessMs / noneRound.harnessMs);
+        handshakes.none += noneRound.handshakesPerDevice / rounds;
+        handshakes.link += linkRound.handshakesPerDevice / rounds;
       }
       ratios.sort((x, y) => x - y);
       const median = ratios[Math.floor(ratios.length / 2)] as number;
       console.log(
         `${spec.padEnd(20)} harness CPU per device: none ${(noneMs / rounds).toFixed(2)} ms, zero-delay link ${(linkMs / rounds).toFixed(2)} ms ` +
           `(${((linkMs / noneMs - 1) * 100).toFixed(1)} % more; median of round ratios ${((median - 1) * 100).toFixed(1)} %; aim <= 10 %); ` +
-          `${failed} failed; load ${(loadavg()[0] ?? 0).toFixed(1)}`,
+          `TLS handshakes per device ${handshakes.none.toFixed(2)} / ${handshakes.link.toFixed(2)}; ${failed} failed; load ${(loadavg()[0] ?? 0).toFixed(1)}`,
       );
     }
   } finally {

@@ -13,6 +13,8 @@ export interface PatternCpu {
   succeeded: number;
   /** Time to connected, p50, ms. */
   p50Ms: number;
+  /** TLS handshakes per started device (more when a device reconnects, e.g. jitr's retries). */
+  handshakesPerDevice: number;
 }
 
 /**
@@ -54,5 +56,6 @@ export async function patternCpuPerDevice(options: {
     emulatorMs: (stage.emulator * 1000) / started,
     succeeded: scenario?.summary.devices.succeeded ?? 0,
     p50Ms: scenario?.summary.timeToConnectedMs.p50 ?? Number.NaN,
+    handshakesPerDevice: (scenario?.traffic?.device?.tlsHandshakes.total ?? Number.NaN) / started,
   };
 }
