@@ -75,7 +75,8 @@ export function quotaOverridesOf(table: QuotaTable): QuotaOverride[] {
     .map(([quota, value]) => ({ quota, value, awsDefault: defaults[quota] ?? Number.NaN }));
 }
 
-async function loadQuotas(file: string | undefined): Promise<QuotaTable> {
+/** AWS's default quotas, or with a `--quota-file` over them (a bad file: UsageError, exit 2). */
+export async function loadQuotas(file: string | undefined): Promise<QuotaTable> {
   if (!file) return defaultQuotaTable();
   let overrides: unknown;
   try {

@@ -94,6 +94,8 @@ export class ApiCallCounter {
 
 /** Commands sent through a device's client (deviceClient), with that device's own counter. */
 const deviceCounters = new WeakMap<object, ApiCallCounter>();
+/** The AbortSignal a command was sent with (send's abortSignal option), so its pacing wait ends with it. */
+const commandSignals = new WeakMap<object, AbortSignal>();
 
 /**
  * A view of `iot` for one device: what it sends is counted as usual and also in `counter`, so
@@ -102,6 +104,8 @@ const deviceCounters = new WeakMap<object, ApiCallCounter>();
 export function deviceClient(iot: IoTClient, counter: ApiCallCounter): IoTClient {
   const send = (command: object, ...rest: unknown[]) => {
     deviceCounters.set(command, counter);
+    const signal = (rest[0] as { abortSignal?: AbortSignal } | undefined)?.abortSignal;
+    if (signal) commandSignals.set(command, signal);
     return (iot.send as (...args: unknown[]) => unknown)(command, ...rest);
   };
   return Object.create(iot, { send: { value: send } }) as IoTClient;
@@ -179,7 +183,7 @@ export function instrumentIoTClient(client: IoTClient, options: InstrumentOption
       const pacer = options.pacer?.paces(api) ? options.pacer : undefined;
       const attempt = async () => {
         if (pacer) {
-          const waitedMs = await pacer.pace(api);
+          const waitedMs = await pacer.pace(api, commandSignals.get(args));
           counter.paced(api, waitedMs);
           device?.paced(api, waitedMs);
         }

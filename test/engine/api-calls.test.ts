@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DescribeThingCommand, type IoTClient } from '@aws-sdk/client-iot';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ApiCallCounter, instrumentIoTClient } from '../../src/engine/api-calls.js';
+import { ApiCallCounter, deviceClient, instrumentIoTClient } from '../../src/engine/api-calls.js';
 import { createLogger } from '../../src/engine/logger.js';
 import { applyQuotaOverrides, defaultQuotaTable } from '../../src/quotas/aws-default-quotas.js';
 import { pacerShareFor, QuotaPacer } from '../../src/quotas/quota-pacer.js';
@@ -122,6 +122,34 @@ describe('instrumented IoTClient with a quota pacer', () => {
     expect(tally).toMatchObject({ calls: 6, attempts: 6, retries: {}, pacedAttempts: 4 });
     expect(tally?.pacedWaitMs).toBeGreaterThan(0);
     expect(tally?.pacedWaitMs).toBeLessThanOrEqual(2_500);
+  });
+
+  it("ends a device's call waiting for its slot when the device's abortSignal fires", async () => {
+    const counter = new ApiCallCounter();
+    const quotas = applyQuotaOverrides(defaultQuotaTable(), { controlPlaneTps: { DescribeThing: 1 } });
+    const iot = instrumentIoTClient(
+      createIoTClient({
+        region: 'us-east-1',
+        endpoint: url,
+        credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+        requestTimeoutMs: 5_000,
+      }),
+      { maxAttempts: 1, counter: () => counter, pacer: new QuotaPacer(pacerShareFor(quotas)) },
+    );
+    const device = deviceClient(iot, new ApiCallCounter());
+    await device.send(new DescribeThingCommand({ thingName: 'first' }));
+    const abort = new AbortController();
+    // At 1/s the second call waits about a second for its slot; the abort ends that wait.
+    const waiting = device.send(new DescribeThingCommand({ thingName: 'second' }), {
+      abortSignal: abort.signal,
+    });
+    const started = performance.now();
+    abort.abort(new Error('device timed out'));
+    await expect(waiting).rejects.toThrow('device timed out');
+    const elapsedMs = performance.now() - started;
+    iot.destroy();
+    expect(elapsedMs).toBeLessThan(500);
+    expect(counter.snapshot().DescribeThing?.calls).toBe(2);
   });
 });
 

@@ -324,5 +324,10 @@ describe('provbench cleanup exit codes', () => {
       .done;
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('line 1 is not a ledger record');
+    const badQuotas = join(work, 'bad-quotas.json');
+    writeFileSync(badQuotas, 'not json\n');
+    const quotaFile = await provbench([...args, '--quota-file', badQuotas]).done;
+    expect(quotaFile.code).toBe(2);
+    expect(quotaFile.stderr).toContain('is not JSON');
   }, 60_000);
 });

@@ -1,9 +1,11 @@
 import { Command, Option } from 'commander';
 import { ApiCallCounter, instrumentIoTClient } from '../../engine/api-calls.js';
+import { pacerShareFor, QuotaPacer } from '../../quotas/quota-pacer.js';
 import { cleanupFromLedger, resourcesMayRemain } from '../../targets/cleanup.js';
 import { createIoTClient, LOCAL_CREDENTIALS } from '../../targets/iot-client.js';
 import { LedgerFileError } from '../../targets/ledger.js';
 import { DEFAULT_LOCALSTACK_URL } from '../../targets/remote.js';
+import { loadQuotas } from '../account-options.js';
 
 interface CleanupOptions {
   ledger: string;
@@ -12,6 +14,7 @@ interface CleanupOptions {
   region?: string;
   concurrency: number;
   includeUnattributed?: boolean;
+  quotaFile?: string;
 }
 
 /** Exit codes: 0 nothing of the run remains, 1 resources may remain (listed), 2 bad input. */
@@ -33,6 +36,10 @@ export function cleanupCommand(): Command {
     )
     .option('--endpoint-url <url>', 'control-plane URL (localstack, moto, a running emulator)')
     .option('--region <region>', 'AWS region (default AWS_REGION)')
+    .option(
+      '--quota-file <file>',
+      "the account's own quotas (as for run); deletions are paced to them, AWS's defaults without it",
+    )
     .option('--concurrency <n>', 'deletions in flight', (value) => Number.parseInt(value, 10), 8)
     .option(
       '--include-unattributed',
@@ -50,7 +57,11 @@ export function cleanupCommand(): Command {
           credentials: local ? { ...LOCAL_CREDENTIALS } : null,
           requestTimeoutMs: 30_000,
         }),
-        { maxAttempts: 8, counter: () => counter },
+        {
+          maxAttempts: 8,
+          counter: () => counter,
+          pacer: new QuotaPacer(pacerShareFor(await loadQuotas(options.quotaFile))),
+        },
       );
       try {
         const report = await cleanupFromLedger(iot, options.ledger, {
