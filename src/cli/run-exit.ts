@@ -40,7 +40,11 @@ export function runVerdict(result: RunResult, stoppedBy: NodeJS.Signals | null):
   }
   const unprepared = result.scenarios.filter((scenario) => scenario.prepareFailed);
   if (unprepared.length > 0) {
-    const names = unprepared.map((scenario) => scenario.summary.scenario).join(', ');
+    const names = unprepared
+      .map((scenario) =>
+        scenario.variant ? `${scenario.summary.scenario}:${scenario.variant}` : scenario.summary.scenario,
+      )
+      .join(', ');
     return {
       exitCode: RUN_EXIT.prepareFailed,
       message: `prepare failed for ${names}, so its devices never ran: see the prepare errors above and in result.json`,

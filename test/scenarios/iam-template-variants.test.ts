@@ -49,6 +49,8 @@ describe('jitp and fleet-provisioning under the embedded IAM: each variant holds
     );
     // The denied scenarios' prepare failed: exit 107.
     expect(run.code, run.stderr).toBe(107);
+    const prepareFailedLine =
+      run.stderr.split('\n').find((line) => line.includes('prepare failed for ')) ?? '';
     const result = parseRunResult(JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')));
     const byRun = new Map<string, ScenarioResult>(
       result.scenarios.map((scenario) => [`${scenario.summary.scenario}:${scenario.variant}`, scenario]),
@@ -91,6 +93,8 @@ describe('jitp and fleet-provisioning under the embedded IAM: each variant holds
       for (const [variant, { action, resource }] of Object.entries(FIRST_EXTRA_CALL)) {
         const scenario = byRun.get(`${id}:${variant}`);
         expect(scenario?.prepareFailed, `${id}:${variant}`).toBe(true);
+        // The exit message names the scenario with its variant.
+        expect(prepareFailedLine).toContain(`${id}:${variant}`);
         expect(scenario?.summary.devices.succeeded).toBe(0);
         const [denied, ...others] = scenario?.errors ?? [];
         expect(others).toEqual([]);

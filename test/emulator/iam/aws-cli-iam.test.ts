@@ -1,58 +1,33 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { AWS_CLI, type AwsCliResult, awsIot } from '../../support/aws-cli.js';
 import { startTestEmulator, type TestEmulator } from '../../support/emulator.js';
 import { ACCOUNT, TEST_IAM } from '../../support/iam.js';
 import { provbench, startProvbench } from '../../support/provbench-cli.js';
 import { describeWithTool } from '../../support/tools.js';
 
-/** The Debian AWS CLI v2 (an `aws` earlier on PATH may be another version). */
-const AWS_CLI = '/usr/bin/aws';
-const execFileAsync = promisify(execFile);
-
 let test: TestEmulator;
 /** An emulator whose clock is 10 minutes ahead: every request it gets is signed too long ago. */
 let ahead: TestEmulator;
 
-async function aws(
-  accessKeyId: string,
-  secret: string,
-  ...args: string[]
-): Promise<{ status: number; stdout: string; stderr: string }> {
+async function aws(accessKeyId: string, secret: string, ...args: string[]): Promise<AwsCliResult> {
   return awsAt(test.emulator, accessKeyId, secret, ...args);
 }
 
-async function awsAt(
+/** The shared AWS CLI runner, signing with the given principal's credentials. */
+function awsAt(
   emulator: { controlPlaneUrl: string; region: string },
   accessKeyId: string,
   secret: string,
   ...args: string[]
-): Promise<{ status: number; stdout: string; stderr: string }> {
-  const argv = ['--endpoint-url', emulator.controlPlaneUrl, '--region', emulator.region];
-  const env = {
-    ...process.env,
-    AWS_ACCESS_KEY_ID: accessKeyId,
-    AWS_SECRET_ACCESS_KEY: secret,
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    AWS_MAX_ATTEMPTS: '1',
-  };
-  try {
-    const { stdout, stderr } = await execFileAsync(
-      AWS_CLI,
-      [...argv, '--no-cli-pager', '--output', 'json', 'iot', ...args],
-      { encoding: 'utf8', timeout: 60_000, env },
-    );
-    return { status: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { status: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
+): Promise<AwsCliResult> {
+  return awsIot(emulator, args, {
+    env: { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secret },
+  });
 }
 
 describeWithTool(AWS_CLI, 'AWS CLI v2 (botocore SigV4) against the emulator with --iam', () => {

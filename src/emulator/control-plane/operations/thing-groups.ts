@@ -124,6 +124,7 @@ export const thingGroupOperations: OperationHandlers = {
   DeleteThingGroup(input, { registry }) {
     registry.thingGroups.delete(
       groupName(input.labels),
+      // Kept: the model's OptionalVersion (long) sets no range; versions start at 1.
       queryInteger(input.query, 'expectedVersion', 0, Number.MAX_SAFE_INTEGER),
     );
     return undefined;

@@ -89,6 +89,7 @@ export const thingOperations: OperationHandlers = {
 
   DeleteThing(input, { registry }) {
     const thingName = requiredString(input.labels, 'thingName');
+    // Kept: the model's OptionalVersion (long) sets no range; versions start at 1.
     registry.deleteThing(thingName, queryInteger(input.query, 'expectedVersion', 0, Number.MAX_SAFE_INTEGER));
     return undefined;
   },
