@@ -1,6 +1,8 @@
 import { join } from 'node:path';
+import type { KeyType } from '../src/contract/scenario.js';
 import { runScenarios } from '../src/engine/run.js';
 import { resolveScenarios } from '../src/engine/scenario-loader.js';
+import type { ScenarioResult } from '../src/metrics/result-schema.js';
 import type { NetworkProfile } from '../src/network/profile.js';
 import type { StartedTarget } from '../src/targets/target.js';
 import { DevicesStageCpu, emulatorPid } from './stage-cpu.js';
@@ -15,15 +17,20 @@ export interface PatternCpu {
   p50Ms: number;
   /** TLS handshakes per started device (more when a device reconnects, e.g. jitr's retries). */
   handshakesPerDevice: number;
+  /** The run's result for the pattern (absent when the run gave none). */
+  scenario: ScenarioResult | undefined;
 }
 
 /**
- * Runs `devices` devices of one pattern through the engine on `target` over `network` and
+ * Runs `devices` devices of one pattern through the engine on `target` (quotas off) and
  * measures the CPU a device costs in the devices stage (prepare and cleanup excluded).
  */
 export async function patternCpuPerDevice(options: {
   spec: string;
-  network: NetworkProfile;
+  /** The devices' field link (default `none`). */
+  network?: NetworkProfile;
+  /** Device key type (default ec). */
+  keyType?: KeyType;
   devices: number;
   concurrency: number;
   target: StartedTarget;
@@ -39,13 +46,13 @@ export async function patternCpuPerDevice(options: {
     target: options.target,
     quotas: 'none',
     seed: 11,
-    keyType: 'ec',
+    keyType: options.keyType ?? 'ec',
     timeoutMs: 120_000,
     maxAttempts: 3,
     shard: null,
     ledgerPath: join(options.workDir, `${runId}.ledger.jsonl`),
     keepResources: false,
-    network: options.network,
+    ...(options.network ? { network: options.network } : {}),
     onProgress: cpu.onProgress,
   });
   const scenario = result.scenarios[0];
@@ -57,5 +64,6 @@ export async function patternCpuPerDevice(options: {
     succeeded: scenario?.summary.devices.succeeded ?? 0,
     p50Ms: scenario?.summary.timeToConnectedMs.p50 ?? Number.NaN,
     handshakesPerDevice: (scenario?.traffic?.device?.tlsHandshakes.total ?? Number.NaN) / started,
+    scenario,
   };
 }

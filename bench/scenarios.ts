@@ -14,11 +14,9 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { KeyType } from '../src/contract/scenario.js';
-import { runScenarios } from '../src/engine/run.js';
-import { resolveScenarios } from '../src/engine/scenario-loader.js';
 import { startEmbeddedTarget } from '../src/targets/embedded.js';
+import { patternCpuPerDevice } from './pattern-cpu.js';
 import { rawMtlsBaseline } from './raw-mtls.js';
-import { DevicesStageCpu, emulatorPid } from './stage-cpu.js';
 
 /** Mutual-TLS handshakes one device needs, from each pattern's flow. */
 const HANDSHAKES: Record<string, number> = {
@@ -64,8 +62,6 @@ console.log(
 const workDir = mkdtempSync(join(tmpdir(), 'provbench-bench-'));
 const target = await startEmbeddedTarget({ quotas: 'none', requestTimeoutMs: 30_000, workDir, keyType });
 
-const emulator = emulatorPid();
-
 /**
  * The goal by CPU time rather than by rate, which other load on the machine moves less: the
  * cores' capacity for the pattern (cores / CPU per device) against half the raw client's
@@ -80,34 +76,19 @@ function cpuGoalRatio(cpuMsPerDevice: number, handshakes: number): number {
 const rows: string[] = [];
 try {
   for (const spec of specs) {
-    const runId = `bench${Date.now().toString(36)}`;
-    const cpu = new DevicesStageCpu(emulator);
-    const result = await runScenarios({
-      runId,
-      scenarios: resolveScenarios(spec),
-      devices,
-      model: { kind: 'concurrency', concurrency },
-      target,
-      quotas: 'none',
-      seed: 11,
+    const { scenario, harnessMs, emulatorMs } = await patternCpuPerDevice({
+      spec,
       keyType,
-      timeoutMs: 120_000,
-      maxAttempts: 3,
-      shard: null,
-      ledgerPath: join(workDir, `${runId}.ledger.jsonl`),
-      keepResources: false,
-      onProgress: cpu.onProgress,
+      devices,
+      concurrency,
+      target,
+      workDir,
     });
-    const scenario = result.scenarios[0];
     if (!scenario) continue;
     const { summary } = scenario;
     const handshakes = HANDSHAKES[spec] ?? 1;
     const goal = raw.perSecond / handshakes / 2;
     const ratio = summary.devicesPerSecond / goal;
-    const started = Math.max(1, scenario.devicesStarted ?? devices);
-    const stageCpu = cpu.devicesStage();
-    const harnessMs = (stageCpu.harness * 1000) / started;
-    const emulatorMs = (stageCpu.emulator * 1000) / started;
     const row =
       `${spec.padEnd(36)} ${summary.devicesPerSecond.toFixed(1).padStart(8)} dev/s  ` +
       `ok ${summary.devices.succeeded}/${summary.devices.requested}  p50 ${summary.timeToConnectedMs.p50.toFixed(0)} ms  ` +
